@@ -1,0 +1,97 @@
+"""The hall manager's dashboard, reports with CSV/XLSX export, and /metrics."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import prom, reporting
+from ..rating_service import RatingService, parse_day, ratings_of
+from .common import JSON, require_role, runtime
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _manager_hall(request: Request) -> RatingService:
+    await require_role(request, "manager", "admin")
+    return ratings_of(runtime(request), request.path_params["hall"])
+
+
+async def dashboard(request: Request):
+    """The manager's live dashboard: now (queues, windows, alerts, open tasks) and today's figures.
+    ---
+    summary: The hall manager's dashboard figures (manager)
+    description: >
+      now: waiting per category, the longest wait, each window (serving, idle, away
+      with its notice, A/B post on duty), alerts, open rectification tasks, carded cases.
+      today: tickets issued/served/no-shows, mean and p90 wait, walk and service per
+      category, window and clerk, service level, utilisation, ratings, and the day's
+      arrivals and waits per 15 minutes.
+    responses:
+      200: {description: "{hall, at, now, today}"}
+      401: {description: "not signed in"}
+      403: {description: "not a manager"}
+    """
+    rs = await _manager_hall(request)
+    await rs.round()
+    return JSON(await rs.dashboard())
+
+
+async def _report(request: Request):
+    rs = await _manager_hall(request)
+    await rs.apply_defaults()
+    today = datetime.fromtimestamp(rs.clock(), rs.tz).date()
+    q = request.query_params
+    first = parse_day(q.get("from"), today, "from")
+    last = parse_day(q.get("to"), first if q.get("from") else today, "to")
+    report, tasks = await rs.report(first, last)
+    return rs, report, tasks
+
+
+def _filename(report: dict, ext: str) -> str:
+    return f"onewindow-{report['hall']}-{report['from']}-{report['to']}.{ext}"
+
+
+async def report(request: Request):
+    """Figures over a date range (?from=YYYY-MM-DD&to=YYYY-MM-DD, inclusive; default today) (manager).
+    ---
+    summary: Report by day, category, window and clerk; utilisation; ratings; promises (manager)
+    responses:
+      200: {description: "{totals, by_day, by_category, by_window, by_clerk, utilisation, ratings, cases}"}
+      422: {description: "a bad date or range"}
+    """
+    _, rep, tasks = await _report(request)
+    return JSON({**rep, "tasks": tasks})
+
+
+async def report_csv(request: Request):
+    """The report as CSV (UTF-8 with BOM): one row per total, day, category, window and clerk (manager)."""
+    _, rep, _ = await _report(request)
+    data = await asyncio.to_thread(reporting.to_csv, rep)
+    return Response(data, media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{_filename(rep, "csv")}"'})
+
+
+async def report_xlsx(request: Request):
+    """The report as an Excel workbook: summary, figures, ratings, tasks (manager)."""
+    _, rep, tasks = await _report(request)
+    data = await asyncio.to_thread(reporting.to_xlsx, rep, tasks)
+    return Response(data, media_type=XLSX,
+                    headers={"content-disposition": f'attachment; filename="{_filename(rep, "xlsx")}"'})
+
+
+async def metrics(request: Request):
+    """Prometheus metrics: queue lengths, waits, calls, windows, websocket subscribers, ratings."""
+    return Response(await prom.scrape(runtime(request)), media_type=prom.CONTENT_TYPE_LATEST)
+
+
+routes = [
+    Route("/api/v1/halls/{hall}/dashboard", dashboard, methods=["GET"]),
+    Route("/api/v1/halls/{hall}/reports", report, methods=["GET"]),
+    Route("/api/v1/halls/{hall}/reports.csv", report_csv, methods=["GET"]),
+    Route("/api/v1/halls/{hall}/reports.xlsx", report_xlsx, methods=["GET"]),
+    Route("/metrics", metrics, methods=["GET"]),
+]

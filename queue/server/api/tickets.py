@@ -1,0 +1,208 @@
+"""Halls and tickets: the public side (kiosk, phone) and the clerk's actions."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import rules
+from ..service import ApiError, HallService
+from .common import JSON, body, current_user, path_int, runtime
+
+
+class IssueBody(BaseModel):
+    category: str = Field(min_length=1, max_length=40)
+    priority: Literal["normal", "priority"] = "normal"
+    lang: Literal["zh", "en"] = "zh"
+
+
+class AwayBody(BaseModel):
+    """去向留言: where, why, until when, whom to see instead."""
+
+    reason: Literal["meeting", "lunch", "back_office", "leave", "other"]
+    back_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    see_instead: str | None = Field(default=None, max_length=64)
+    note: str = Field(default="", max_length=200)
+
+
+class CallBody(BaseModel):
+    number: str = Field(pattern=r"^\s*[A-Za-z]{1,2}\d{1,5}\s*$")
+
+
+class TransferBody(BaseModel):
+    category: str | None = Field(default=None, min_length=1, max_length=40)
+    window: str | None = Field(default=None, min_length=1, max_length=32)
+    note: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _one(self) -> "TransferBody":
+        if (self.category is None) == (self.window is None):
+            raise ValueError("give exactly one of category or window")
+        return self
+
+
+class NoteBody(BaseModel):
+    note: str = Field(default="", max_length=500)
+
+
+class CaseBody(BaseModel):
+    item: str = Field(min_length=1, max_length=40)
+    applicant_name: str = Field(default="", max_length=100)
+    applicant_phone: str = Field(default="", max_length=40)
+    project: str = Field(default="", max_length=200)
+
+
+class CompleteBody(BaseModel):
+    outcome: Literal["done", "accepted", "notified", "consulted"] = "done"
+    case: CaseBody | None = None
+    missing: list[str] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _case(self) -> "CompleteBody":
+        if self.outcome == "accepted" and self.case is None:
+            raise ValueError("an accepted outcome needs a case with its item")
+        return self
+
+
+def clerk_ticket(svc: HallService, t: dict) -> dict:
+    """A ticket as a clerk sees it (never the tracking token)."""
+    iso = lambda ts: rules.iso(ts, svc.tz)  # noqa: E731
+    return {
+        "id": t["id"], "number": t["number"], "category": t["category"], "status": t["status"],
+        "priority": "priority" if t["priority"] else "normal", "issued_at": iso(t["issued_at"]),
+        "called_at": iso(t["called_at"]), "started_at": iso(t["started_at"]), "finished_at": iso(t["finished_at"]),
+        "window": t["window"], "clerk": t["clerk"], "call_count": t["call_count"], "first_clerk": t["first_clerk"],
+        "origin_category": t["origin_category"], "target_window": t["target_window"], "note": t["note"],
+        "wait_s": t["wait_s"], "walk_s": t["walk_s"], "service_s": t["service_s"],
+    }
+
+
+async def list_halls(request: Request):
+    """The halls this server serves."""
+    rt = runtime(request)
+    return JSON([{"id": s.hall.id, "name": s.hall.name, "name_en": s.hall.name_en} for s in rt.halls.values()])
+
+
+async def get_hall(request: Request):
+    """A hall: its categories with waiting counts and estimates, its windows and their status."""
+    svc = runtime(request).hall(request.path_params["hall"])
+    return JSON(await svc.hall_public())
+
+
+async def issue_ticket(request: Request):
+    """Take a ticket (public: the kiosk and the phone).
+    ---
+    summary: Issue a numbered ticket for a category
+    responses:
+      201: {description: "{id, number, category, issued_at, ahead, estimated_wait_s, track_token}"}
+      404: {description: unknown hall}
+      409: {description: hall closed or the daily cap reached}
+      422: {description: unknown category or a bad body}
+    """
+    svc = runtime(request).hall(request.path_params["hall"])
+    data = await body(request, IssueBody)
+    t = await svc.issue(data.category, data.priority, data.lang)
+    return JSON({
+        "id": t["id"], "number": t["number"], "category": t["category"],
+        "issued_at": rules.iso(t["issued_at"], svc.tz), "ahead": t["ahead"],
+        "estimated_wait_s": t["estimated_wait_s"], "track_token": t["track_token"],
+        "priority": data.priority,
+    }, status_code=201)
+
+
+async def track_ticket(request: Request):
+    """A ticket's progress for its holder (token from the ticket's QR code); a wrong token is a 404."""
+    rt = runtime(request)
+    tid = path_int(request, "id")
+    svc, t = await rt.ticket(tid)
+    return JSON(await svc.track(tid, request.query_params.get("token", "")))
+
+
+# ----- clerk actions ---------------------------------------------------------------
+
+async def _window_call(request: Request, action: str):
+    svc = runtime(request).hall(request.path_params["hall"])
+    user = await current_user(request)
+    window = request.path_params["window"]
+    if action == "sign-in":
+        return JSON(await svc.sign_in(user, window))
+    if action == "sign-out":
+        return JSON(await svc.sign_out(user, window))
+    if action == "next":
+        t = await svc.next(user, window)
+        return Response(status_code=204) if t is None else JSON(clerk_ticket(svc, t))
+    if action == "away":
+        data = await body(request, AwayBody)
+        if data.see_instead and svc.hall.window(data.see_instead) is None:
+            raise ApiError(422, f"unknown window {data.see_instead!r}", "unknown_window")
+        return JSON(await svc.set_away(user, window, data.model_dump()))
+    if action == "back":
+        return JSON(await svc.set_away(user, window, None))
+    if action == "call":
+        data = await body(request, CallBody)
+        return JSON(clerk_ticket(svc, await svc.call_number(user, window, data.number)))
+    raise ApiError(404, "unknown action", "not_found")  # pragma: no cover - routes name the actions
+
+
+def window_action(action: str):
+    async def endpoint(request: Request):
+        return await _window_call(request, action)
+
+    endpoint.__name__ = f"window_{action.replace('-', '_')}"
+    endpoint.__doc__ = {
+        "sign-in": "Sign in at a window (a clerk holding a post there, or a manager).",
+        "sign-out": "Sign out of a window.",
+        "next": "Call the next ticket this window serves: 200 the ticket, 204 when none waits.",
+        "call": "Call a specific waiting ticket by its number.",
+        "away": "Step away with a whereabouts notice (shown on the call screen).",
+        "back": "Back at the window: the notice is taken down.",
+    }[action]
+    return endpoint
+
+
+def ticket_action(action: str):
+    async def endpoint(request: Request):
+        rt = runtime(request)
+        user = await current_user(request)
+        svc, t = await rt.ticket(path_int(request, "id"))
+        kw: dict = {}
+        if action == "transfer":
+            data = await body(request, TransferBody)
+            if data.category and svc.hall.category(data.category) is None:
+                raise ApiError(422, f"unknown category {data.category!r}", "unknown_category")
+            if data.window and svc.hall.window(data.window) is None:
+                raise ApiError(422, f"unknown window {data.window!r}", "unknown_window")
+            kw = {"category": data.category, "window": data.window, "note": data.note}
+        elif action == "park":
+            kw = {"note": (await body(request, NoteBody)).note}
+        elif action == "complete":
+            data = await body(request, CompleteBody)
+            kw = {"outcome": data.outcome}
+            if data.outcome == "accepted" and svc.hall.item(data.case.item) is None:
+                raise ApiError(422, f"unknown business item {data.case.item!r}", "unknown_item")
+            if data.outcome == "accepted":  # the case opens in the completion's transaction
+                kw["also"] = rt.cases.opener(svc, user, data.case)
+        out = await svc.ticket_action(user, t, action.replace("-", "_"), **kw)
+        answer = clerk_ticket(svc, out)
+        if "also" in out:
+            answer["case"] = await rt.cases.opened(svc, out["also"])
+        return JSON(answer)
+
+    endpoint.__name__ = f"ticket_{action.replace('-', '_')}"
+    endpoint.__doc__ = f"Clerk action on a ticket: {action}."
+    return endpoint
+
+
+routes = [
+    Route("/api/v1/halls", list_halls, methods=["GET"]),
+    Route("/api/v1/halls/{hall}", get_hall, methods=["GET"]),
+    Route("/api/v1/halls/{hall}/tickets", issue_ticket, methods=["POST"]),
+    Route("/api/v1/tickets/{id}", track_ticket, methods=["GET"]),
+    *[Route(f"/api/v1/halls/{{hall}}/windows/{{window}}/{a}", window_action(a), methods=["POST"])
+      for a in ("sign-in", "sign-out", "next", "call", "away", "back")],
+    *[Route(f"/api/v1/tickets/{{id}}/{a}", ticket_action(a), methods=["POST"])
+      for a in ("recall", "start", "no-show", "complete", "transfer", "park", "resume", "reactivate")],
+]

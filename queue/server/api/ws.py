@@ -1,0 +1,161 @@
+"""WebSockets: call screens (public), a ticket's phone page (token), clerk consoles (signed in)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from ..hub import PUBLIC_KEYS, Event, Subscription
+from ..service import ApiError
+from .common import current_user, runtime
+
+log = logging.getLogger("onewindow.ws")
+
+
+async def _pump(ws: WebSocket, sub: Subscription, render) -> None:
+    """Send each event until the subscriber is dropped or the socket closes."""
+    while True:
+        ev = await sub.get()
+        if ev is None:  # fell behind: close, the client reconnects and resyncs
+            await ws.close(code=1013)
+            return
+        text = render(ev)
+        if text is not None:
+            await ws.send_text(text)
+            if not sub.queue.empty():
+                # Fan-out fairness: one event was published to every screen's queue and
+                # woke every pump; let each of them send it before this one sends the next.
+                # Otherwise the last screen gets the call only after every other screen
+                # has been sent everything queued behind it (2N writes instead of N).
+                await asyncio.sleep(0)
+
+
+async def _serve(ws: WebSocket, sub: Subscription, first: dict, render, on_message=None) -> None:
+    rt = runtime(ws)
+    try:
+        await ws.send_text(json.dumps(first, ensure_ascii=False))
+        pump = asyncio.create_task(_pump(ws, sub, render))
+        try:
+            while True:
+                recv = asyncio.create_task(ws.receive_text())
+                done, _ = await asyncio.wait({pump, recv}, return_when=asyncio.FIRST_COMPLETED)
+                if pump in done:
+                    recv.cancel()
+                    pump.result()
+                    return
+                msg = recv.result()
+                if on_message is not None:
+                    await on_message(msg)
+        finally:
+            pump.cancel()
+    except (WebSocketDisconnect, RuntimeError, asyncio.CancelledError):
+        pass
+    finally:
+        rt.hub.unsubscribe(sub)
+
+
+async def display_socket(ws: WebSocket):
+    """Call screens: a snapshot, then every public event. No personal data."""
+    rt = runtime(ws)
+    hall = ws.path_params["hall"]
+    if hall not in rt.halls:
+        await ws.close(code=4404)
+        return
+    await ws.accept()
+    sub, snap = rt.hub.subscribe(hall, lambda e: e.type in PUBLIC_KEYS, public=True)
+    screen = ws.query_params.get("screen", "")[:40]
+
+    async def on_message(text: str) -> None:
+        # A screen reports whether the browser let it play sound.
+        try:
+            msg = json.loads(text)
+        except ValueError:
+            return
+        if isinstance(msg, dict) and msg.get("type") == "audio" and screen:
+            rt.hub.publish(hall, "screen", {"screen": screen, "muted": bool(msg.get("muted"))})
+
+    await _serve(ws, sub, snap, Event.public_text, on_message)
+
+
+async def ticket_socket(ws: WebSocket):
+    """A visitor's phone: this ticket's state, again whenever it may have changed."""
+    rt = runtime(ws)
+    try:
+        tid = int(ws.path_params["id"])
+        svc, _ = await rt.ticket(tid)
+        state = await svc.track(tid, ws.query_params.get("token", ""))
+    except (ValueError, ApiError):
+        await ws.close(code=4404)
+        return
+    await ws.accept()
+    sub, _ = rt.hub.subscribe(svc.hall.id, lambda e: e.ticket_id == tid or e.type in ("call", "queue"))
+    last = {"text": json.dumps({"type": "ticket", **state}, ensure_ascii=False)}
+
+    async def render_all() -> None:
+        # Drain what queued up and answer once: ahead changes with every call in the hall.
+        while True:
+            ev = await sub.get()
+            if ev is None:
+                await ws.close(code=1013)
+                return
+            await asyncio.sleep(0.2)
+            while not sub.queue.empty():
+                if sub.queue.get_nowait() is None:
+                    await ws.close(code=1013)
+                    return
+            fresh = json.dumps({"type": "ticket", **await svc.track(tid, ws.query_params.get("token", ""))},
+                               ensure_ascii=False)
+            if fresh != last["text"]:
+                last["text"] = fresh
+                await ws.send_text(fresh)
+
+    try:
+        await ws.send_text(last["text"])
+        task = asyncio.create_task(render_all())
+        try:
+            while True:
+                recv = asyncio.create_task(ws.receive_text())
+                done, _ = await asyncio.wait({task, recv}, return_when=asyncio.FIRST_COMPLETED)
+                if task in done:
+                    recv.cancel()
+                    task.result()
+                    return
+        finally:
+            task.cancel()
+    except (WebSocketDisconnect, RuntimeError, asyncio.CancelledError):
+        pass
+    finally:
+        rt.hub.unsubscribe(sub)
+
+
+async def console_socket(ws: WebSocket):
+    """Clerk consoles and the manager's dashboard: every event of the hall, for signed-in staff."""
+    rt = runtime(ws)
+    hall = ws.path_params["hall"]
+    try:
+        await current_user(ws)
+    except ApiError:
+        await ws.close(code=4401)
+        return
+    if hall not in rt.halls:
+        await ws.close(code=4404)
+        return
+    await ws.accept()
+    sub, snap = rt.hub.subscribe(hall)
+
+    def render(ev: Event) -> str:
+        out = dict(ev.data)
+        out.update(type=ev.type, seq=ev.seq, ticket_id=ev.ticket_id)
+        return json.dumps(out, ensure_ascii=False)
+
+    await _serve(ws, sub, snap, render)
+
+
+routes = [
+    WebSocketRoute("/ws/halls/{hall}/display", display_socket),
+    WebSocketRoute("/ws/halls/{hall}/console", console_socket),
+    WebSocketRoute("/ws/tickets/{id}", ticket_socket),
+]

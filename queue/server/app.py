@@ -1,0 +1,114 @@
+"""The Starlette application: routes, errors as JSON, pages, start and stop."""
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.routing import Route
+from starlette.schemas import SchemaGenerator
+
+from . import pages
+from .api import accounts, display, tickets, ws
+from .api import cases as case_api
+from .api import dashboard as dashboard_api, ratings as ratings_api
+from .api import windows as windows_api
+from .api.common import JSON, error, runtime
+from .config import Config
+from .db import DatabaseError
+from .runtime import Runtime
+from .service import ApiError
+from .settings import Settings
+
+log = logging.getLogger("onewindow")
+
+class _Schemas(SchemaGenerator):
+    """Every API route is listed: a docstring with YAML after `---` as written,
+    a plain docstring as the operation's summary and description."""
+
+    def parse_docstring(self, func_or_method) -> dict:
+        doc = inspect.getdoc(func_or_method) or ""
+        if "---" in doc:
+            return super().parse_docstring(func_or_method)
+        summary, _, rest = doc.partition("\n")
+        out = {"summary": summary.strip() or func_or_method.__name__.replace("_", " ")}
+        if rest.strip():
+            out["description"] = rest.strip()
+        return out
+
+
+schemas = _Schemas({"openapi": "3.0.0", "info": {"title": "onewindow", "version": "1"}})
+
+
+async def healthz(request: Request):
+    """200 when the server can read and write its database."""
+    rt = runtime(request)
+
+    def probe(tx):
+        tx.execute("UPDATE ticket_counter SET last = last WHERE hall = ''")
+        return tx.scalar("SELECT 1")
+
+    try:
+        await rt.db.write(probe)
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        return error(503, f"database unavailable: {exc}", "unhealthy")
+    return JSON({"ok": True})
+
+
+async def openapi(request: Request):
+    return JSON(schemas.get_schema(routes=request.app.routes))
+
+
+async def on_api_error(request: Request, exc: ApiError):
+    return error(exc.status, exc.message, exc.code, **exc.extra)
+
+
+async def on_http_error(request: Request, exc: HTTPException):
+    return error(exc.status_code, exc.detail or "error", "http")
+
+
+async def on_db_error(request: Request, exc: DatabaseError):
+    log.error("database error on %s: %s", request.url.path, exc)
+    return error(503, "the database is busy or unavailable; try again", "database")
+
+
+async def on_error(request: Request, exc: Exception):
+    log.exception("unhandled error on %s", request.url.path)
+    return error(500, "internal error; the hall's administrator can find it in the server log", "internal")
+
+
+def create_app(settings: Settings | None = None, config: Config | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    rt = Runtime(settings, config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await rt.start()
+        try:
+            yield
+        finally:
+            await rt.stop()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/openapi.json", openapi, methods=["GET"], include_in_schema=False),
+            *accounts.routes,
+            *tickets.routes,
+            *case_api.routes,
+            *ratings_api.routes,
+            *dashboard_api.routes,
+            *windows_api.routes,
+            *ws.routes,
+            *display.routes,
+            *pages.routes(),
+        ],
+        exception_handlers={ApiError: on_api_error, HTTPException: on_http_error, DatabaseError: on_db_error,
+                            Exception: on_error},
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    return app

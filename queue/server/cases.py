@@ -1,0 +1,395 @@
+"""Cases (办件), their promised deadlines and electronic supervision (电子监察).
+
+One `CaseService` per server, made by the Runtime. It holds the working-day
+calendar: every year `chinese_calendar` knows, with the years an
+administrator loaded into the database on top. Loading a year here rebuilds
+it at once; other server processes rebuild it on their next check, which
+compares the loaded years with what they hold.
+
+- A ticket completed with the outcome "accepted" opens a case in the same
+  transaction (`opener`); its deadline runs from acceptance, or from the
+  ticket's issue for an instant item (即办件), so the wait counts.
+- `check(now)` runs at start (deadlines that crossed while the server was
+  down are caught) and every minute: supervision.py's round over each hall
+  (yellow and red cards, waiting promises, overrun steps, years without a
+  schedule). Each alert is logged once (a unique key, across processes) and
+  published on the hub as an "alert" event.
+- Personal data: the applicant's name and phone are encrypted before they
+  reach the database and leave this module masked (张**, 138****5678).
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+from datetime import datetime, tzinfo
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from onewindow.promises import Deadline, WorkingCalendar, YearSchedule, compute_deadline, seeded_calendar
+
+from . import rules, supervision
+from .auth import User
+from .crypto import Box, mask_name, mask_phone
+from .db import Database
+from .hub import Hub
+from .service import ApiError, HallService
+from .store import accounts
+from .store import cases as cstore
+
+log = logging.getLogger("onewindow.cases")
+
+CASE_PREFIX = "HP"  # HP-20261123-0001
+CHECK_EVERY_S = 60
+TICKER = 20
+SUSPENSION_REASONS = ("correction", "expert_review", "hearing", "public_notice")
+REASON_NAMES = {"correction": "补正材料", "expert_review": "专家评审", "hearing": "听证", "public_notice": "公示"}
+_TIME_KEYS = ("deadline", "old_deadline", "suspended_from", "clock_from")
+
+
+@functools.lru_cache(maxsize=1)
+def _seeded() -> WorkingCalendar:
+    # Probing the package takes a noticeable moment; the calendar is immutable, so share it.
+    return seeded_calendar()
+
+
+def _at(ts: float, tz: tzinfo) -> datetime:
+    return datetime.fromtimestamp(ts, tz)
+
+
+class CaseService:
+    def __init__(self, db: Database, hub: Hub, clock: Callable[[], float], halls: dict[str, HallService], box: Box):
+        self.db, self.hub, self.clock, self.halls, self.box = db, hub, clock, halls, box
+        self.calendar: WorkingCalendar = _seeded()
+        self._applied: dict[int, float] | None = None  # loaded years (year -> loaded_at) in self.calendar
+        first = next(iter(halls.values()), None)
+        self.tz: tzinfo = first.tz if first else ZoneInfo("Asia/Shanghai")
+
+    # ----- start-up, the calendar ---------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.reload_calendar()
+        for svc in self.halls.values():
+            await self._load_ticker(svc)
+        await self.check_safely()
+
+    async def run(self) -> None:
+        """The supervision check, every minute until cancelled."""
+        while True:
+            await asyncio.sleep(CHECK_EVERY_S)
+            await self.check_safely()
+
+    async def reload_calendar(self) -> None:
+        """The seeded calendar with the database's loaded years on top (if they changed)."""
+        rows = await self.db.read(cstore.years)
+        applied = {r["year"]: r["loaded_at"] for r in rows}
+        if applied == self._applied:
+            return
+        cal = _seeded()
+        for r in rows:
+            try:
+                cal = cal.with_schedule(cstore.schedule_of(r))
+            except ValueError as exc:
+                log.error("the loaded schedule of %s cannot be used: %s", r["year"], exc)
+        self._use(cal, applied)
+
+    def _use(self, cal: WorkingCalendar, applied: dict[int, float]) -> None:
+        self.calendar, self._applied = cal, applied
+        for svc in self.halls.values():
+            svc.calendar = cal  # which days the hall issues tickets (HallService._is_working_day)
+
+    def zone(self, hall: str | None) -> tzinfo:
+        if hall is None:
+            return self.tz
+        svc = self.halls.get(hall)
+        if svc is None:
+            raise ApiError(404, f"unknown hall {hall!r}", "unknown_hall")
+        return svc.tz
+
+    def deadline(self, start: datetime, amount: int, unit: str, tz: tzinfo) -> Deadline:
+        """The contract's calendar answer (ValueError on bad input)."""
+        return compute_deadline(start, amount, unit, self.calendar, tz)
+
+    async def years(self) -> list[dict]:
+        await self.reload_calendar()
+        rows = {r["year"]: r for r in await self.db.read(cstore.years)}
+        out = []
+        for year in sorted(self.calendar.loaded_years):
+            s = self.calendar.schedule(year)
+            r = rows.get(year)
+            out.append({"year": year, "source": s.source, "seeded": r is None,
+                        "loaded_by": r["loaded_by"] if r else None,
+                        "loaded_at": rules.iso(r["loaded_at"], self.tz) if r else None,
+                        "holidays": sorted(d.isoformat() for d in s.holidays),
+                        "workdays": sorted(d.isoformat() for d in s.workdays)})
+        return out
+
+    async def load_year(self, actor: str, schedule: YearSchedule) -> dict:
+        """An administrator loads a year's official schedule: every provisional
+        deadline is recomputed, and the calendar alerts of that year settle."""
+        await self.reload_calendar()
+        try:
+            cal = self.calendar.with_schedule(schedule)
+        except ValueError as exc:
+            raise ApiError(422, f"holidays: {exc}", "invalid", field="holidays") from None
+        now = self.clock()
+        zones = {h: s.tz for h, s in self.halls.items()}
+
+        def fn(tx):
+            cstore.save_year(tx, schedule, loaded_by=actor, now=now)
+            changed = []
+            for c in cstore.provisional_cases(tx):
+                if c["hall"] not in zones:
+                    continue
+                new = cstore.recompute(tx, c, calendar=cal, tz=zones[c["hall"]], actor=actor, now=now,
+                                       why=f"calendar {schedule.year} loaded")
+                if new is not None:
+                    cstore.resolve_case_alerts(tx, c["id"], actor=actor, now=now)
+                    changed.append(new)
+            settled = cstore.resolve_calendar_alerts(tx, schedule.year, actor=actor, now=now)
+            accounts.audit(tx, actor, "calendar_year_loaded", json.dumps(
+                {"year": schedule.year, "source": schedule.source, "recomputed": len(changed)}, ensure_ascii=False),
+                now)
+            return changed, settled
+
+        changed, settled = await self.db.write(fn)
+        await self.reload_calendar()
+        await self.check_safely()
+        return {"year": schedule.year, "source": schedule.source, "loaded_by": actor,
+                "loaded_at": rules.iso(now, self.tz), "holidays": len(schedule.holidays),
+                "workdays": len(schedule.workdays), "recomputed": [c["number"] for c in changed],
+                "alerts_resolved": settled}
+
+    # ----- opening a case with the ticket's completion ------------------------------------
+
+    def opener(self, svc: HallService, user: User, body) -> Callable:
+        """`also(tx, ticket)` for HallService.ticket_action("complete"): opens the case
+        in the completion's transaction. `body` has item, applicant_name,
+        applicant_phone, project (api/tickets.CaseBody)."""
+        hall, tz = svc.hall, svc.tz
+        item = hall.item(body.item)
+        if item is None:
+            raise ApiError(422, f"unknown business item {body.item!r}", "unknown_item")
+        name_enc = self.box.encrypt(body.applicant_name.strip())
+        phone_enc = self.box.encrypt(body.applicant_phone.strip())
+        project = body.project.strip()
+        cal = self.calendar
+        statutory = (item.statutory.amount, item.statutory.unit) if item.statutory else None
+
+        def also(tx, ticket: dict) -> dict:
+            now = ticket["finished_at"]
+            clock_from = ticket["issued_at"] if item.instant else now
+            d = compute_deadline(_at(clock_from, tz), item.promised.amount, item.promised.unit, cal, tz)
+            case = cstore.open_case(
+                tx, hall=hall.id, day=rules.service_day(now, tz), prefix=CASE_PREFIX, ticket=ticket, item=item.code,
+                name_enc=name_enc, phone_enc=phone_enc, project=project, actor=user.username, now=now,
+                clock_from=clock_from, deadline=d, promised=(item.promised.amount, item.promised.unit),
+                statutory=statutory, instant=item.instant)
+            alerts = []
+            if d.provisional:
+                alerts = supervision.calendar_alerts(tx, svc, cal, now, [(clock_from, d.at.timestamp())])
+            return {"case": case, "alerts": alerts}
+
+        return also
+
+    async def opened(self, svc: HallService, result: dict) -> dict:
+        """After the completion committed: publish, and the contract's case answer."""
+        case = result["case"]
+        for a in result["alerts"]:
+            self._publish_alert(a)
+        if case["status"] == cstore.COMPLETED:
+            self._publish_completion(svc, case)
+        return {"id": case["id"], "number": case["number"], "deadline": rules.iso(case["deadline_at"], svc.tz),
+                "provisional": case["deadline_provisional"], "status": case["status"]}
+
+    # ----- a case's life ------------------------------------------------------------------
+
+    async def _write(self, fn):
+        try:
+            return await self.db.write(fn)
+        except cstore.NotFound as exc:
+            raise ApiError(404, str(exc), "not_found") from None
+        except cstore.BadState as exc:
+            raise ApiError(409, str(exc), "bad_state") from None
+
+    def _hall_of(self, case: dict) -> HallService:
+        svc = self.halls.get(case["hall"])
+        if svc is None:  # a hall removed from the configuration
+            raise ApiError(404, f"case {case['id']} belongs to hall {case['hall']!r}, not served here", "not_found")
+        return svc
+
+    async def case(self, case_id: int) -> dict:
+        try:
+            case, hist, stops = await self.db.read(
+                lambda tx: (cstore.get(tx, case_id), cstore.history(tx, case_id), cstore.suspensions(tx, case_id)))
+        except cstore.NotFound as exc:
+            raise ApiError(404, str(exc), "not_found") from None
+        svc = self._hall_of(case)
+        out = self.case_public(svc, case)
+        out["suspensions"] = [self._suspension_public(svc, s) for s in stops]
+        out["history"] = [self._event_public(svc, e) for e in hist]
+        return out
+
+    async def list_cases(self, hall: str, statuses: tuple[str, ...], cards: tuple[str, ...], limit: int,
+                         offset: int) -> list[dict]:
+        svc = self.halls[hall]
+        rows = await self.db.read(cstore.list_cases, hall, statuses=statuses, cards=cards, limit=limit, offset=offset)
+        return [self.case_public(svc, c) for c in rows]
+
+    async def suspend(self, actor: str, case_id: int, reason: str, notice: str) -> dict:
+        now = self.clock()
+        await self._write(lambda tx: cstore.suspend(tx, case_id, reason=reason, notice=notice, actor=actor, now=now))
+        return await self.case(case_id)
+
+    async def resume(self, actor: str, case_id: int) -> dict:
+        now = self.clock()
+        cal = self.calendar
+
+        def fn(tx):
+            svc = self._hall_of(cstore.get(tx, case_id))
+            case = cstore.resume(tx, case_id, actor=actor, now=now, calendar=cal, tz=svc.tz)
+            cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
+            return case
+
+        await self._write(fn)
+        await self.check_safely()  # the moved deadline may already be close or past
+        return await self.case(case_id)
+
+    async def complete(self, actor: str, case_id: int, note: str = "") -> dict:
+        now = self.clock()
+
+        def fn(tx):
+            case = cstore.complete(tx, case_id, actor=actor, now=now, note=note)
+            cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
+            return case
+
+        case = await self._write(fn)
+        self._publish_completion(self._hall_of(case), case)
+        return await self.case(case_id)
+
+    async def withdraw(self, actor: str, case_id: int, reason: str) -> dict:
+        """Withdrawn or refused, with a reason; a refusal without one is refused and flagged."""
+        now = self.clock()
+        reason = reason.strip()
+        if not reason:
+            def flag(tx):
+                case = cstore.get(tx, case_id)
+                return cstore.raise_alert(
+                    tx, key=f"{case['hall']}:refusal_without_reason:{case_id}:{actor}", hall=case["hall"],
+                    kind="refusal_without_reason", level=cstore.RED, now=now, case_id=case_id,
+                    message=f"办件 {case['number']} 退件未说明理由 / case {case['number']}: "
+                            "a refusal without a reason was attempted")
+
+            alert = await self._write(flag)
+            if alert is not None:
+                self._publish_alert(alert)
+            raise ApiError(422, "reason: a withdrawal or refusal needs a reason (退件须说明理由)", "reason_required",
+                           field="reason")
+
+        def fn(tx):
+            case = cstore.withdraw(tx, case_id, reason=reason, actor=actor, now=now)
+            cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
+            return case
+
+        await self._write(fn)
+        return await self.case(case_id)
+
+    # ----- alerts and the supervision check -----------------------------------------------
+
+    async def alerts(self, hall: str, include_resolved: bool, kinds: tuple[str, ...], limit: int) -> list[dict]:
+        svc = self.halls[hall]
+        rows = await self.db.read(cstore.alerts, hall, include_resolved=include_resolved, kinds=kinds, limit=limit)
+        return [self.alert_public(svc, a) for a in rows]
+
+    async def resolve_alert(self, actor: str, alert_id: int) -> dict:
+        now = self.clock()
+        a = await self._write(lambda tx: cstore.resolve_alert(tx, alert_id, actor=actor, now=now))
+        return self.alert_public(self.halls.get(a["hall"]), a)
+
+    async def check_safely(self, now: float | None = None) -> list[dict]:
+        try:
+            return await self.check(now)
+        except Exception:  # noqa: BLE001 - supervision must never stop the hall; next round tries again
+            log.exception("the supervision check failed")
+            return []
+
+    async def check(self, now: float | None = None) -> list[dict]:
+        """One round of electronic supervision; the alerts it newly logged (also published)."""
+        now = self.clock() if now is None else now
+        await self.reload_calendar()
+        cal = self.calendar
+        fresh: list[dict] = []
+        for svc in self.halls.values():
+            fresh += await self.db.write(supervision.check_hall, svc, cal, now)
+        for a in fresh:
+            self._publish_alert(a)
+        return fresh
+
+    # ----- what leaves this module --------------------------------------------------------
+
+    def _publish_alert(self, a: dict) -> None:
+        svc = self.halls.get(a["hall"])
+        if svc is None:
+            return
+        self.hub.publish(a["hall"], "alert", self.alert_public(svc, a))
+
+    def _publish_completion(self, svc: HallService, case: dict) -> None:
+        self.hub.publish(svc.hall.id, "completion", {**self._ticker_entry(svc, case), "case_id": case["id"]})
+
+    def _ticker_entry(self, svc: HallService, case: dict) -> dict:
+        """A line of the completion ticker (call screens): the applicant masked."""
+        return {"case": case["number"], "item": supervision.item_name(svc.hall, case["item"]),
+                "completed_at": rules.iso(case["completed_at"], svc.tz),
+                "applicant": mask_name(self.box.decrypt(case["applicant_name_enc"]))}
+
+    async def _load_ticker(self, svc: HallService) -> None:
+        """Cases completed today, for screens that connect after a restart."""
+        since = _at(self.clock(), svc.tz).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+        rows = await self.db.read(cstore.completed_since, svc.hall.id, since, TICKER)
+        for case in reversed(rows):
+            svc.view.completions.appendleft(self._ticker_entry(svc, case))
+
+    def case_public(self, svc: HallService, c: dict) -> dict:
+        iso = lambda ts: rules.iso(ts, svc.tz)  # noqa: E731
+        item = svc.hall.item(c["item"])
+        kept = None
+        if c["status"] == cstore.COMPLETED:
+            kept = c["completed_at"] <= c["deadline_at"]
+        return {
+            "id": c["id"], "number": c["number"], "hall": c["hall"], "item": c["item"],
+            "item_name": item.name if item else c["item"], "item_name_en": item.name_en if item else "",
+            "ticket_id": c["ticket_id"], "ticket_number": c["ticket_number"], "category": c["category"],
+            "applicant_name": mask_name(self.box.decrypt(c["applicant_name_enc"])),
+            "applicant_phone": mask_phone(self.box.decrypt(c["applicant_phone_enc"])),
+            "project": c["project"], "accepted_at": iso(c["accepted_at"]), "clock_from": iso(c["clock_from"]),
+            "deadline": iso(c["deadline_at"]), "provisional": c["deadline_provisional"],
+            "promised": {"amount": c["promised_amount"], "unit": c["promised_unit"]},
+            "statutory": ({"amount": c["statutory_amount"], "unit": c["statutory_unit"]}
+                          if c["statutory_amount"] is not None else None),
+            "instant": c["instant"], "status": c["status"], "first_clerk": c["first_clerk"], "clerk": c["clerk"],
+            "window": c["window"], "wait_s": c["wait_s"], "walk_s": c["walk_s"], "service_s": c["service_s"],
+            "completed_at": iso(c["completed_at"]), "closed_reason": c["closed_reason"] or None,
+            "card": c["card"], "card_at": iso(c["card_at"]), "kept": kept,
+            "processing_s": (c["completed_at"] - c["accepted_at"]) if c["completed_at"] is not None else None,
+        }
+
+    def alert_public(self, svc: HallService | None, a: dict) -> dict:
+        tz = svc.tz if svc else self.tz
+        return {"id": a["id"], "kind": a["kind"], "level": a["level"], "message": a["message"],
+                "categories": [a["category"]] if a["category"] else [], "case_id": a["case_id"],
+                "ticket_id": a["ticket_id"], "at": rules.iso(a["at"], tz),
+                "resolved_at": rules.iso(a["resolved_at"], tz), "resolved_by": a["resolved_by"]}
+
+    def _suspension_public(self, svc: HallService, s: dict) -> dict:
+        return {"reason": s["reason"], "reason_name": REASON_NAMES.get(s["reason"], s["reason"]),
+                "from": rules.iso(s["from_at"], svc.tz), "to": rules.iso(s["to_at"], svc.tz),
+                "notice": s["notice"], "actor": s["actor"]}
+
+    def _event_public(self, svc: HallService, e: dict) -> dict:
+        data = json.loads(e["data"] or "{}")
+        for k in _TIME_KEYS:
+            if isinstance(data.get(k), (int, float)):
+                data[k] = rules.iso(data[k], svc.tz)
+        return {"type": e["type"], "at": rules.iso(e["at"], svc.tz), "actor": e["actor"], "data": data}
+

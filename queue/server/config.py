@@ -1,0 +1,293 @@
+"""The hall configuration: a TOML file of halls, categories, business items,
+windows with their A/B posts, opening hours and queue rules.
+
+`load_config(path)` validates the whole file and raises `ConfigError` naming
+the file, the line and the field, so a wrong setting stops the server before
+it serves anyone.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from importlib.resources import files
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .config_ratings import RatingRules
+
+Unit = Literal["working_days", "calendar_days", "hours"]
+PriorityClass = Literal["normal", "priority"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Limit(Strict):
+    amount: int = Field(ge=0)
+    unit: Unit
+
+
+class Item(Strict):
+    """A business item (事项) a case can be opened for."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    statutory: Limit | None = None
+    promised: Limit
+    instant: bool = False  # 即办件: done at the window, the promise runs from the ticket
+    fees: str = "不收费 / free"
+    materials: tuple[str, ...] = ()
+
+
+class Category(Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    icon: str = ""
+    priority_classes: tuple[PriorityClass, ...] = ("normal", "priority")
+    daily_cap: int = Field(default=0, ge=0)  # 0: no cap
+    target_wait_min: int = Field(default=30, ge=1)  # on-site waiting promise
+    default_service_min: float = Field(default=10, gt=0)  # estimate before any is logged
+    items: tuple[str, ...] = ()
+
+
+class Window(Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    number: str = ""  # what the voice says: "3" in 请 A001 号到 3 号窗口
+    categories: tuple[str, ...] = Field(min_length=1)
+    # fifo: the longest waiting ticket of any served category (one-window rule);
+    # ordered: categories in the listed order, arrival order within one.
+    mode: Literal["fifo", "ordered"] = "fifo"
+    a_clerk: str | None = None
+    b_clerk: str | None = None
+    zone: str = "main"
+
+
+class Hours(Strict):
+    open: time = time(9, 0)
+    close: time = time(17, 0)
+    ticketing_from: time | None = None  # default: open
+    ticketing_until: time | None = None  # default: close
+    # Lunchtime (午间轮岗值班): the span the rota must cover; default: from the rota's first line to its last.
+    lunch_from: time | None = None
+    lunch_until: time | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> "Hours":
+        if self.close <= self.open:
+            raise ValueError("close must be after open")
+        if (self.lunch_from is None) != (self.lunch_until is None):
+            raise ValueError("give both lunch_from and lunch_until, or neither")
+        if self.lunch_from is not None and self.lunch_until <= self.lunch_from:
+            raise ValueError("lunch_until must be after lunch_from")
+        return self
+
+
+class QueueRules(Strict):
+    starvation_limit_min: float = Field(default=30, gt=0)
+    max_calls: int = Field(default=3, ge=1)  # unanswered calls before no_show
+    late_arrival: Literal["keep_place", "go_last"] = "keep_place"
+    coverage_mode: Literal["merge", "takeover"] = "merge"
+    announce_repeat: int = Field(default=2, ge=1, le=5)
+    recent_calls: int = Field(default=8, ge=1, le=50)
+    # A category nobody present serves: the kiosk's estimate adds this (see rules.estimate_wait_s).
+    uncovered_wait_min: float = Field(default=15, ge=0)
+
+
+class Supervision(Strict):
+    """Electronic supervision (电子监察) thresholds; see supervision.py."""
+
+    warn_working_days: int = Field(default=1, ge=0)  # yellow card when at most this many working days remain
+    warn_fraction: float = Field(default=0.25, gt=0, le=1)  # hour-limited promises: yellow in the last quarter
+    wait_warn_min: float = Field(default=5, ge=0)  # waiting promise: yellow this long before it breaks
+    step_overrun_factor: float = Field(default=3, gt=1)  # serving longer than this x default_service_min
+    calendar_reminder_month: int = Field(default=11, ge=1, le=12)  # remind to load next year's schedule
+
+
+class RotaLine(Strict):
+    """One line of the lunchtime rota: `clerk` covers `covers` (window ids) over [start, end)."""
+
+    clerk: str = Field(min_length=1, max_length=64)
+    covers: tuple[str, ...] = Field(min_length=1)
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _order(self) -> "RotaLine":
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class Hall(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    timezone: str = "Asia/Shanghai"
+    enforce_hours: bool = True
+    notice: str = "过号请重新取号 / Missed numbers must take a new ticket"
+    hours: Hours = Hours()
+    queue: QueueRules = QueueRules()
+    supervision: Supervision = Supervision()
+    categories: tuple[Category, ...] = Field(min_length=1)
+    items: tuple[Item, ...] = ()
+    windows: tuple[Window, ...] = Field(min_length=1)
+    ratings: RatingRules = RatingRules()
+    rota: tuple[RotaLine, ...] = ()  # [[halls.rota]]: who covers which windows over lunch
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _references(self) -> "Hall":
+        _unique("categories", [c.code for c in self.categories])
+        _unique("category prefixes", [c.prefix for c in self.categories])
+        _unique("items", [i.code for i in self.items])
+        _unique("windows", [w.id for w in self.windows])
+        codes = {c.code for c in self.categories}
+        items = {i.code for i in self.items}
+        for c in self.categories:
+            for i in c.items:
+                if i not in items:
+                    raise ValueError(f"category {c.code!r} names unknown item {i!r}")
+        for w in self.windows:
+            for c in w.categories:
+                if c not in codes:
+                    raise ValueError(f"window {w.id!r} serves unknown category {c!r}")
+        windows = {w.id for w in self.windows}
+        for n, line in enumerate(self.rota, start=1):
+            for w in line.covers:
+                if w not in windows:
+                    raise ValueError(f"rota line {n} ({line.clerk}) covers unknown window {w!r}")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+    def window(self, wid: str) -> Window | None:
+        return next((w for w in self.windows if w.id == wid), None)
+
+    def item(self, code: str) -> Item | None:
+        return next((i for i in self.items if i.code == code), None)
+
+
+class Config(Strict):
+    halls: tuple[Hall, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_halls(self) -> "Config":
+        _unique("halls", [h.id for h in self.halls])
+        return self
+
+    def hall(self, hid: str) -> Hall | None:
+        return next((h for h in self.halls if h.id == hid), None)
+
+
+def _unique(what: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"duplicate {what}: {v!r}")
+        seen.add(v)
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be served, with where and why."""
+
+    def __init__(self, path: str, line: int | None, field: str, message: str):
+        self.path, self.line, self.field, self.message = path, line, field, message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
+
+
+DEMO_CONFIG = "demo_hall.toml"
+
+
+def demo_config_path() -> Path:
+    return Path(str(files("onewindow.server").joinpath(DEMO_CONFIG)))
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    path = Path(path) if path else demo_config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), None, "", f"cannot read: {exc.strerror or exc}") from None
+    return parse_config(text, str(path))
+
+
+def parse_config(text: str, path: str = "<config>") -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(path, int(m.group(1)) if m else None, "", f"not valid TOML: {exc}") from None
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        field = ".".join(str(p) for p in loc) or "(top)"
+        raise ConfigError(path, _line_of(text, loc), field, err["msg"]) from None
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+
+
+def _line_of(text: str, loc: tuple) -> int | None:
+    """The line that best matches a validation error's location.
+
+    tomllib keeps no positions, so the file is walked once, tracking which
+    table (and which element of an array of tables) each line belongs to.
+    """
+    want = tuple(p for p in loc if not isinstance(p, str) or not p.startswith("function-"))
+    counters: dict[str, int] = {}
+    table: tuple = ()
+    best, best_len = None, -1
+    for n, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            names = header.group(2).split(".")
+            if header.group(1) == "[[":
+                key = ".".join(names)
+                counters[key] = counters.get(key, -1) + 1
+                for k in [k for k in counters if k.startswith(key + ".")]:
+                    del counters[k]
+            table = ()
+            for i, name in enumerate(names):
+                prefix = ".".join(names[: i + 1])
+                table += (name,) + ((counters[prefix],) if prefix in counters else ())
+            path = table
+        else:
+            key = _KEY.match(line)
+            if not key:
+                continue
+            path = table + (key.group(1),)
+        common = 0
+        for a, b in zip(path, want):
+            if a != b:
+                break
+            common += 1
+        if common == len(path) and common > best_len:
+            best, best_len = n, common
+    return best

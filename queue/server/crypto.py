@@ -1,0 +1,105 @@
+"""Personal data at rest: applicants' names and phones are stored encrypted
+(Fernet: AES-128-CBC with HMAC-SHA256) and shown masked.
+
+The key comes from `ONEWINDOW_SECRET_KEY` (Settings.secret_key; several keys
+separated by commas rotate: the first encrypts, any decrypts), or else from
+`secret.key` in the data directory, generated once with mode 0600. Losing
+that file makes the stored names unreadable: back it up with the database.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+log = logging.getLogger("onewindow.crypto")
+
+KEY_FILE = "secret.key"
+UNREADABLE = "(无法解密 / unreadable)"
+
+
+class SecretKeyError(ValueError):
+    """The configured key cannot be used."""
+
+
+class Box:
+    """Encrypts and decrypts short texts; the empty text stays empty."""
+
+    def __init__(self, keys: list[bytes]):
+        if not keys:
+            raise SecretKeyError("no key")
+        try:
+            self._fernet = MultiFernet([Fernet(k) for k in keys])
+        except ValueError:
+            raise SecretKeyError(
+                "ONEWINDOW_SECRET_KEY must be Fernet keys (32 url-safe base64 bytes), "
+                'e.g. from: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+            ) from None
+
+    def encrypt(self, text: str) -> str:
+        if not text:
+            return ""
+        return self._fernet.encrypt(text.encode()).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        if not token:
+            return ""
+        try:
+            return self._fernet.decrypt(token.encode("ascii")).decode()
+        except (InvalidToken, UnicodeError):
+            log.warning("a stored value cannot be decrypted with the configured key")
+            return UNREADABLE
+
+
+def load_box(secret_key: str | None, data_dir: Path) -> Box:
+    if secret_key:
+        return Box([k.strip().encode() for k in secret_key.split(",") if k.strip()])
+    return Box([key_file(Path(data_dir) / KEY_FILE)])
+
+
+def key_file(path: Path) -> bytes:
+    """The key in `path`, created (0600) if missing; safe when several workers start at once."""
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, Fernet.generate_key() + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)  # atomic, and refuses to replace a key another process just wrote
+        log.warning("generated a new key for personal data in %s; back it up with the database", path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+    return path.read_bytes().strip()
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张**: the first character only, whatever the length."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    if name == UNREADABLE:
+        return name
+    return name[0] + "**"
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 -> 138****5678; short numbers keep only their last two digits."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    if phone == UNREADABLE:
+        return phone
+    if len(phone) >= 7:
+        return phone[:3] + "****" + phone[-4:]
+    return "*" * max(len(phone) - 2, 1) + phone[-2:]

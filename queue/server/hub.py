@@ -1,0 +1,173 @@
+"""The event hub: every state change of a hall is published once, in order,
+with a sequence number that increases by one per hall.
+
+Subscribers (call screens, consoles, phones, dashboards) get a snapshot
+first, then each event. Each has a bounded queue; one that falls behind is
+dropped (it reconnects and takes a fresh snapshot) so publishing never waits.
+
+Carrying events between server processes is a broker's job: `LocalBroker`
+keeps them in one process; a Redis pub/sub broker can take its place without
+changing callers, which only see `publish`.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from .projection import HallView
+
+log = logging.getLogger("onewindow.hub")
+
+# What may ever reach a public (display) socket, per event type. Anything
+# else an event carries (ticket ids, tokens, names of visitors) stays inside.
+PUBLIC_KEYS: dict[str, frozenset[str]] = {
+    "call": frozenset({"ticket", "window", "window_name", "window_number", "category", "at", "recall", "count"}),
+    "recall": frozenset({"ticket", "window", "window_name", "window_number", "category", "at", "count"}),
+    "window": frozenset({"window", "status", "number", "clerk", "notice"}),
+    "notice": frozenset({"window", "notice"}),
+    "queue": frozenset({"waiting"}),
+    "done": frozenset({"ticket", "window"}),
+    "completion": frozenset({"case", "item", "completed_at", "applicant"}),
+    "screen": frozenset({"screen", "muted"}),
+    "announce": frozenset({"ticket", "window", "recall", "audio", "duration_s", "spoken"}),
+    "alert": frozenset({"kind", "level", "message", "categories"}),
+}
+
+
+@dataclass(slots=True)
+class Event:
+    hall: str
+    type: str
+    data: dict
+    seq: int = 0
+    # Displays see only public events, numbered on their own so that their
+    # seq also goes up by exactly one (a skipped number means a lost event).
+    public_seq: int = 0
+    ticket_id: int | None = None  # never sent to a display
+    _text: str | None = None
+
+    def public_text(self) -> str:
+        """The public JSON, encoded once however many screens receive it."""
+        if self._text is None:
+            self._text = json.dumps(self.public(), ensure_ascii=False, separators=(",", ":"))
+        return self._text
+
+    def public(self) -> dict:
+        keys = PUBLIC_KEYS.get(self.type, frozenset())
+        out = {k: v for k, v in self.data.items() if k in keys}
+        out["type"] = self.type
+        out["seq"] = self.public_seq
+        return out
+
+
+class Broker(Protocol):
+    def publish(self, event: Event) -> None: ...
+    async def start(self, deliver: Callable[[Event], None]) -> None: ...
+    async def stop(self) -> None: ...
+
+
+class LocalBroker:
+    """One process: numbering and delivery happen right here."""
+
+    def __init__(self) -> None:
+        self._deliver: Callable[[Event], None] | None = None
+        self._seq: dict[str, int] = {}
+        self._public_seq: dict[str, int] = {}
+
+    async def start(self, deliver: Callable[[Event], None]) -> None:
+        self._deliver = deliver
+
+    def publish(self, event: Event) -> None:
+        event.seq = self._seq.get(event.hall, 0) + 1
+        self._seq[event.hall] = event.seq
+        if event.type in PUBLIC_KEYS:
+            event.public_seq = self._public_seq[event.hall] = self._public_seq.get(event.hall, 0) + 1
+        else:
+            event.public_seq = self._public_seq.get(event.hall, 0)
+        assert self._deliver is not None, "hub not started"
+        self._deliver(event)
+
+    async def stop(self) -> None:
+        self._deliver = None
+
+
+@dataclass(eq=False)
+class Subscription:
+    hall: str
+    want: Callable[[Event], bool]
+    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(maxsize=512))
+    dropped: bool = False
+
+    async def get(self) -> Event | None:
+        """The next event, or None once dropped for falling behind."""
+        ev = await self.queue.get()
+        return ev
+
+
+class Hub:
+    def __init__(self, broker: Broker | None = None) -> None:
+        self.broker = broker or LocalBroker()
+        self.views: dict[str, HallView] = {}
+        self._subs: dict[str, set[Subscription]] = {}
+        self.delivered = 0
+
+    async def start(self) -> None:
+        await self.broker.start(self._deliver)
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+        for subs in self._subs.values():
+            for s in list(subs):
+                self._drop(s)
+
+    def add_view(self, view: HallView) -> None:
+        self.views[view.hall] = view
+
+    def publish(self, hall: str, type_: str, data: dict, ticket_id: int | None = None) -> None:
+        self.broker.publish(Event(hall, type_, data, ticket_id=ticket_id))
+
+    def _deliver(self, event: Event) -> None:
+        view = self.views.get(event.hall)
+        if view is not None:
+            view.apply(event)
+        self.delivered += 1
+        for sub in list(self._subs.get(event.hall, ())):
+            if not sub.want(event):
+                continue
+            try:
+                sub.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                log.warning("dropping a subscriber of hall %s that fell behind", event.hall)
+                self._drop(sub)
+
+    def subscribe(self, hall: str, want: Callable[[Event], bool] = lambda e: True,
+                  public: bool = False) -> tuple[Subscription, dict]:
+        """Subscribe and take the snapshot in one step, so no event falls between them.
+
+        `public`: a display's snapshot, numbered like `Event.public()` (public events only)."""
+        sub = Subscription(hall, want)
+        self._subs.setdefault(hall, set()).add(sub)
+        view = self.views.get(hall)
+        snap = view.snapshot() if view else {"type": "snapshot", "seq": 0}
+        if public:
+            snap["seq"] = view.public_seq if view else 0
+        return sub, snap
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        self._subs.get(sub.hall, set()).discard(sub)
+
+    def _drop(self, sub: Subscription) -> None:
+        sub.dropped = True
+        self.unsubscribe(sub)
+        # Make room for the end marker so the reader wakes up and closes.
+        while not sub.queue.empty():
+            sub.queue.get_nowait()
+        sub.queue.put_nowait(None)
+
+    def subscriber_count(self, hall: str | None = None) -> int:
+        if hall is not None:
+            return len(self._subs.get(hall, ()))
+        return sum(len(s) for s in self._subs.values())

@@ -1,0 +1,85 @@
+"""The browser pages in static/: served with cache-busting URLs and no path traversal."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+PAGES = {
+    "kiosk": "kiosk.html",
+    "screen": "screen.html",
+    "console": "console.html",
+    "track": "track.html",
+    "dashboard": "dashboard.html",
+    "rate": "rate.html",
+    "admin": "admin.html",
+}
+
+
+def static_dir() -> Path:
+    """static/ of the checkout (editable install) or the installed package."""
+    spec = importlib.util.find_spec("onewindow.static")
+    if spec is not None and spec.submodule_search_locations:
+        for loc in spec.submodule_search_locations:
+            if Path(loc, "index.html").exists():
+                return Path(loc)
+    return Path(__file__).resolve().parents[2] / "static"
+
+
+@lru_cache(maxsize=256)
+def _digest(path: Path, mtime: float) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+
+
+_ASSET = re.compile(r'((?:src|href)=")/static/([A-Za-z0-9_./-]+)(")')
+
+
+def render_page(name: str) -> str:
+    """The page with every /static/ asset URL carrying its content hash."""
+    root = static_dir()
+    html = (root / name).read_text(encoding="utf-8")
+
+    def version(m: re.Match) -> str:
+        asset = (root / m.group(2)).resolve()
+        if root.resolve() not in asset.parents or not asset.is_file():
+            return m.group(0)
+        return f"{m.group(1)}/static/{m.group(2)}?v={_digest(asset, asset.stat().st_mtime)}{m.group(3)}"
+
+    return _ASSET.sub(version, html)
+
+
+class _Static(StaticFiles):
+    """Versioned URLs (?v=) may be cached for long: their content never changes."""
+
+    async def get_response(self, path, scope):
+        resp = await super().get_response(path, scope)
+        if b"v=" in scope.get("query_string", b"") and resp.status_code == 200:
+            resp.headers["cache-control"] = "public, max-age=31536000, immutable"
+        return resp
+
+
+def page(name: str):
+    async def endpoint(request: Request):
+        return HTMLResponse(render_page(name), headers={"cache-control": "no-cache"})
+
+    endpoint.__name__ = f"page_{name.split('.')[0]}"
+    return endpoint
+
+
+async def index(request: Request):
+    return HTMLResponse(render_page("index.html"), headers={"cache-control": "no-cache"})
+
+
+def routes() -> list:
+    out = [Route("/", index, methods=["GET"], include_in_schema=False)]
+    for path, file in PAGES.items():
+        out.append(Route(f"/{path}", page(file), methods=["GET"], include_in_schema=False))
+    out.append(Mount("/static", _Static(directory=str(static_dir())), name="static"))
+    return out

@@ -1,0 +1,118 @@
+"""`/metrics` in the Prometheus text format.
+
+Each scrape reads the figures first (database reads off the loop, the hub's
+in-memory views) and then renders them through a registry of its own, so
+several apps in one process (tests, workers) never share metric state.
+Counters come from the append-only ticket events, so they only grow and
+survive restarts; everything else is a gauge of the moment.
+"""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from ..ratings import metrics as m
+from . import reporting
+from .store import ratings as rstore
+from .store import reports as qstore
+
+__all__ = ["CONTENT_TYPE_LATEST", "scrape"]
+
+WINDOW_STATUSES = ("serving", "idle", "away", "closed")
+EVENT_COUNTERS = {
+    "issued": ("onewindow_tickets_issued", "Tickets issued"),
+    "call": ("onewindow_calls", "Tickets called (first calls)"),
+    "recall": ("onewindow_recalls", "Tickets called again"),
+    "complete": ("onewindow_tickets_completed", "Tickets completed"),
+    "no_show": ("onewindow_no_shows", "Tickets that became no-shows"),
+    "transfer": ("onewindow_transfers", "Tickets transferred (首问负责)"),
+}
+
+
+class _Fixed:
+    """A collector that yields metric families gathered before the scrape."""
+
+    def __init__(self, families: list):
+        self.families = families
+
+    def collect(self):
+        return iter(self.families)
+
+
+async def scrape(rt) -> bytes:
+    now = rt.clock()
+    g = {
+        "waiting": GaugeMetricFamily("onewindow_queue_waiting", "Tickets waiting now", labels=["hall", "category"]),
+        "longest": GaugeMetricFamily("onewindow_queue_longest_wait_seconds", "Longest current wait",
+                                     labels=["hall", "category"]),
+        "wait_mean": GaugeMetricFamily("onewindow_wait_mean_seconds", "Mean wait (issue to first call) today",
+                                       labels=["hall", "category"]),
+        "wait_p90": GaugeMetricFamily("onewindow_wait_p90_seconds", "90th percentile wait today",
+                                      labels=["hall", "category"]),
+        "service_mean": GaugeMetricFamily("onewindow_service_mean_seconds", "Mean service time today",
+                                          labels=["hall", "category"]),
+        "level": GaugeMetricFamily("onewindow_service_level_ratio",
+                                   "Share of tickets called within the category's target wait today", labels=["hall"]),
+        "today": GaugeMetricFamily("onewindow_tickets_today", "Tickets issued today by status",
+                                   labels=["hall", "status"]),
+        "windows": GaugeMetricFamily("onewindow_windows", "Windows by status", labels=["hall", "status"]),
+        "subs": GaugeMetricFamily("onewindow_websocket_subscribers", "Open websocket subscriptions",
+                                  labels=["hall"]),
+        "muted": GaugeMetricFamily("onewindow_call_screens_muted", "Call screens reporting no sound",
+                                   labels=["hall"]),
+        "tasks_open": GaugeMetricFamily("onewindow_rectification_tasks_open", "Open rectification tasks",
+                                        labels=["hall"]),
+        "tasks_overdue": GaugeMetricFamily("onewindow_rectification_tasks_overdue",
+                                           "Open rectification tasks past their due time", labels=["hall"]),
+    }
+    c = {k: CounterMetricFamily(name, doc, labels=["hall"]) for k, (name, doc) in EVENT_COUNTERS.items()}
+    ratings = CounterMetricFamily("onewindow_ratings", "Ratings received by level", labels=["hall", "level"])
+    delivered = CounterMetricFamily("onewindow_hub_events_delivered", "Events delivered by the hub")
+    delivered.add_metric([], rt.hub.delivered)
+
+    for hid, svc in rt.halls.items():
+        tz = svc.tz
+        today = datetime.fromtimestamp(now, tz).date().isoformat()
+        waiting = await rt.db.read(qstore.waiting_now, hid)
+        rows = await rt.db.read(qstore.tickets_of_days, hid, today, today)
+        events = await rt.db.read(qstore.event_totals, hid)
+        levels = await rt.db.read(rstore.level_totals, hid)
+        tasks = await rt.db.read(rstore.task_counts, hid, now)
+        targets = reporting.targets_s(svc.hall)
+        by_cat = await asyncio.to_thread(m.figures_by, rows, "category", targets, now)
+        level = m.service_level(rows, targets, now)
+        for cat in svc.hall.categories:
+            mine = [w for w in waiting if w["category"] == cat.code]
+            g["waiting"].add_metric([hid, cat.code], len(mine))
+            g["longest"].add_metric([hid, cat.code], max((now - w["issued_at"] for w in mine), default=0))
+            fig = by_cat.get(cat.code)
+            if fig and fig["wait"]["n"]:
+                g["wait_mean"].add_metric([hid, cat.code], fig["wait"]["mean"])
+                g["wait_p90"].add_metric([hid, cat.code], fig["wait"]["p90"])
+            if fig and fig["service"]["n"]:
+                g["service_mean"].add_metric([hid, cat.code], fig["service"]["mean"])
+        if level.share is not None:
+            g["level"].add_metric([hid], level.share)
+        counts = m.counts(rows)
+        for status in ("issued", "served", "no_show", "cancelled", "waiting", "in_service"):
+            g["today"].add_metric([hid, status], counts[status])
+        statuses = {s: 0 for s in WINDOW_STATUSES}
+        for w in svc.view.windows.values():
+            statuses[w["status"]] = statuses.get(w["status"], 0) + 1
+        for s, n in statuses.items():
+            g["windows"].add_metric([hid, s], n)
+        g["subs"].add_metric([hid], rt.hub.subscriber_count(hid))
+        g["muted"].add_metric([hid], sum(1 for v in svc.view.muted_screens.values() if v))
+        g["tasks_open"].add_metric([hid], tasks["open"])
+        g["tasks_overdue"].add_metric([hid], tasks["overdue"])
+        for k, fam in c.items():
+            fam.add_metric([hid], events.get(k, 0))
+        for lv in range(1, 6):
+            ratings.add_metric([hid, str(lv)], levels.get(lv, 0))
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Fixed([*g.values(), *c.values(), ratings, delivered]))
+    return generate_latest(registry)

@@ -1,0 +1,337 @@
+"""Ratings (好差评), rectification tasks, the manager's dashboard and reports of one hall.
+
+`ratings_of(runtime, hall)` gives the hall's `RatingService`, made on first
+use; it also starts the hall's rating round (default ratings, overdue tasks
+raising supervision alerts) among the Runtime's background tasks, which
+cancels it on stop.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import weakref
+from datetime import date, datetime
+
+from onewindow.promises import WorkingCalendar, seeded_calendar
+
+from ..ratings import (
+    BY_CODE,
+    REASONS,
+    InvalidRating,
+    Policy,
+    StepError,
+    check_reasons,
+    default_due,
+    due_at,
+    is_bad,
+)
+from . import access, reporting, rules
+from .auth import User
+from .config_ratings import policy_of
+from .service import ApiError, HallService
+from .store import ratings as rstore
+from .store import reports as qstore
+from .store.tickets import NotFound
+
+log = logging.getLogger("onewindow.ratings")
+
+ROUND_EVERY_S = 60
+_services: "weakref.WeakKeyDictionary[object, dict[str, RatingService]]" = weakref.WeakKeyDictionary()
+
+
+@functools.lru_cache(maxsize=1)
+def _seeded() -> WorkingCalendar:
+    return seeded_calendar()
+
+
+def ratings_of(rt, hall_id: str) -> "RatingService":
+    svc = rt.hall(hall_id)
+    per = _services.setdefault(rt, {})
+    rs = per.get(hall_id)
+    if rs is None or rs.svc is not svc:
+        rs = per[hall_id] = RatingService(rt, svc)
+        rt._tasks.append(asyncio.create_task(rs.run(), name=f"onewindow-ratings-{hall_id}"))
+    return rs
+
+
+class RatingService:
+    def __init__(self, rt, svc: HallService):
+        self.rt, self.svc = rt, svc
+        self.hall = svc.hall
+        self.db, self.hub = rt.db, rt.hub
+        self.tz = svc.tz
+        self.policy: Policy = policy_of(svc.hall)
+
+    def clock(self) -> float:
+        return self.rt.clock()
+
+    async def calendar(self) -> WorkingCalendar:
+        cal = getattr(self.svc, "calendar", None)
+        if cal is not None:
+            return cal
+        return await asyncio.to_thread(_seeded)
+
+    # ----- background ----------------------------------------------------------------
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(ROUND_EVERY_S)
+            try:
+                await self.round()
+            except Exception:  # noqa: BLE001 - try again next round
+                log.exception("rating round of %s failed", self.hall.id)
+
+    async def round(self) -> None:
+        """Default ratings that fell due, and supervision alerts for overdue tasks."""
+        await self.apply_defaults()
+        await self.check_overdue()
+
+    async def apply_defaults(self) -> int:
+        p = self.policy
+        if not p.gives_default:
+            return 0
+        now = self.clock()
+        since = now - p.default_after_s - 7 * 86400
+        pending = await self.db.read(rstore.completed_unrated, self.hall.id, since, now)
+        n = 0
+        for tid in default_due(pending, set(), now, p):
+            try:
+                await self._record(tid, p.default_level, (), "", "default", None)
+                n += 1
+            except ApiError:  # rated meanwhile
+                pass
+        return n
+
+    async def check_overdue(self) -> list[dict]:
+        raised = await self.db.write(rstore.raise_overdue_alerts, self.hall.id, self.clock())
+        for a in raised:
+            self.hub.publish(self.hall.id, "rating_task", {"task": a["task"], "overdue": True,
+                                                            "message": a["message"]}, a["ticket_id"])
+        return raised
+
+    # ----- the pad and the QR page ---------------------------------------------------
+
+    def _window(self, window: str):
+        w = self.hall.window(window)
+        if w is None:
+            raise ApiError(404, f"unknown window {window!r}", "unknown_window")
+        return w
+
+    async def last_completed(self, window: str) -> dict:
+        """For the window's pad: the ticket just completed there (its number only)."""
+        w = self._window(window)
+        now = self.clock()
+        since = now - self.policy.pad_window_s
+        row = await self.db.read(rstore.last_completed, self.hall.id, w.id, since,
+                                 rules.service_day(since - 86400, self.tz))
+        out = {"window": w.id, "window_name": w.name, "window_name_en": w.name_en, "ticket": None}
+        if row is not None:
+            out["ticket"] = {"id": row["id"], "number": row["number"], "rated": row["rating_id"] is not None,
+                             "finished_at": rules.iso(row["finished_at"], self.tz)}
+        return out
+
+    async def rate(self, ticket_id: int, level: int, reasons: list[str], comment: str, channel: str,
+                   token: str | None) -> dict:
+        try:
+            kept = check_reasons(level, reasons)
+        except InvalidRating as exc:
+            raise ApiError(422, str(exc), "invalid") from None
+        return await self._record(ticket_id, level, kept, comment.strip() if is_bad(level) else "", channel, token)
+
+    async def _record(self, ticket_id: int, level: int, reasons: tuple[str, ...], comment: str, channel: str,
+                      token: str | None) -> dict:
+        now = self.clock()
+        p = self.policy
+        cal = await self.calendar() if p.rectify_unit != "hours" else WorkingCalendar()
+        due = due_at(now, p.rectify_amount, p.rectify_unit, cal, self.tz)
+        pad_since = now - p.pad_window_s
+        try:
+            r = await self.db.write(rstore.rate, ticket_id=ticket_id, level=level, reasons=reasons, comment=comment,
+                                    channel=channel, now=now, due_at=due, token=token, pad_since=pad_since,
+                                    day_from=rules.service_day(pad_since - 86400, self.tz))
+        except NotFound:
+            raise ApiError(404, "no such ticket", "not_found") from None
+        except rstore.NotRateable as exc:
+            raise ApiError(409, str(exc), "not_rateable") from None
+        except rstore.AlreadyRated:
+            raise ApiError(409, "这个号已经评价过了 / this ticket has already been rated", "already_rated") from None
+        task = r["task"]
+        self.hub.publish(self.hall.id, "rating", {
+            "ticket": r["number"], "window": r["window"], "clerk": r["clerk"], "category": r["category"],
+            "level": level, "bad": is_bad(level), "channel": channel, "task": task["id"] if task else None,
+        }, ticket_id)
+        if task:
+            self.hub.publish(self.hall.id, "rating_task", {"task": task["id"], "state": task["state"],
+                                                            "ticket": r["number"], "window": r["window"]}, ticket_id)
+        lv = BY_CODE[level]
+        out = {"id": r["id"], "ticket": r["number"], "level": level, "level_name": lv.name,
+               "level_name_en": lv.name_en, "channel": channel, "at": rules.iso(now, self.tz), "task": None}
+        if task:
+            out["task"] = {"id": task["id"], "due_at": rules.iso(task["due_at"], self.tz)}
+        return out
+
+    # ----- rectification tasks (managers) ----------------------------------------------
+
+    async def tasks(self, open_only: bool = True) -> list[dict]:
+        rows = await self.db.read(rstore.tasks, self.hall.id, open_only)
+        now = self.clock()
+        return [reporting.task_public(t, self.tz, now) for t in rows]
+
+    async def task(self, task_id: int) -> dict:
+        try:
+            t = await self.db.read(rstore.task, task_id)
+        except NotFound:
+            raise ApiError(404, f"no rectification task {task_id}", "not_found") from None
+        if t["hall"] != self.hall.id:
+            raise ApiError(404, f"no rectification task {task_id}", "not_found")
+        return reporting.task_public(t, self.tz, self.clock())
+
+    async def advance(self, user: User, task_id: int, step: str, note: str, outcome: str) -> dict:
+        await self.task(task_id)  # 404 for another hall's task
+        now = self.clock()
+
+        def fn(tx):
+            t = rstore.advance_task(tx, task_id, step=step, by=user.username, at=now, note=note, outcome=outcome)
+            if t["state"] == "closed":
+                rstore.resolve_task_alert(tx, task_id, user.username, now)
+            return t
+
+        try:
+            t = await self.db.write(fn)
+        except (rstore.TaskConflict, StepError) as exc:
+            raise ApiError(409, str(exc), "bad_step") from None
+        self.hub.publish(self.hall.id, "rating_task", {"task": task_id, "state": t["state"], "step": step,
+                                                        "by": user.username}, t["ticket_id"])
+        return reporting.task_public(t, self.tz, self.clock())
+
+    # ----- dashboard -------------------------------------------------------------------
+
+    async def dashboard(self) -> dict:
+        now = self.clock()
+        today = datetime.fromtimestamp(now, self.tz).date()
+        hall = self.hall
+        waiting = await self.db.read(qstore.waiting_now, hall.id)
+        rows = await self.db.read(qstore.tickets_of_days, hall.id, today.isoformat(), today.isoformat())
+        start, end = reporting.day_bounds(today, today, self.tz)
+        ratings = await self.db.read(rstore.ratings_between, hall.id, start, end)
+        day_tasks = await self.db.read(rstore.tasks_opened_between, hall.id, start, end)
+        open_tasks = await self.tasks(open_only=True)
+        alerts_db = await self.db.read(qstore.open_alerts, hall.id)
+        carded = await self.db.read(qstore.carded_cases, hall.id)
+        cases = await self.db.read(qstore.cases_between, hall.id, start, end)
+        public = await self.svc.hall_public()
+        cal = await self.calendar()
+
+        def build():
+            report = reporting.build_report(hall, self.policy, rows, ratings, day_tasks, cases, today, today,
+                                            [today] if cal.is_working_day(today) else [], now)
+            return report, reporting.series(hall, rows, today, now)
+
+        report, chart = await asyncio.to_thread(build)
+        return {
+            "hall": {"id": hall.id, "name": hall.name, "name_en": hall.name_en, "timezone": hall.timezone},
+            "at": rules.iso(now, self.tz),
+            "now": self._now_block(public, waiting, open_tasks, alerts_db, carded, now),
+            "today": {**report, "series": chart},
+        }
+
+    def _now_block(self, public: dict, waiting: list[dict], tasks: list[dict], alerts_db: list[dict],
+                   carded: list[dict], now: float) -> dict:
+        hall = self.hall
+        targets = reporting.targets_s(hall)
+        cats = []
+        for c in public["categories"]:
+            mine = [w for w in waiting if w["category"] == c["code"]]
+            longest = max((now - w["issued_at"] for w in mine), default=0)
+            cats.append({"code": c["code"], "name": c["name"], "name_en": c["name_en"], "prefix": c["prefix"],
+                         "waiting": len(mine), "longest_wait_s": round(longest),
+                         "target_wait_s": targets[c["code"]], "over_target": longest > targets[c["code"]],
+                         "open_windows": c["open_windows"], "estimated_wait_s": c["estimated_wait_s"]})
+        first = min(waiting, key=lambda w: w["issued_at"], default=None)
+        longest = None if first is None else {"number": first["number"], "category": first["category"],
+                                              "wait_s": round(now - first["issued_at"])}
+        states = {w["id"]: {"clerk": w["signed_in"], "away": w["notice"], "a_clerk": w["a_clerk"],
+                            "b_clerk": w["b_clerk"]} for w in public["windows"]}
+        windows = []
+        for w in public["windows"]:
+            duty = None
+            if w["signed_in"]:
+                duty = "A" if w["signed_in"] == w["a_clerk"] else "B" if w["signed_in"] == w["b_clerk"] else "other"
+            covered_by = None
+            if access.holder_absent(states[w["id"]]) and w["b_clerk"] and w["b_clerk"] != w["signed_in"] \
+                    and access.present(states, w["b_clerk"]):
+                covered_by = w["b_clerk"]
+            windows.append({"id": w["id"], "name": w["name"], "name_en": w["name_en"], "status": w["status"],
+                            "number": w["number"], "clerk": w["clerk"], "signed_in": w["signed_in"],
+                            "notice": w["notice"], "a_clerk": w["a_clerk"], "b_clerk": w["b_clerk"],
+                            "on_duty": duty, "covered_by": covered_by})
+        alerts = []
+        for c in cats:
+            if c["waiting"] and not c["open_windows"]:
+                alerts.append({"kind": "coverage", "level": "red", "categories": [c["code"]],
+                               "message": f"{c['name']}：{c['waiting']} 人等候，无窗口办理 / "
+                                          f"{c['waiting']} waiting for {c['name_en'] or c['code']}, no window open"})
+            if c["over_target"]:
+                alerts.append({"kind": "wait", "level": "yellow", "categories": [c["code"]],
+                               "message": f"{c['name']}：最长等候 {c['longest_wait_s'] // 60} 分钟，超过承诺 "
+                                          f"{int(c['target_wait_s'] // 60)} 分钟 / longest wait over the target"})
+        muted = sorted(s for s, m in self.svc.view.muted_screens.items() if m)
+        for s in muted:
+            alerts.append({"kind": "muted_screen", "level": "yellow", "categories": [],
+                           "message": f"叫号屏 {s} 无声音 / call screen {s} is muted"})
+        for t in tasks:
+            if t["overdue"]:
+                alerts.append({"kind": "rating_overdue", "level": "red", "categories": [],
+                               "message": f"差评整改超时：{t['ticket']}（{t['window']}）/ rectification overdue"})
+        for a in alerts_db:
+            if a["kind"] == "rating_overdue":
+                continue  # listed above from the tasks themselves
+            alerts.append({"kind": a["kind"], "level": a["level"],
+                           "categories": [a["category"]] if a["category"] else [],
+                           "message": a["message"], "at": rules.iso(a["at"], self.tz), "id": a["id"]})
+        return {
+            "waiting": sum(c["waiting"] for c in cats), "categories": cats, "longest": longest, "windows": windows,
+            "alerts": alerts, "muted_screens": muted, "tasks": tasks,
+            "cases": [{"id": c["id"], "number": c["number"], "item": c["item"], "card": c["card"],
+                       "status": c["status"], "deadline": rules.iso(c["deadline_at"], self.tz),
+                       "provisional": bool(c["deadline_provisional"]), "window": c["window"]} for c in carded],
+        }
+
+    # ----- reports ---------------------------------------------------------------------
+
+    async def report(self, first: date, last: date) -> tuple[dict, list[dict]]:
+        if last < first:
+            raise ApiError(422, "to is before from", "invalid")
+        if (last - first).days + 1 > reporting.MAX_DAYS:
+            raise ApiError(422, f"a report covers at most {reporting.MAX_DAYS} days", "invalid")
+        hall = self.hall
+        now = self.clock()
+        start, end = reporting.day_bounds(first, last, self.tz)
+        rows = await self.db.read(qstore.tickets_of_days, hall.id, first.isoformat(), last.isoformat())
+        ratings = await self.db.read(rstore.ratings_between, hall.id, start, end)
+        tasks = await self.db.read(rstore.tasks_opened_between, hall.id, start, end)
+        cases = await self.db.read(qstore.cases_between, hall.id, start, end)
+        cal = await self.calendar()
+
+        def build():
+            open_days = [d for d in reporting.days(first, last) if cal.is_working_day(d)
+                         and datetime.combine(d, hall.hours.open, self.tz).timestamp() < now]
+            report = reporting.build_report(hall, self.policy, rows, ratings, tasks, cases, first, last, open_days,
+                                            now)
+            return report, [reporting.task_public(t, self.tz, now) for t in tasks]
+
+        return await asyncio.to_thread(build)
+
+
+def parse_day(raw: str | None, default: date, name: str) -> date:
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        raise ApiError(422, f"{name} must be a date YYYY-MM-DD, got {raw!r}", "invalid", field=name) from None
+
+
+def reasons_public() -> list[dict]:
+    return [{"code": k, "name": v[0], "name_en": v[1]} for k, v in REASONS.items()]

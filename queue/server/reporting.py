@@ -1,0 +1,319 @@
+"""Reports and the dashboard's figures, assembled from plain rows, and their
+CSV and XLSX exports.
+
+Everything here is synchronous and CPU-bound: the endpoints run it in a
+thread (`asyncio.to_thread`), never on the event loop. The figures
+themselves are the pure functions of onewindow.ratings.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from datetime import date, datetime, time, timedelta
+from typing import Iterable
+
+from ..ratings import LEVELS, Policy, bad_rate, bad_rates, level_counts
+from ..ratings import metrics as m
+from ..ratings.rectification import from_steps
+from . import rules
+from .config import Hall
+
+MAX_DAYS = 400
+SLOT_S = 900  # charts: 15 minutes
+
+
+def targets_s(hall: Hall) -> dict[str, float]:
+    return {c.code: c.target_wait_min * 60.0 for c in hall.categories}
+
+
+def day_bounds(first: date, last: date, tz) -> tuple[float, float]:
+    """[start of `first`, start of the day after `last`) as epoch seconds in the hall's zone."""
+    start = datetime.combine(first, time(0), tz).timestamp()
+    end = datetime.combine(last + timedelta(days=1), time(0), tz).timestamp()
+    return start, end
+
+
+def days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _task_overdue(t: dict, now: float) -> bool:
+    """Open past its due time, or closed after it."""
+    end = t["closed_at"] if t.get("closed_at") is not None else now
+    return end > t["due_at"]
+
+
+def _figure_row(key, name: str, fig: dict) -> dict:
+    return {"key": key, "name": name, **fig}
+
+
+def build_report(hall: Hall, policy: Policy, rows: list[dict], ratings: list[dict], tasks: list[dict],
+                 cases: list[dict], first: date, last: date, open_days: Iterable[date], now: float) -> dict:
+    """The figures of service days first..last (inclusive): totals, by day,
+    category, window and clerk; utilisation per window; ratings and tasks;
+    promises (cases) kept."""
+    tz = hall.tz
+    targets = targets_s(hall)
+    start, end = day_bounds(first, last, tz)
+    ticket_days = {r["service_day"] for r in rows}
+    open_set = set(open_days) | {date.fromisoformat(d) for d in ticket_days}
+    open_hours = m.open_intervals(sorted(open_set), hall.hours.open, hall.hours.close, tz, until=now)
+
+    by_day = m.figures_by(rows, "service_day", targets, now)
+    by_cat = m.figures_by(rows, "category", targets, now)
+    by_win = m.figures_by(rows, "window", targets, now)
+    by_clerk = m.figures_by(rows, "clerk", targets, now)
+    util = m.utilisation(rows, [w.id for w in hall.windows], open_hours, policy.utilisation_threshold)
+    empty = m.figures([], targets)
+
+    win_rates = bad_rates(ratings, "window", policy.bad_rate_threshold)
+    clerk_rates = bad_rates(ratings, "clerk", policy.bad_rate_threshold)
+    overall = bad_rate(ratings, policy.bad_rate_threshold)
+    window_names = {w.id: w.name for w in hall.windows}
+    cat_names = {c.code: c.name for c in hall.categories}
+
+    cases_block = {"accepted": len(cases), "completed": 0, "kept": 0, "missed": 0, "open": 0, "open_overdue": 0}
+    for c in cases:
+        if c["completed_at"] is not None:
+            cases_block["completed"] += 1
+            cases_block["kept" if c["completed_at"] <= c["deadline_at"] else "missed"] += 1
+        elif c["status"] in ("accepted", "suspended"):
+            cases_block["open"] += 1
+            cases_block["open_overdue"] += now > c["deadline_at"]
+
+    return {
+        "hall": hall.id, "hall_name": hall.name,
+        "from": first.isoformat(), "to": last.isoformat(),
+        "generated_at": rules.iso(now, tz),
+        "definitions": {
+            "p90": "nearest rank: the smallest value with at least 90% of values at or below it",
+            "service_level": "share of called tickets whose wait was within the category's target "
+                             "(tickets still waiting past it count as missed)",
+            "utilisation": "serving time (start to done) within open hours / open hours; "
+                           f"below {policy.utilisation_threshold:.0%} flagged",
+            "bad_rate": f"ratings of levels 1-2 / all ratings; above {policy.bad_rate_threshold:.0%} flagged",
+        },
+        "totals": m.figures(rows, targets, now),
+        "by_day": [_figure_row(d.isoformat(), d.isoformat(), by_day.get(d.isoformat(), empty))
+                   for d in days(first, last) if d.isoformat() in by_day or d in open_set],
+        "by_category": [_figure_row(c.code, c.name, by_cat.get(c.code, empty)) for c in hall.categories]
+                       + [_figure_row(k, k, v) for k, v in by_cat.items() if k not in cat_names],
+        "by_window": [_figure_row(w.id, w.name, by_win.get(w.id, empty)) for w in hall.windows]
+                     + [_figure_row(k, k, v) for k, v in by_win.items() if k not in window_names],
+        "by_clerk": [_figure_row(k, k, v) for k, v in sorted(by_clerk.items())],
+        "utilisation": [{"key": w.id, "name": w.name, **util[w.id].as_dict()} for w in hall.windows],
+        "ratings": {
+            **overall.as_dict(),
+            "interview": overall.flagged,
+            "levels": {str(k): v for k, v in level_counts(ratings).items()},
+            "by_window": [{"key": k, "name": window_names.get(k, k), **v.as_dict()}
+                          for k, v in sorted(win_rates.items())],
+            "by_clerk": [{"key": k, "name": k, **v.as_dict()} for k, v in sorted(clerk_rates.items())],
+            "tasks": {
+                "opened": len(tasks),
+                "closed": sum(1 for t in tasks if t["state"] == "closed"),
+                "closed_on_time": sum(1 for t in tasks if t["state"] == "closed" and t["closed_at"] <= t["due_at"]),
+                "overdue": sum(1 for t in tasks if _task_overdue(t, now)),
+            },
+        },
+        "cases": cases_block,
+        "period": {"start": start, "end": end},
+    }
+
+
+def series(hall: Hall, rows: list[dict], day: date, now: float, step: float = SLOT_S) -> dict:
+    """Arrivals and waits per 15 minutes over a day: from opening (or the first
+    ticket) to closing (or now, if later)."""
+    tz = hall.tz
+    opens = datetime.combine(day, hall.hours.open, tz).timestamp()
+    closes = datetime.combine(day, hall.hours.close, tz).timestamp()
+    issued = [r["issued_at"] for r in rows if r.get("issued_at") is not None]
+    called = [r["called_at"] for r in rows if r.get("called_at") is not None]
+    lo = min([opens, *issued])
+    lo = opens - math.ceil((opens - lo) / step) * step  # aligned on the opening's quarter hours
+    # Up to closing, and on past any ticket (a point at a boundary opens the next slot).
+    slots = math.ceil((max(closes, min(now, day_end(day, tz))) - lo) / step)
+    points = [*issued, *called]
+    if points:
+        slots = max(slots, int((max(points) - lo) // step) + 1)
+    hi = lo + slots * step
+    buckets = m.per_interval(rows, lo, hi, step)
+    return {"step_s": step, "start": lo,
+            "labels": [datetime.fromtimestamp(b.start, tz).strftime("%H:%M") for b in buckets],
+            "t": [b.start for b in buckets], "arrivals": [b.arrivals for b in buckets],
+            "wait_mean_s": [b.wait_mean for b in buckets], "wait_max_s": [b.wait_max for b in buckets]}
+
+
+def day_end(day: date, tz) -> float:
+    return datetime.combine(day + timedelta(days=1), time(0), tz).timestamp()
+
+
+def task_public(t: dict, tz, now: float) -> dict:
+    """A rectification task as the manager sees it."""
+    task = from_steps(t["opened_at"], t["due_at"], t["steps"])
+    return {
+        "id": t["id"], "ticket": t.get("number"), "ticket_id": t["ticket_id"], "window": t["window"],
+        "clerk": t["clerk"], "category": t.get("category"), "level": t["level"], "reasons": t.get("reasons", []),
+        "comment": t.get("comment", ""), "channel": t.get("channel"), "state": task.state,
+        "opened_at": rules.iso(t["opened_at"], tz), "due_at": rules.iso(t["due_at"], tz),
+        "closed_at": rules.iso(task.closed_at, tz), "overdue": task.overdue(now),
+        "left_s": None if task.closed_at is not None else round(t["due_at"] - now),
+        "steps": [{**s.as_dict(), "at": rules.iso(s.at, tz)} for s in task.steps],
+    }
+
+
+# ----- exports ---------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "section", "key", "name", "issued", "served", "no_show", "cancelled", "waiting",
+    "wait_n", "wait_mean_s", "wait_p90_s", "walk_mean_s", "walk_p90_s", "service_mean_s", "service_p90_s",
+    "service_level", "service_level_met", "service_level_total",
+    "utilisation", "utilisation_flagged", "ratings", "bad_ratings", "bad_rate", "bad_rate_flagged",
+)
+HEADINGS_ZH = {
+    "section": "分组", "key": "代码", "name": "名称", "issued": "取号数", "served": "办结数", "no_show": "过号数",
+    "cancelled": "取消数", "waiting": "仍在等候", "wait_n": "已叫号数", "wait_mean_s": "平均等候(秒)",
+    "wait_p90_s": "90%等候(秒)", "walk_mean_s": "平均到窗(秒)", "walk_p90_s": "90%到窗(秒)",
+    "service_mean_s": "平均办理(秒)", "service_p90_s": "90%办理(秒)", "service_level": "等候达标率",
+    "service_level_met": "达标数", "service_level_total": "计入数", "utilisation": "利用率",
+    "utilisation_flagged": "利用率偏低", "ratings": "评价数", "bad_ratings": "差评数", "bad_rate": "差评率",
+    "bad_rate_flagged": "差评率超标",
+}
+SECTIONS = (("total", "合计 Total"), ("day", "按日 By day"), ("category", "按事项类别 By category"),
+            ("window", "按窗口 By window"), ("clerk", "按人员 By clerk"))
+
+
+def _r(x, nd=1):
+    return None if x is None else round(x, nd)
+
+
+def table(report: dict) -> list[dict]:
+    """One flat row per total, day, category, window and clerk: what CSV and XLSX export."""
+    util = {u["key"]: u for u in report["utilisation"]}
+    r = report["ratings"]
+    rate_by = {"window": {x["key"]: x for x in r["by_window"]}, "clerk": {x["key"]: x for x in r["by_clerk"]}}
+    out = []
+
+    def row(section, key, name, fig, rate=None, u=None):
+        d = {"section": section, "key": key, "name": name}
+        for k in ("issued", "served", "no_show", "cancelled", "waiting"):
+            d[k] = fig[k]
+        d["wait_n"] = fig["wait"]["n"]
+        for t in ("wait", "walk", "service"):
+            d[f"{t}_mean_s"], d[f"{t}_p90_s"] = _r(fig[t]["mean"]), _r(fig[t]["p90"])
+        sl = fig["service_level"]
+        d["service_level"] = _r(sl["share"], 4)
+        d["service_level_met"], d["service_level_total"] = sl["met"], sl["total"]
+        d["utilisation"] = _r(u["share"], 4) if u else None
+        d["utilisation_flagged"] = u["flagged"] if u else None
+        d["ratings"] = rate["total"] if rate else None
+        d["bad_ratings"] = rate["bad"] if rate else None
+        d["bad_rate"] = _r(rate["rate"], 4) if rate else None
+        d["bad_rate_flagged"] = rate["flagged"] if rate else None
+        out.append(d)
+
+    row("total", report["hall"], report["hall_name"], report["totals"], rate=r)
+    for x in report["by_day"]:
+        row("day", x["key"], x["name"], x)
+    for x in report["by_category"]:
+        row("category", x["key"], x["name"], x)
+    for x in report["by_window"]:
+        row("window", x["key"], x["name"], x, rate=rate_by["window"].get(x["key"]), u=util.get(x["key"]))
+    for x in report["by_clerk"]:
+        row("clerk", x["key"], x["name"], x, rate=rate_by["clerk"].get(x["key"]))
+    return out
+
+
+def _cell(v):
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return v
+
+
+def to_csv(report: dict) -> bytes:
+    """UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese names."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    for d in table(report):
+        w.writerow([_cell(d[c]) for c in CSV_COLUMNS])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def to_xlsx(report: dict, tasks: list[dict] | None = None) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    bold = Font(bold=True)
+    flag = PatternFill("solid", fgColor="FDE8E8")
+
+    ws = wb.active
+    ws.title = "汇总 Summary"
+    t, r = report["totals"], report["ratings"]
+    summary = [
+        ("大厅 Hall", report["hall_name"]), ("起 From", report["from"]), ("止 To", report["to"]),
+        ("生成时间 Generated", report["generated_at"]),
+        ("取号 Issued", t["issued"]), ("办结 Served", t["served"]), ("过号 No-shows", t["no_show"]),
+        ("平均等候(秒) Mean wait (s)", _r(t["wait"]["mean"])), ("90%等候(秒) P90 wait (s)", _r(t["wait"]["p90"])),
+        ("等候达标率 Service level", t["service_level"]["share"]),
+        ("评价数 Ratings", r["total"]), ("差评数 Bad ratings", r["bad"]), ("差评率 Bad-rating rate", r["rate"]),
+        ("约谈 Interview (bad rate above threshold)", "是 yes" if r["interview"] else "否 no"),
+        ("整改任务 Tasks opened", r["tasks"]["opened"]), ("按时办结 Closed on time", r["tasks"]["closed_on_time"]),
+        ("超时 Overdue", r["tasks"]["overdue"]),
+        ("办件受理 Cases accepted", report["cases"]["accepted"]), ("承诺兑现 Promises kept", report["cases"]["kept"]),
+        ("承诺超期 Promises missed", report["cases"]["missed"]),
+    ]
+    for k, v in summary:
+        ws.append([k, v])
+        ws.cell(ws.max_row, 1).font = bold
+        if isinstance(v, float) and ("率" in k):
+            ws.cell(ws.max_row, 2).number_format = "0.0%"
+    ws.column_dimensions["A"].width = 42
+    ws.column_dimensions["B"].width = 36
+
+    ws = wb.create_sheet("明细 Figures")
+    ws.append([f"{HEADINGS_ZH[c]} {c}" for c in CSV_COLUMNS])
+    for c in ws[1]:
+        c.font = bold
+    for d in table(report):
+        ws.append([_cell(d[c]) if isinstance(d[c], bool) else d[c] for c in CSV_COLUMNS])
+        if d["utilisation_flagged"] or d["bad_rate_flagged"]:
+            for c in ws[ws.max_row]:
+                c.fill = flag
+    for i, c in enumerate(CSV_COLUMNS, start=1):
+        if c in ("service_level", "utilisation", "bad_rate"):
+            for cell in ws[get_column_letter(i)][1:]:
+                cell.number_format = "0.0%"
+        ws.column_dimensions[get_column_letter(i)].width = 14 if i > 3 else 18
+    ws.freeze_panes = "D2"
+
+    ws = wb.create_sheet("评价 Ratings")
+    ws.append(["等级 Level", "名称 Name", "数量 Count"])
+    for lv in LEVELS:
+        ws.append([lv.code, f"{lv.name} {lv.name_en}", r["levels"][str(lv.code)]])
+    ws.append([])
+    ws.append(["分组 Group", "代码 Key", "评价数 Ratings", "差评数 Bad", "差评率 Rate", "超标 Flagged"])
+    for group, items in (("窗口 window", r["by_window"]), ("人员 clerk", r["by_clerk"])):
+        for x in items:
+            ws.append([group, x["name"], x["total"], x["bad"], x["rate"], "是 yes" if x["flagged"] else "否 no"])
+            ws.cell(ws.max_row, 5).number_format = "0.0%"
+    for col in "ABCDEF":
+        ws.column_dimensions[col].width = 18
+
+    ws = wb.create_sheet("整改 Tasks")
+    ws.append(["编号 Id", "号码 Ticket", "窗口 Window", "人员 Clerk", "等级 Level", "原因 Reasons", "意见 Comment",
+               "状态 State", "受理 Opened", "期限 Due", "办结 Closed", "超时 Overdue"])
+    for x in tasks or []:
+        ws.append([x["id"], x["ticket"], x["window"], x["clerk"], x["level"], ", ".join(x["reasons"]), x["comment"],
+                   x["state"], x["opened_at"], x["due_at"], x["closed_at"], "是 yes" if x["overdue"] else "否 no"])
+    for col in "ABCDEFGHIJKL":
+        ws.column_dimensions[col].width = 16
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,129 @@
+"""Everything a running server holds: settings, halls, database, hub, and
+the background tasks; started and stopped with the app."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+
+from . import auth, migrate
+from .config import Config, load_config
+from .db import Database, open_database
+from .announcer import Announcer
+from .cases import CaseService
+from .coverage_watch import CoverageWatch
+from .crypto import load_box
+from .hub import Hub
+from .service import ApiError, HallService
+from .settings import Settings
+from .store import accounts
+
+log = logging.getLogger("onewindow")
+
+
+class Runtime:
+    def __init__(self, settings: Settings, config: Config | None = None):
+        self.settings = settings
+        self.config = config or load_config(settings.config_path)
+        self.clock = settings.clock
+        self.db: Database | None = None
+        self.hub = Hub()
+        self.tokens = auth.TokenCache()
+        self.halls: dict[str, HallService] = {}
+        self._tasks: list[asyncio.Task] = []
+        self.announcer: Announcer | None = None
+        self.cases: CaseService | None = None
+        self.coverage: CoverageWatch | None = None
+        self.admin_password_generated: str | None = None
+
+    async def start(self) -> None:
+        url = self.settings.db_url
+        # Processes starting together (--workers N) migrate and seed one after another.
+        lock = await asyncio.to_thread(migrate.StartupLock(url).acquire)
+        try:
+            await asyncio.to_thread(migrate.upgrade, url)
+            self.db = open_database(url)
+            await self.hub.start()
+            await self._bootstrap_admin()
+            for h in self.config.halls:
+                svc = HallService(h, self.db, self.hub, self.clock)
+                await svc.start()
+                self.halls[h.id] = svc
+            box = await asyncio.to_thread(load_box, self.settings.secret_key, self.settings.data_dir)
+            self.cases = CaseService(self.db, self.hub, self.clock, self.halls, box)
+            await self.cases.start()  # catches deadlines that crossed while the server was down
+            self.coverage = CoverageWatch(self.halls, self.db, self.hub, self.clock)
+            await self.coverage.start()  # the A/B coverage invariant, the lunch rota
+        finally:
+            await asyncio.to_thread(lock.release)
+        self._tasks.append(asyncio.create_task(self._refresh_loop(), name="onewindow-rates"))
+        self._tasks.append(asyncio.create_task(self.cases.run(), name="onewindow-supervision"))
+        self.announcer = Announcer(self.settings.speech, self.settings.data_dir, self.config, self.hub)
+        await self.announcer.start()  # voice for calls: `announce` events with a WAV URL
+
+    async def stop(self) -> None:
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            try:
+                await t
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
+                pass
+        if self.announcer is not None:
+            await self.announcer.stop()
+        if self.coverage is not None:
+            await self.coverage.stop()
+        await self.hub.stop()
+        if self.db is not None:
+            await asyncio.to_thread(self.db.close)
+
+    async def _bootstrap_admin(self) -> None:
+        """First start with an empty database: the `admin` account, and no other."""
+        password = self.settings.admin_password
+        generated = password is None
+        if generated:
+            password = auth.generate_password()
+        pw_hash = await asyncio.to_thread(auth.hash_password, password)
+        now = self.clock()
+
+        def fn(tx):
+            if accounts.count_users(tx) > 0:
+                return False
+            accounts.create_user(tx, username="admin", password_hash=pw_hash, role="admin",
+                                 display_name="管理员 Administrator", title="", now=now)
+            accounts.audit(tx, None, "bootstrap_admin", "{}", now)
+            return True
+
+        if await self.db.write(fn) and generated:
+            self.admin_password_generated = password
+            # Printed once, to the console of whoever started the server; never logged to a file.
+            print(f"onewindow: created account 'admin' with password: {password}", file=sys.stderr, flush=True)
+
+    async def _refresh_loop(self) -> None:
+        while True:
+            await asyncio.sleep(30)
+            for svc in self.halls.values():
+                try:
+                    await svc.refresh_rates()
+                except Exception:  # noqa: BLE001 - try again next round
+                    log.exception("refreshing rates of %s failed", svc.hall.id)
+
+    def hall(self, hall_id: str) -> HallService:
+        svc = self.halls.get(hall_id)
+        if svc is None:
+            raise ApiError(404, f"unknown hall {hall_id!r}", "unknown_hall")
+        return svc
+
+    async def ticket(self, ticket_id: int) -> tuple[HallService, dict]:
+        from .store import tickets as tstore
+
+        try:
+            t = await self.db.read(tstore.get, ticket_id)
+        except tstore.NotFound:
+            raise ApiError(404, f"no ticket {ticket_id}", "not_found") from None
+        return self.hall(t["hall"]), t
+
+    async def audit(self, actor: str | None, action: str, **data) -> None:
+        await self.db.write(accounts.audit, actor, action, json.dumps(data, ensure_ascii=False), self.clock())
+

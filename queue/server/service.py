@@ -1,0 +1,419 @@
+"""The hall's operations: what the API, the pages and the tests call.
+
+Each operation checks who may do it, runs one store function in one
+transaction, and publishes what changed once the change is committed.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from . import access, rules
+from .auth import User, new_token
+from .config import Hall
+from .db import Database
+from .hub import Hub
+from .projection import HallView
+from .store import accounts
+from .store import tickets as tstore
+from .store import windows as wstore
+
+log = logging.getLogger("onewindow.service")
+
+
+class ApiError(Exception):
+    """An error the client caused, with its HTTP status."""
+
+    def __init__(self, status: int, message: str, code: str = "", **extra):
+        super().__init__(message)
+        self.status, self.message, self.code, self.extra = status, message, code, extra
+
+
+def forbidden(msg: str = "you may not act at this window") -> ApiError:
+    return ApiError(403, msg, "forbidden")
+
+
+@dataclass
+class Rates:
+    """Mean call-to-done time per category, refreshed off the hot path."""
+
+    cycle_s: dict[str, float]
+    open_windows: dict[str, int]
+    staffed: bool = False  # someone is signed in at some window (the hall's day has begun)
+
+
+class HallService:
+    def __init__(self, hall: Hall, db: Database, hub: Hub, clock):
+        self.hall = hall
+        self.db = db
+        self.hub = hub
+        self.clock = clock
+        self.tz = hall.tz
+        self.own = {w.id: list(w.categories) for w in hall.windows}
+        self.modes = {w.id: w.mode for w in hall.windows}
+        # A ticket of category c competes with every category some window serving c also serves.
+        self.pool = {
+            c.code: tuple(sorted({x for w in hall.windows if c.code in w.categories for x in w.categories}))
+            for c in hall.categories
+        }
+        self.rates = Rates({c.code: c.default_service_min * 60 for c in hall.categories},
+                           {c.code: 0 for c in hall.categories})
+        self.view = HallView(hall.id, hall.name, hall.name_en,
+                             [w.model_dump() for w in hall.windows], recent=hall.queue.recent_calls)
+
+    # ----- start-up and background -------------------------------------------------
+
+    async def start(self) -> None:
+        await self.db.write(wstore.seed, self.hall.id, [(w.id, w.a_clerk, w.b_clerk) for w in self.hall.windows])
+        now = self.clock()
+        day_start = self._day_start(now)
+        states = await self.db.read(wstore.states, self.hall.id)
+        calls = await self.db.read(tstore.recent_calls, self.hall.id, day_start, self.hall.queue.recent_calls)
+        waiting = await self.db.read(tstore.waiting_counts, self.hall.id)
+        users = await self._display_names({s["clerk"] for s in states.values() if s["clerk"]})
+        self.view.load({w: self._window_public(s, users) for w, s in states.items()},
+                       [self._call_public(c) for c in calls], waiting)
+        self.hub.add_view(self.view)
+        await self.refresh_rates()
+
+    async def refresh_rates(self) -> None:
+        now = self.clock()
+        today = await self.db.read(tstore.mean_cycle_s, self.hall.id, self._day_start(now))
+        week = await self.db.read(tstore.mean_cycle_s, self.hall.id, now - 7 * 86400)
+        states = await self.db.read(wstore.states, self.hall.id)
+        for c in self.hall.categories:
+            # Today's figure once it rests on a few services, else the week's, else the configured guess.
+            if c.code in today and today[c.code][1] >= 3:
+                self.rates.cycle_s[c.code] = today[c.code][0]
+            elif c.code in week:
+                self.rates.cycle_s[c.code] = week[c.code][0]
+        self.rates.open_windows = self.open_windows_per_category(states)
+        self.rates.staffed = any(st["clerk"] for st in states.values())
+
+    def open_windows_per_category(self, states: dict) -> dict[str, int]:
+        """Present clerks whose `next` serves each category (A/B cover included)."""
+        counts = {c.code: 0 for c in self.hall.categories}
+        for c, n in access.open_per_category(self.own, states, self.hall.queue.coverage_mode).items():
+            counts[c] = counts.get(c, 0) + n
+        return counts
+
+    def _day_start(self, now: float) -> float:
+        d = datetime.fromtimestamp(now, self.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        return d.timestamp()
+
+    # ----- visitors ----------------------------------------------------------------
+
+    def ticketing_closed(self, now: float) -> str | None:
+        """Why no ticket can be issued now, or None."""
+        if not self.hall.enforce_hours:
+            return None
+        local = datetime.fromtimestamp(now, self.tz)
+        h = self.hall.hours
+        start, end = h.ticketing_from or h.open, h.ticketing_until or h.close
+        if not self._is_working_day(local.date()):
+            return "今天不办公 / The hall is closed today"
+        if not (start <= local.time() < end):
+            return (f"取号时间 {start:%H:%M}–{end:%H:%M} / Tickets are issued "
+                    f"{start:%H:%M}–{end:%H:%M}")
+        return None
+
+    def _is_working_day(self, d) -> bool:
+        cal = getattr(self, "calendar", None)
+        if cal is not None:
+            return cal.is_working_day(d)
+        return d.weekday() < 5
+
+    async def issue(self, category: str, priority: str, lang: str) -> dict:
+        cat = self.hall.category(category)
+        if cat is None:
+            raise ApiError(422, f"unknown category {category!r}", "unknown_category")
+        if priority not in cat.priority_classes:
+            raise ApiError(422, f"category {category!r} does not offer {priority!r} tickets", "bad_priority")
+        now = self.clock()
+        closed = self.ticketing_closed(now)
+        if closed:
+            raise ApiError(409, closed, "hall_closed")
+        try:
+            t = await self.db.write(
+                tstore.issue, hall=self.hall.id, category=cat.code, prefix=cat.prefix,
+                priority=rules.PRIORITY[priority], lang=lang, now=now, day=rules.service_day(now, self.tz),
+                token=new_token(), daily_cap=cat.daily_cap, pool=self.pool[cat.code],
+            )
+        except tstore.CapReached as exc:
+            raise ApiError(409, f"今日号源已满 / {exc}", "daily_cap") from None
+        self.hub.publish(self.hall.id, "queue", {"delta": {cat.code: 1}})
+        t["estimated_wait_s"] = self.estimate(cat.code, t["ahead"])
+        return t
+
+    def estimate(self, category: str, ahead: int) -> int:
+        """The wait for `ahead` people before this one. A category nobody present
+        serves while the hall is staffed (the coverage invariant broken) gets
+        queue.uncovered_wait_min on top (rules.estimate_wait_s); before anyone
+        signs in, the hall is counted as opening with one window."""
+        penalty = self.hall.queue.uncovered_wait_min * 60 if self.rates.staffed else 0
+        return rules.estimate_wait_s(ahead, self.rates.open_windows.get(category, 0), self.rates.cycle_s[category],
+                                     penalty)
+
+    async def track(self, ticket_id: int, token: str) -> dict:
+        try:
+            t = await self.db.read(tstore.get, ticket_id)
+        except tstore.NotFound:
+            raise ApiError(404, "no such ticket", "not_found") from None
+        if t["hall"] != self.hall.id or not _same(t["track_token"], token):
+            raise ApiError(404, "no such ticket", "not_found")
+        ahead = 0
+        if t["status"] == rules.WAITING:
+            ahead = await self.db.read(tstore.count_ahead, self.hall.id, self.pool[t["category"]],
+                                       t["priority"], t["arrived_at"], t["id"])
+        return self.ticket_public(t, ahead)
+
+    def ticket_public(self, t: dict, ahead: int = 0) -> dict:
+        out = {"id": t["id"], "number": t["number"], "status": t["status"], "category": t["category"],
+               "ahead": ahead, "estimated_wait_s": self.estimate(t["category"], ahead) if t["status"] == "waiting" else 0,
+               "issued_at": rules.iso(t["issued_at"], self.tz)}
+        if t["window"] and t["status"] in (rules.CALLED, rules.SERVING):
+            w = self.hall.window(t["window"])
+            out["window"] = t["window"]
+            out["window_name"] = w.name if w else t["window"]
+        return out
+
+    # ----- clerks ------------------------------------------------------------------
+
+    def _window(self, window: str):
+        w = self.hall.window(window)
+        if w is None:
+            raise ApiError(404, f"unknown window {window!r}", "unknown_window")
+        return w
+
+    async def sign_in(self, user: User, window: str) -> dict:
+        self._window(window)
+        now = self.clock()
+
+        def tx_fn(tx):
+            states = wstore.states(tx, self.hall.id)
+            if not access.may_sign_in(user.username, user.is_manager, window, states):
+                raise forbidden("you hold no post at this window")
+            holder = states[window]["clerk"]
+            if holder and holder != user.username and not user.is_manager:
+                raise ApiError(409, f"window is staffed by {holder}", "window_taken")
+            left = wstore.sign_in(tx, self.hall.id, window, user.username, now)
+            return left, wstore.states(tx, self.hall.id)
+
+        left, states = await self.db.write(tx_fn)
+        for w in left:
+            await self._publish_window(states[w])
+        await self._publish_window(states[window])
+        await self.refresh_rates()
+        return self.window_public(states[window], {user.username: {"display_name": user.display_name,
+                                                                   "title": user.title}})
+
+    async def sign_out(self, user: User, window: str) -> dict:
+        self._window(window)
+
+        def tx_fn(tx):
+            states = wstore.states(tx, self.hall.id)
+            if not (user.is_manager or states[window]["clerk"] == user.username):
+                raise forbidden("you are not signed in at this window")
+            wstore.sign_out(tx, self.hall.id, window)
+            return wstore.states(tx, self.hall.id)
+
+        states = await self.db.write(tx_fn)
+        await self._publish_window(states[window])
+        await self.refresh_rates()
+        return self.window_public(states[window])
+
+    async def set_away(self, user: User, window: str, notice: dict | None) -> dict:
+        self._window(window)
+
+        def tx_fn(tx):
+            states = wstore.states(tx, self.hall.id)
+            if not (user.is_manager or states[window]["clerk"] == user.username):
+                raise forbidden("you are not signed in at this window")
+            wstore.set_away(tx, self.hall.id, window, notice)
+            return wstore.states(tx, self.hall.id)
+
+        states = await self.db.write(tx_fn)
+        await self._publish_window(states[window])
+        await self.refresh_rates()
+        return self.window_public(states[window])
+
+    async def set_posts(self, user: User, window: str, a_clerk: str | None, b_clerk: str | None) -> dict:
+        """A manager changes a window's A/B posts during the day (audited in the same transaction)."""
+        self._window(window)
+        if not user.is_manager:
+            raise forbidden("only a manager or an admin may change posts")
+        now = self.clock()
+
+        def tx_fn(tx):
+            before = wstore.states(tx, self.hall.id)[window]
+            wstore.set_posts(tx, self.hall.id, window, a_clerk, b_clerk, user.username, now)
+            accounts.audit(tx, user.username, "set_posts", json.dumps({
+                "hall": self.hall.id, "window": window, "a_clerk": a_clerk, "b_clerk": b_clerk,
+                "before": {"a_clerk": before["a_clerk"], "b_clerk": before["b_clerk"]}}, ensure_ascii=False), now)
+            return wstore.states(tx, self.hall.id)
+
+        states = await self.db.write(tx_fn)
+        self.hub.publish(self.hall.id, "posts", {"window": window, "a_clerk": a_clerk, "b_clerk": b_clerk,
+                                                 "by": user.username})
+        await self.refresh_rates()
+        return self.window_public(states[window])
+
+    async def next(self, user: User, window: str) -> dict | None:
+        self._window(window)
+        now = self.clock()
+        q = self.hall.queue
+
+        def tx_fn(tx):
+            states = wstore.states(tx, self.hall.id)
+            if not access.may_act(user.username, user.is_manager, window, states):
+                raise forbidden()
+            cats, also = access.next_plan(window, self.own, states, q.coverage_mode, user.username)
+            return tstore.call_next(tx, hall=self.hall.id, window=window, clerk=user.username, categories=cats,
+                                    mode=self.modes[window], now=now, starvation_limit_s=q.starvation_limit_min * 60,
+                                    also_windows=also)
+
+        t = await self.db.write(tx_fn)
+        if t is not None:
+            self._publish_call(t, "call")
+        return t
+
+    async def call_number(self, user: User, window: str, number: str) -> dict:
+        self._window(window)
+        now = self.clock()
+
+        def tx_fn(tx):
+            states = wstore.states(tx, self.hall.id)
+            if not access.may_act(user.username, user.is_manager, window, states):
+                raise forbidden()
+            return tstore.call_number(tx, hall=self.hall.id, day=rules.service_day(now, self.tz),
+                                      number=number.strip().upper(), window=window, clerk=user.username, now=now)
+
+        t = await self._ticket_op(tx_fn)
+        self._publish_call(t, "call")
+        return t
+
+    async def ticket_action(self, user: User, ticket: dict, action: str, also=None, **kw) -> dict:
+        """recall, start, complete, no_show, transfer, park, resume, reactivate on one ticket.
+
+        `also(tx, ticket)` runs in the same transaction after the action (opening a
+        case on completion, say); its result is returned as ticket["also"]."""
+        now = self.clock()
+        q = self.hall.queue
+        where = ticket["window"]
+
+        def tx_fn(tx):
+            states = wstore.states(tx, self.hall.id)
+            if action == "reactivate":
+                allowed = user.is_manager or access.present(states, user.username)
+            else:
+                allowed = where is not None and (access.may_act(user.username, user.is_manager, where, states)
+                                                 or access.serves(user.username, ticket, states))
+            if not allowed:
+                raise forbidden()
+            fn = getattr(tstore, action)
+            extra = {"recall": {"max_calls": q.max_calls}, "reactivate": {"late_arrival": q.late_arrival}}.get(action, {})
+            t = fn(tx, ticket["id"], clerk=user.username, now=now, **extra, **kw)
+            if also is not None:
+                t["also"] = also(tx, t)
+            return t
+
+        t = await self._ticket_op(tx_fn)
+        if action == "recall" and t["status"] == rules.CALLED:
+            self._publish_call(t, "recall")
+        elif t["status"] in (rules.DONE, rules.NO_SHOW) or action in ("transfer", "park"):
+            self.hub.publish(self.hall.id, "done", {"ticket": t["number"], "window": where}, t["id"])
+        if t["status"] == rules.WAITING:
+            self.hub.publish(self.hall.id, "queue", {"delta": {t["category"]: 1}})
+        self.hub.publish(self.hall.id, "ticket", {"ticket": t["number"], "status": t["status"], "window": t["window"]},
+                         t["id"])
+        return t
+
+    async def _ticket_op(self, fn):
+        try:
+            return await self.db.write(fn)
+        except tstore.NotFound as exc:
+            raise ApiError(404, str(exc), "not_found") from None
+        except rules.RuleViolation as exc:
+            raise ApiError(409, str(exc), "bad_state") from None
+
+    async def load_ticket(self, ticket_id: int) -> dict:
+        try:
+            return await self.db.read(tstore.get, ticket_id)
+        except tstore.NotFound:
+            raise ApiError(404, f"no ticket {ticket_id}", "not_found") from None
+
+    # ----- events ------------------------------------------------------------------
+
+    def _publish_call(self, t: dict, kind: str) -> None:
+        w = self.hall.window(t["window"])
+        data = {"ticket": t["number"], "window": t["window"], "window_name": w.name if w else t["window"],
+                "window_number": (w.number or w.name) if w else t["window"], "category": t["category"],
+                "at": rules.iso(self.clock(), self.tz), "count": t["call_count"], "lang": t["lang"]}
+        self.hub.publish(self.hall.id, kind, data, t["id"])
+        if kind == "call":  # after the call: screens get the call first (see api/ws.py _pump)
+            self.hub.publish(self.hall.id, "queue", {"delta": {t["category"]: -1}})
+        self.hub.publish(self.hall.id, "ticket", {"ticket": t["number"], "status": t["status"], "window": t["window"]},
+                         t["id"])
+
+    async def _publish_window(self, state: dict) -> None:
+        names = await self._display_names({state["clerk"]} if state["clerk"] else set())
+        self.hub.publish(self.hall.id, "window", self._window_public(state, names))
+
+    def _window_public(self, st: dict, names: dict) -> dict:
+        """A window as the call screen shows it: status, number, post card, notice."""
+        status = "closed" if st["clerk"] is None else "away" if st["away"] else (
+            "serving" if st.get("current_ticket") else "idle")
+        clerk = None
+        if st["clerk"]:
+            info = names.get(st["clerk"], {})
+            clerk = {"name": info.get("display_name") or st["clerk"], "title": info.get("title", "")}
+        return {"window": st["window"], "status": status, "number": st.get("current_number"),
+                "clerk": clerk, "notice": st["away"] or None}
+
+    def window_public(self, st: dict, names: dict | None = None) -> dict:
+        out = self._window_public(st, names or {})
+        w = self.hall.window(st["window"])
+        out.update(id=st["window"], name=w.name, name_en=w.name_en, categories=list(w.categories),
+                   a_clerk=st["a_clerk"], b_clerk=st["b_clerk"], signed_in=st["clerk"])
+        return out
+
+    def _call_public(self, c: dict) -> dict:
+        w = self.hall.window(c["window"]) if c["window"] else None
+        return {"ticket": c["number"], "window": c["window"], "window_name": w.name if w else c["window"],
+                "window_number": (w.number or w.name) if w else c["window"], "at": rules.iso(c["at"], self.tz),
+                "recall": c["type"] == "recall", "category": None}
+
+    async def _display_names(self, usernames: set[str]) -> dict:
+        out = {}
+        for name in usernames:
+            u = await self.db.read(accounts.user_by_name, name)
+            if u:
+                out[name] = {"display_name": u["display_name"], "title": u["title"]}
+        return out
+
+    async def hall_public(self) -> dict:
+        states = await self.db.read(wstore.states, self.hall.id)
+        names = await self._display_names({s["clerk"] for s in states.values() if s["clerk"]})
+        waiting = self.view.waiting
+        return {
+            "id": self.hall.id, "name": self.hall.name, "name_en": self.hall.name_en,
+            "timezone": self.hall.timezone,
+            "open": self.ticketing_closed(self.clock()) is None,
+            "categories": [
+                {"code": c.code, "name": c.name, "name_en": c.name_en, "prefix": c.prefix, "icon": c.icon,
+                 "priority_classes": list(c.priority_classes), "waiting": waiting.get(c.code, 0),
+                 "estimated_wait_s": self.estimate(c.code, waiting.get(c.code, 0)),
+                 "open_windows": self.rates.open_windows.get(c.code, 0)}
+                for c in self.hall.categories
+            ],
+            "windows": [self.window_public(states[w.id], names) for w in self.hall.windows if w.id in states],
+        }
+
+
+def _same(a: str, b: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(a.encode(), (b or "").encode())

@@ -1,0 +1,350 @@
+"""Ticket SQL: issue, call, and every later change, each with its event.
+
+Functions take a `Tx` (see db.py) and plain values; the caller supplies the
+clock reading so tests control time. They raise `NotFound` or
+`RuleViolation`; the transaction around them then changes nothing.
+"""
+from __future__ import annotations
+
+import json
+
+from .. import rules
+from ..rules import Head, RuleViolation
+
+TICKET_COLUMNS = (
+    "id, hall, category, number, service_day, priority, status, lang, track_token, issued_at, "
+    "arrived_at, called_at, last_called_at, started_at, finished_at, call_count, window, clerk, "
+    "first_clerk, origin_category, target_window, note, wait_s, walk_s, service_s"
+)
+
+
+class NotFound(Exception):
+    pass
+
+
+class CapReached(Exception):
+    pass
+
+
+def _event(tx, hall: str, ticket_id: int, type_: str, at: float, clerk=None, window=None, **data) -> None:
+    tx.execute(
+        "INSERT INTO ticket_event (hall, ticket_id, type, at, clerk, window, data) "
+        "VALUES (:hall, :tid, :type, :at, :clerk, :window, :data)",
+        {"hall": hall, "tid": ticket_id, "type": type_, "at": at, "clerk": clerk, "window": window,
+         "data": json.dumps(data, ensure_ascii=False) if data else "{}"},
+    )
+
+
+def get(tx, ticket_id: int, lock: bool = False) -> dict:
+    row = tx.one(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = :id" + (" FOR UPDATE" if lock and tx.dialect == "postgresql" else ""),
+        {"id": ticket_id},
+    )
+    if row is None:
+        raise NotFound(f"no ticket {ticket_id}")
+    return dict(row)
+
+
+def by_number(tx, hall: str, day: str, number: str) -> dict:
+    row = tx.one(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE hall = :hall AND service_day = :day AND number = :number",
+        {"hall": hall, "day": day, "number": number},
+    )
+    if row is None:
+        raise NotFound(f"no ticket {number} today")
+    return dict(row)
+
+
+def issue(
+    tx, *, hall: str, category: str, prefix: str, priority: int, lang: str, now: float, day: str,
+    token: str, daily_cap: int, pool: tuple[str, ...],
+) -> dict:
+    """Take the next number of the category's day and queue the ticket."""
+    seq = tx.scalar(
+        "INSERT INTO ticket_counter (hall, category, service_day, last) VALUES (:hall, :cat, :day, 1) "
+        "ON CONFLICT (hall, category, service_day) DO UPDATE SET last = ticket_counter.last + 1 "
+        "RETURNING last",
+        {"hall": hall, "cat": category, "day": day},
+    )
+    if daily_cap and seq > daily_cap:
+        raise CapReached(f"today's {daily_cap} tickets for this category are all taken")
+    number = rules.format_number(prefix, seq)
+    tid = tx.scalar(
+        "INSERT INTO ticket (hall, category, number, service_day, priority, status, lang, track_token, "
+        "issued_at, arrived_at, call_count, note) VALUES (:hall, :cat, :number, :day, :prio, 'waiting', "
+        ":lang, :token, :now, :now, 0, '') RETURNING id",
+        {"hall": hall, "cat": category, "number": number, "day": day, "prio": priority, "lang": lang,
+         "token": token, "now": now},
+    )
+    _event(tx, hall, tid, "issued", now, category=category, number=number, priority=priority)
+    ahead = count_ahead(tx, hall, pool, priority, now, tid)
+    return {"id": tid, "number": number, "category": category, "issued_at": now, "ahead": ahead,
+            "priority": priority, "status": rules.WAITING, "track_token": token}
+
+
+def count_ahead(tx, hall: str, pool: tuple[str, ...], priority: int, arrived_at: float, ticket_id: int) -> int:
+    """Waiting tickets that the windows serving this one will call before it:
+    every higher class, and the earlier arrivals of its own class. Two index
+    ranges per category, so the cost is the number ahead, not the queue."""
+    marks = ", ".join(f":c{i}" for i in range(len(pool)))
+    params = {f"c{i}": c for i, c in enumerate(pool)}
+    params.update(hall=hall, prio=priority, at=arrived_at, id=ticket_id)
+    return tx.scalar(
+        f"SELECT (SELECT COUNT(*) FROM ticket WHERE hall = :hall AND status = 'waiting' AND category IN ({marks}) "
+        "AND priority > :prio) + "
+        f"(SELECT COUNT(*) FROM ticket WHERE hall = :hall AND status = 'waiting' AND category IN ({marks}) "
+        "AND priority = :prio AND (arrived_at < :at OR (arrived_at = :at AND id < :id)))",
+        params,
+    )
+
+
+def waiting_counts(tx, hall: str) -> dict[str, int]:
+    rows = tx.all(
+        "SELECT category, COUNT(*) AS n FROM ticket WHERE hall = :hall AND status = 'waiting' GROUP BY category",
+        {"hall": hall},
+    )
+    return {r["category"]: r["n"] for r in rows}
+
+
+_HEAD = ("SELECT id, category, priority, arrived_at FROM ticket WHERE hall = :hall AND category = :c{i} "
+         "AND priority = {p} AND status = 'waiting' AND (target_window IS NULL OR target_window = :w) "
+         "ORDER BY arrived_at, id LIMIT 1")
+_TARGETED = ("SELECT id, category, priority, arrived_at FROM ticket WHERE hall = :hall AND status = 'waiting' "
+             "AND target_window = :w ORDER BY arrived_at, id LIMIT 1")
+_UNION_CACHE: dict[int, str] = {}
+
+
+def _heads_sql_union(n: int) -> str:
+    """All heads in one statement (SQLite): one round trip instead of 2n+1."""
+    sql = _UNION_CACHE.get(n)
+    if sql is None:
+        parts = [_HEAD.format(i=i, p=p) for i in range(n) for p in (1, 0)] + [_TARGETED]
+        sql = " UNION ALL ".join(f"SELECT * FROM ({q})" for q in parts)
+        _UNION_CACHE[n] = sql
+    return sql
+
+
+def _heads(tx, hall: str, window: str, categories: list[str]) -> list[Head]:
+    """The first waiting ticket of each category and class this window serves,
+    plus the first one transferred to this very window, whatever its category."""
+    params = {"hall": hall, "w": window, **{f"c{i}": c for i, c in enumerate(categories)}}
+    if tx.dialect == "sqlite":
+        rows = tx.all(_heads_sql_union(len(categories)), params)
+    else:
+        # PostgreSQL: lock each head, skipping rows another transaction holds
+        # (FOR UPDATE is not allowed with UNION).
+        rows = []
+        for i in range(len(categories)):
+            for p in (1, 0):
+                row = tx.one(_HEAD.format(i=i, p=p) + tx.for_update, params)
+                if row is not None:
+                    rows.append(row)
+        row = tx.one(_TARGETED + tx.for_update, params)
+        if row is not None:
+            rows.append(row)
+    seen: set[int] = set()
+    heads = []
+    for r in rows:
+        if r["id"] not in seen:
+            seen.add(r["id"])
+            heads.append(Head(r["id"], r["category"], r["priority"], r["arrived_at"]))
+    return heads
+
+
+def call_next(
+    tx, *, hall: str, window: str, clerk: str, categories: list[str], mode: str, now: float,
+    starvation_limit_s: float, also_windows: tuple[str, ...] = (),
+) -> dict | None:
+    """Call the next ticket at `window`. `also_windows`: windows whose directed
+    visitors (transferred or parked there) this call may take too: a B post
+    covering them (access.next_windows)."""
+    heads = _heads(tx, hall, window, categories)
+    for w in also_windows:
+        if w == window:
+            continue
+        row = tx.one(_TARGETED + tx.for_update, {"hall": hall, "w": w})
+        if row is not None and all(h.ticket_id != row["id"] for h in heads):
+            heads.append(Head(row["id"], row["category"], row["priority"], row["arrived_at"]))
+    chosen = rules.choose_next(heads, categories + [h.category for h in heads if h.category not in categories],
+                               mode, now, starvation_limit_s)
+    if chosen is None:
+        return None
+    return _call(tx, get(tx, chosen.ticket_id), window, clerk, now)
+
+
+def call_number(tx, *, hall: str, day: str, number: str, window: str, clerk: str, now: float) -> dict:
+    ticket = by_number(tx, hall, day, number)
+    rules.check_action("call", ticket["status"])
+    return _call(tx, ticket, window, clerk, now)
+
+
+def _call(tx, t: dict, window: str, clerk: str, now: float) -> dict:
+    rules.check_action("call", t["status"])
+    wait_s = now - t["issued_at"] if t["called_at"] is None else t["wait_s"]
+    called_at = t["called_at"] if t["called_at"] is not None else now
+    first = t["first_clerk"] or clerk
+    n = tx.execute(
+        "UPDATE ticket SET status = 'called', called_at = :called, last_called_at = :now, call_count = 1, "
+        "window = :w, clerk = :clerk, first_clerk = :first, wait_s = :wait, target_window = NULL "
+        "WHERE id = :id AND status = 'waiting'",
+        {"called": called_at, "now": now, "w": window, "clerk": clerk, "first": first, "wait": wait_s, "id": t["id"]},
+    )
+    if n != 1:  # someone else called it first (cannot happen under the write lock; kept as a guard)
+        raise RuleViolation("ticket was called by another window")
+    tx.execute("UPDATE window_state SET current_ticket = :id WHERE hall = :hall AND window = :w",
+               {"id": t["id"], "hall": t["hall"], "w": window})
+    _event(tx, t["hall"], t["id"], "call", now, clerk, window, number=t["number"])
+    t.update(status=rules.CALLED, called_at=called_at, last_called_at=now, call_count=1, window=window,
+             clerk=clerk, first_clerk=first, wait_s=wait_s, target_window=None)
+    return t
+
+
+def recall(tx, ticket_id: int, *, clerk: str, now: float, max_calls: int) -> dict:
+    """Call again; after `max_calls` unanswered calls the ticket becomes a no-show."""
+    t = get(tx, ticket_id, lock=True)
+    rules.check_action("recall", t["status"])
+    if t["call_count"] >= max_calls:
+        return _no_show(tx, t, clerk, now, reason="unanswered")
+    count = t["call_count"] + 1
+    tx.execute("UPDATE ticket SET call_count = :n, last_called_at = :now WHERE id = :id",
+               {"n": count, "now": now, "id": ticket_id})
+    _event(tx, t["hall"], ticket_id, "recall", now, clerk, t["window"], number=t["number"], count=count)
+    t.update(call_count=count, last_called_at=now)
+    return t
+
+
+def start(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
+    t = get(tx, ticket_id, lock=True)
+    rules.check_action("start", t["status"])
+    walk = now - t["last_called_at"]
+    tx.execute("UPDATE ticket SET status = 'serving', started_at = :now, walk_s = :walk, clerk = :clerk WHERE id = :id",
+               {"now": now, "walk": walk, "clerk": clerk, "id": ticket_id})
+    _event(tx, t["hall"], ticket_id, "start", now, clerk, t["window"])
+    t.update(status=rules.SERVING, started_at=now, walk_s=walk, clerk=clerk)
+    return t
+
+
+def complete(tx, ticket_id: int, *, clerk: str, now: float, outcome: str) -> dict:
+    t = get(tx, ticket_id, lock=True)
+    rules.check_action("complete", t["status"])
+    started = t["started_at"] if t["started_at"] is not None else now
+    walk = t["walk_s"] if t["walk_s"] is not None else now - t["last_called_at"]
+    service = now - started
+    tx.execute(
+        "UPDATE ticket SET status = 'done', started_at = :started, finished_at = :now, walk_s = :walk, "
+        "service_s = :service, clerk = :clerk WHERE id = :id",
+        {"started": started, "now": now, "walk": walk, "service": service, "clerk": clerk, "id": ticket_id},
+    )
+    _clear_window(tx, t)
+    _event(tx, t["hall"], ticket_id, "complete", now, clerk, t["window"], outcome=outcome)
+    t.update(status=rules.DONE, started_at=started, finished_at=now, walk_s=walk, service_s=service, clerk=clerk)
+    return t
+
+
+def no_show(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
+    t = get(tx, ticket_id, lock=True)
+    rules.check_action("no_show", t["status"])
+    return _no_show(tx, t, clerk, now, reason="clerk")
+
+
+def _no_show(tx, t: dict, clerk: str, now: float, reason: str) -> dict:
+    tx.execute("UPDATE ticket SET status = 'no_show', finished_at = :now WHERE id = :id", {"now": now, "id": t["id"]})
+    _clear_window(tx, t)
+    _event(tx, t["hall"], t["id"], "no_show", now, clerk, t["window"], reason=reason, calls=t["call_count"])
+    t.update(status=rules.NO_SHOW, finished_at=now)
+    return t
+
+
+def transfer(tx, ticket_id: int, *, clerk: str, now: float, category: str | None, window: str | None,
+             note: str) -> dict:
+    """首问负责: hand the visitor on; they keep their place (arrival time) and
+    the first clerk who received them stays on record."""
+    t = get(tx, ticket_id, lock=True)
+    rules.check_action("transfer", t["status"])
+    new_cat = category or t["category"]
+    origin = t["origin_category"] or (t["category"] if new_cat != t["category"] else None)
+    tx.execute(
+        "UPDATE ticket SET status = 'waiting', category = :cat, origin_category = :origin, target_window = :tw, "
+        "note = :note, call_count = 0, window = NULL, clerk = NULL, started_at = NULL WHERE id = :id",
+        {"cat": new_cat, "origin": origin, "tw": window, "note": note, "id": ticket_id},
+    )
+    _clear_window(tx, t)
+    _event(tx, t["hall"], ticket_id, "transfer", now, clerk, t["window"], from_category=t["category"],
+           to_category=new_cat, to_window=window, note=note)
+    t.update(status=rules.WAITING, category=new_cat, origin_category=origin, target_window=window, note=note,
+             call_count=0, window=None, clerk=None, started_at=None)
+    return t
+
+
+def park(tx, ticket_id: int, *, clerk: str, now: float, note: str) -> dict:
+    """Set a visitor aside (fetching a document) without losing them."""
+    t = get(tx, ticket_id, lock=True)
+    rules.check_action("park", t["status"])
+    tx.execute("UPDATE ticket SET status = 'parked', note = :note WHERE id = :id", {"note": note, "id": ticket_id})
+    _clear_window(tx, t)
+    _event(tx, t["hall"], ticket_id, "park", now, clerk, t["window"], note=note)
+    t.update(status=rules.PARKED, note=note)
+    return t
+
+
+def resume(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
+    """Back to the queue of the window that parked it, keeping its place."""
+    t = get(tx, ticket_id, lock=True)
+    rules.check_action("resume", t["status"])
+    tx.execute("UPDATE ticket SET status = 'waiting', target_window = window, call_count = 0 WHERE id = :id",
+               {"id": ticket_id})
+    _event(tx, t["hall"], ticket_id, "resume", now, clerk, t["window"])
+    t.update(status=rules.WAITING, target_window=t["window"], call_count=0)
+    return t
+
+
+def reactivate(tx, ticket_id: int, *, clerk: str, now: float, late_arrival: str) -> dict:
+    """A no-show who turns up late goes back to waiting: at their old place or last."""
+    t = get(tx, ticket_id, lock=True)
+    rules.check_action("reactivate", t["status"])
+    arrived = t["arrived_at"] if late_arrival == "keep_place" else now
+    tx.execute("UPDATE ticket SET status = 'waiting', arrived_at = :a, call_count = 0, finished_at = NULL, "
+               "target_window = NULL WHERE id = :id", {"a": arrived, "id": ticket_id})
+    _event(tx, t["hall"], ticket_id, "reactivate", now, clerk, None, policy=late_arrival)
+    t.update(status=rules.WAITING, arrived_at=arrived, call_count=0, finished_at=None)
+    return t
+
+
+def cancel(tx, ticket_id: int, *, now: float) -> dict:
+    t = get(tx, ticket_id, lock=True)
+    rules.check_action("cancel", t["status"])
+    tx.execute("UPDATE ticket SET status = 'cancelled', finished_at = :now WHERE id = :id", {"now": now, "id": ticket_id})
+    _event(tx, t["hall"], ticket_id, "cancel", now)
+    t.update(status=rules.CANCELLED, finished_at=now)
+    return t
+
+
+def _clear_window(tx, t: dict) -> None:
+    if t["window"]:
+        tx.execute("UPDATE window_state SET current_ticket = NULL WHERE hall = :hall AND window = :w "
+                   "AND current_ticket = :id", {"hall": t["hall"], "w": t["window"], "id": t["id"]})
+
+
+def events(tx, ticket_id: int) -> list[dict]:
+    return [dict(r) for r in tx.all(
+        "SELECT type, at, clerk, window, data FROM ticket_event WHERE ticket_id = :id ORDER BY id", {"id": ticket_id})]
+
+
+def recent_calls(tx, hall: str, since: float, limit: int) -> list[dict]:
+    rows = tx.all(
+        "SELECT e.type, e.at, e.window, t.number FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id "
+        "WHERE e.hall = :hall AND e.at >= :since AND e.type IN ('call', 'recall') ORDER BY e.id DESC LIMIT :n",
+        {"hall": hall, "since": since, "n": limit},
+    )
+    return [dict(r) for r in rows]
+
+
+def mean_cycle_s(tx, hall: str, since: float) -> dict[str, tuple[float, int]]:
+    """Mean call-to-done time per category over tickets done since `since`."""
+    rows = tx.all(
+        "SELECT category, AVG(COALESCE(walk_s, 0) + service_s) AS m, COUNT(*) AS n FROM ticket "
+        "WHERE hall = :hall AND status = 'done' AND finished_at >= :since AND service_s IS NOT NULL "
+        "GROUP BY category",
+        {"hall": hall, "since": since},
+    )
+    return {r["category"]: (float(r["m"]), int(r["n"])) for r in rows}
