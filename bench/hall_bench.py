@@ -1,0 +1,211 @@
+"""Benchmark of the hall core (issue 2): issue tickets and call next over
+HTTP, one uvicorn worker (uvloop + httptools), SQLite, at 16 and 64
+connections; the same load against bench/bare_app.py (stdlib sqlite3) as
+the ceiling; then duplicate and double-call checks on PostgreSQL with 2 and
+4 workers.
+
+    .venv/bin/python bench/hall_bench.py [--requests 20000] [--skip-pg]
+
+Writes bench/results/hall.json and prints a table.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+ADMIN = "bench-admin-pass"
+CATS = ["eia", "permit", "acceptance", "hazwaste", "complaint", "consult", "assist"]
+WINDOWS = ["w1", "w2", "w3", "w4", "w5", "w6"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, proc: subprocess.Popen, path: str = "/healthz") -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(url + path, timeout=1)
+            return
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.1)
+    raise RuntimeError("server did not come up")
+
+
+def start(app: str, port: int, env: dict, workers: int = 1, factory: bool = True) -> subprocess.Popen:
+    cmd = [PY, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop",
+           "--http", "httptools", "--log-level", "warning", "--workers", str(workers), "--no-access-log"]
+    if factory:
+        cmd.append("--factory")
+    return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def load(url: str, ops: list[list[str]], conns: int, batch: int, rounds: int, bodies: bool = False) -> dict:
+    cmd = [PY, str(ROOT / "bench" / "loadgen.py"), "--url", url, "--connections", str(conns),
+           "--batch", str(batch), "--rounds", str(rounds)]
+    for op in ops:
+        cmd += ["--op", *op]
+    if bodies:
+        cmd.append("--bodies")
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def hall_ops(token: str | None) -> list[list[str]]:
+    nexts = ",".join(f"/api/v1/halls/eco/windows/{w}/next" for w in WINDOWS)
+    auth = [f"Authorization: Bearer {token}"] if token else []
+    return [["issue", "POST", "/api/v1/halls/eco/tickets", json.dumps({"category": "eia"})],
+            ["next", "POST", nexts, "", *auth]]
+
+
+def api(url: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+    req = urllib.request.Request(url + path, method="POST", data=json.dumps(body or {}).encode(),
+                                 headers={"Content-Type": "application/json",
+                                          **({"Authorization": f"Bearer {token}"} if token else {})})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read() or b"{}")
+
+
+def manager_token(url: str) -> str:
+    admin = api(url, "/api/v1/auth/login", {"username": "admin", "password": ADMIN})["token"]
+    api(url, "/api/v1/users", {"username": "bench", "password": "bench-password", "role": "manager"}, admin)
+    return api(url, "/api/v1/auth/login", {"username": "bench", "password": "bench-password"})["token"]
+
+
+def run_pair(url: str, token: str | None, conns: int, batch: int, rounds: int) -> dict:
+    """Rounds of: issue a batch of tickets, then call as many."""
+    return load(url, hall_ops(token), conns, batch, rounds)
+
+
+def bench_sqlite(batch: int, rounds: int) -> dict:
+    out: dict = {}
+    for conns in (16, 64):
+        with tempfile.TemporaryDirectory() as d:
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            proc = start("onewindow.server.app:create_app", port,
+                         {"ONEWINDOW_DATA_DIR": d, "ONEWINDOW_ADMIN_PASSWORD": ADMIN})
+            try:
+                wait_up(url, proc)
+                token = manager_token(url)
+                out[f"onewindow_{conns}"] = run_pair(url, token, conns, batch, rounds)
+            finally:
+                stop(proc)
+        with tempfile.TemporaryDirectory() as d:
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            proc = start("bench.bare_app:app", port, {"BARE_DB": f"{d}/bare.db"}, factory=False)
+            try:
+                _wait_port(port, proc)
+                out[f"bare_{conns}"] = run_pair(url, None, conns, batch, rounds)
+            finally:
+                stop(proc)
+    return out
+
+
+def _wait_port(port: int, proc) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if proc.poll() is not None:
+            raise RuntimeError("bare app exited")
+        time.sleep(0.1)
+    raise RuntimeError("bare app did not come up")
+
+
+def bench_postgres(batch: int, rounds: int) -> dict:
+    """Zero duplicate numbers and zero double calls with 2 and 4 workers."""
+    import psycopg
+
+    admin_url = "postgresql://postgres@127.0.0.1:5432/test"
+    out = {}
+    for workers in (2, 4):
+        name = f"ow_bench_{secrets.token_hex(4)}"
+        with psycopg.connect(admin_url, autocommit=True) as c:
+            c.execute(f'CREATE DATABASE "{name}"')
+        db_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                # Migrate once before the workers race to do it.
+                subprocess.run([PY, "-c", f"from onewindow.server.migrate import upgrade; upgrade({db_url!r})"],
+                               check=True, cwd=ROOT)
+                port = free_port()
+                url = f"http://127.0.0.1:{port}"
+                proc = start("onewindow.server.app:create_app", port,
+                             {"ONEWINDOW_DATA_DIR": d, "ONEWINDOW_ADMIN_PASSWORD": ADMIN,
+                              "ONEWINDOW_DATABASE_URL": db_url}, workers=workers)
+                try:
+                    wait_up(url, proc)
+                    token = manager_token(url)
+                    res = load(url, hall_ops(token), 32, batch, rounds, bodies=True)
+                    issued, called = res["issue"], res["next"]
+                finally:
+                    stop(proc)
+            numbers = [json.loads(b)["number"] for s, b in issued.pop("bodies") if s == 201]
+            calls = [json.loads(b)["id"] for s, b in called.pop("bodies") if s == 200]
+            out[f"workers_{workers}"] = {
+                "issued": len(numbers), "duplicate_numbers": len(numbers) - len(set(numbers)),
+                "called": len(calls), "double_calls": len(calls) - len(set(calls)),
+                "issue_rate": issued["rate"], "call_rate": called["rate"],
+                "issue_p99_ms": issued["p99_ms"], "call_p99_ms": called["p99_ms"],
+            }
+        finally:
+            with psycopg.connect(admin_url, autocommit=True) as c:
+                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--batch", type=int, default=200, help="tickets issued, then called, per round")
+    p.add_argument("--rounds", type=int, default=50)
+    p.add_argument("--pg-rounds", type=int, default=10)
+    p.add_argument("--skip-pg", action="store_true")
+    a = p.parse_args()
+    results = {"sqlite": bench_sqlite(a.batch, a.rounds)}
+    if not a.skip_pg:
+        results["postgres"] = bench_postgres(a.batch, a.pg_rounds)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "hall.json").write_text(json.dumps(results, indent=2))
+    print(f"{'run':<16}{'op':<7}{'rate/s':>10}{'p50 ms':>9}{'p99 ms':>9}  statuses")
+    for run, ops in results["sqlite"].items():
+        for op, r in ops.items():
+            print(f"{run:<16}{op:<7}{r['rate']:>10}{r['p50_ms']:>9}{r['p99_ms']:>9}  {r['statuses']}")
+    for conns in (16, 64):
+        ours, bare = results["sqlite"][f"onewindow_{conns}"], results["sqlite"][f"bare_{conns}"]
+        for op in ("issue", "next"):
+            print(f"ratio {op} @{conns}: {ours[op]['rate'] / bare[op]['rate']:.0%} of the bare ceiling")
+    for run, r in results.get("postgres", {}).items():
+        print(f"postgres {run}: {r}")
+
+
+if __name__ == "__main__":
+    main()

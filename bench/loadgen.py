@@ -1,0 +1,124 @@
+"""A small HTTP/1.1 load generator: N keep-alive connections, a fixed number
+of requests, the latency of each. Runs in its own process so it does not
+share a core's time with the server it measures.
+
+    python bench/loadgen.py --url http://127.0.0.1:8000 --connections 16 --batch 200 --rounds 20 \
+        --op issue POST /api/v1/halls/eco/tickets '{"category":"eia"}' \
+        --op next POST /api/v1/halls/eco/windows/w1/next,/api/v1/halls/eco/windows/w2/next '' 'Authorization: Bearer x'
+
+Rounds of batches keep the queue at a hall's size (at most `batch` waiting)
+instead of letting it grow without end. Prints one JSON object: per op its
+count, seconds spent, rate, p50/p99 in ms and statuses.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from collections import Counter
+from urllib.parse import urlsplit
+
+
+async def _connect(host, port, n):
+    return [await asyncio.open_connection(host, port) for _ in range(n)]
+
+
+async def _drive(conn, requests: list[bytes], counter, latencies, statuses, bodies, keep_bodies):
+    reader, writer = conn
+    while True:
+        i = counter[0]
+        if i >= len(requests):
+            return
+        counter[0] = i + 1
+        t0 = time.perf_counter()
+        writer.write(requests[i])
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        body = await reader.readexactly(length) if length else b""
+        latencies.append(time.perf_counter() - t0)
+        statuses[status] += 1
+        if keep_bodies:
+            bodies.append((status, body))
+
+
+def build(method: str, host: str, path: str, body: str, headers: list[str]) -> bytes:
+    data = body.encode()
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: keep-alive"]
+    lines += headers
+    if data or method == "POST":
+        lines += ["Content-Type: application/json", f"Content-Length: {len(data)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
+
+
+class Op:
+    """One kind of request: its requests in turn, its latencies and time spent."""
+
+    def __init__(self, name, method, host, paths, body, headers):
+        self.name = name
+        self.request = [build(method, host, p, body, headers) for p in paths]
+        self.latencies: list[float] = []
+        self.statuses: Counter = Counter()
+        self.bodies: list = []
+        self.seconds = 0.0
+
+    def summary(self, keep_bodies: bool) -> dict:
+        lat = sorted(self.latencies)
+
+        def pct(p):
+            return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 2) if lat else None
+
+        out = {"count": len(lat), "seconds": round(self.seconds, 3),
+               "rate": round(len(lat) / self.seconds, 1) if self.seconds else None,
+               "p50_ms": pct(0.50), "p99_ms": pct(0.99), "statuses": dict(self.statuses)}
+        if keep_bodies:
+            out["bodies"] = [(s, b.decode()) for s, b in self.bodies]
+        return out
+
+
+async def run(url: str, ops: list[Op], connections: int, batch: int, rounds: int, keep_bodies=False) -> dict:
+    """`rounds` times: each op in turn sends `batch` requests over the open connections."""
+    u = urlsplit(url)
+    conns = await _connect(u.hostname, u.port, connections)
+    try:
+        for _ in range(rounds):
+            for op in ops:
+                reqs = [op.request[i % len(op.request)] for i in range(batch)]
+                counter = [0]
+                t0 = time.perf_counter()
+                await asyncio.gather(*[_drive(c, reqs, counter, op.latencies, op.statuses, op.bodies, keep_bodies)
+                                       for c in conns])
+                op.seconds += time.perf_counter() - t0
+    finally:
+        for _, w in conns:
+            w.close()
+    return {op.name: op.summary(keep_bodies) for op in ops}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--url", required=True)
+    p.add_argument("--op", action="append", required=True,
+                   help="NAME METHOD PATHS BODY [HEADER]: paths comma-separated, used in turn", nargs="+")
+    p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--batch", type=int, default=200)
+    p.add_argument("--rounds", type=int, default=20)
+    p.add_argument("--bodies", action="store_true", help="include every response body in the output")
+    a = p.parse_args()
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    host = urlsplit(a.url).netloc
+    ops = [Op(o[0], o[1], host, o[2].split(","), o[3] if len(o) > 3 else "", o[4:]) for o in a.op]
+    print(json.dumps(asyncio.run(run(a.url, ops, a.connections, a.batch, a.rounds, a.bodies)), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The call screen in headless Chromium against a real server: a clerk's next
+appears at once, its announcement plays to the end, announcements queue up
+without overlapping, and the page looks right at 1920x1080 and 3840x2160."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# Records the page's own media events of the announcement element.
+LISTEN = """() => {
+  window.__media = [];
+  const a = document.getElementById("voice");
+  for (const type of ["playing", "ended", "pause"]) {
+    a.addEventListener(type, () => window.__media.push({type, src: a.currentSrc, t: performance.now()}));
+  }
+}"""
+
+
+def open_screen(browser, url: str, query: str = "hall=eco&screen=tv-1", size=(1920, 1080)):
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{url}/screen?{query}")
+    page.wait_for_selector("body:not(.offline)")
+    page.evaluate(LISTEN)
+    return page, errors
+
+
+def media(page) -> list[dict]:
+    return page.evaluate("window.__media")
+
+
+def wait_media(page, n_ended: int, timeout: float = 30) -> list[dict]:
+    page.wait_for_function(f"window.__media.filter(e => e.type === 'ended').length >= {n_ended}",
+                           timeout=timeout * 1000)
+    return media(page)
+
+
+def test_next_appears_on_screen_and_is_announced(live_server, browser, hall):
+    server = live_server()
+    h = hall(server)
+    h.clerk_at("w3", display_name="王芳", title="综合受理岗")
+    h.issue("eia")
+    page, errors = open_screen(browser, server.url)
+
+    t0 = time.monotonic()
+    called = h.next("w3")
+    page.wait_for_function("document.getElementById('latest-ticket').textContent === 'A001'", timeout=5000)
+    shown_after = time.monotonic() - t0
+    assert called["number"] == "A001"
+    assert shown_after < 2.0, f"the call took {shown_after:.2f}s to reach the screen"
+    assert "3号窗口" in page.inner_text("#latest-window")
+    card = page.locator('.window[data-window="w3"]')
+    assert card.get_attribute("data-status") == "serving"
+    assert "A001" in card.inner_text() and "王芳" in card.inner_text() and "综合受理岗" in card.inner_text()
+    assert page.locator("#latest.flash").count() == 1  # highlighted for a few seconds
+
+    events = wait_media(page, 1)
+    kinds = [e["type"] for e in events if e["type"] in ("playing", "ended")]
+    assert kinds[:2] == ["playing", "ended"], events
+    assert "/audio/" in events[0]["src"] and events[0]["src"].endswith(".wav")
+    assert page.evaluate("Sound.muted") is False
+    assert errors == []
+
+
+def test_announcements_play_one_after_another_even_the_same_wav(live_server, browser, hall):
+    # speech="off": every announcement is the same chime WAV, so the same URL
+    # must play again, once per call, never cut short by the next.
+    server = live_server(speech="off")
+    h = hall(server)
+    for w in ("w1", "w2", "w4"):
+        h.clerk_at(w)
+    for _ in range(3):
+        h.issue("consult")
+    page, errors = open_screen(browser, server.url)
+    for w in ("w1", "w2", "w4"):
+        h.next(w)
+    page.wait_for_function("document.getElementById('latest-ticket').textContent === 'F003'")
+
+    events = wait_media(page, 3)
+    seq = [e for e in events if e["type"] in ("playing", "ended")]
+    assert [e["type"] for e in seq] == ["playing", "ended"] * 3, seq
+    assert len({e["src"] for e in seq}) == 1  # one URL, played three times
+    # never overlapping: each starts after the previous one ended
+    for prev_end, nxt in zip(seq[1::2], seq[2::2]):
+        assert nxt["t"] >= prev_end["t"]
+    assert page.evaluate("Sound.pending") == 0
+    recent = page.inner_text("#recent")
+    assert "F002" in recent and "F001" in recent
+    assert errors == []
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)], ids=["1080p", "4k"])
+def test_screenshots(live_server, browser, hall, shot, overflowing, size):
+    server = live_server()
+    h = hall(server)
+    h.clerk_at("w1", display_name="张伟", title="综合受理岗")
+    h.clerk_at("w2", display_name="李娜", title="综合受理岗")
+    h.clerk_at("w3", display_name="王芳", title="帮办代办岗")
+    h.clerk_at("w5", display_name="陈静", title="咨询岗")
+    for cat in ("eia", "permit", "consult", "eia", "complaint", "assist"):
+        h.issue(cat)
+    for w in ("w1", "w2", "w3", "w5", "w1"):
+        h.next(w)
+    h.away("w2", reason="meeting", back_at="14:30", see_instead="w1")
+    page, errors = open_screen(browser, server.url, size=size)
+    h.next("w3")
+    page.wait_for_timeout(600)
+    path = shot(page, f"screen-{size[0]}x{size[1]}")
+    assert path.exists()
+    assert overflowing(page) == []
+    assert errors == []
