@@ -60,6 +60,13 @@ class Ticket(SQLModel, table=True):
             postgresql_where=text("status = 'waiting' AND target_window IS NOT NULL"),
         ),
         Index("ix_ticket_day", "hall", "service_day", "status"),
+        # The day's close looks for tickets an earlier day left open: few, whatever the history.
+        Index(
+            "ix_ticket_open",
+            "hall", "service_day",
+            sqlite_where=text("status IN ('waiting', 'called', 'serving', 'parked')"),
+            postgresql_where=text("status IN ('waiting', 'called', 'serving', 'parked')"),
+        ),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     hall: str = Field(max_length=32)

@@ -63,11 +63,13 @@ class HallService:
                            {c.code: 0 for c in hall.categories})
         self.view = HallView(hall.id, hall.name, hall.name_en,
                              [w.model_dump() for w in hall.windows], recent=hall.queue.recent_calls)
+        self._open_day: str | None = None  # the service day whose leftovers are already closed
 
     # ----- start-up and background -------------------------------------------------
 
     async def start(self) -> None:
         await self.db.write(wstore.seed, self.hall.id, [(w.id, w.a_clerk, w.b_clerk) for w in self.hall.windows])
+        await self.close_past_days()
         now = self.clock()
         day_start = self._day_start(now)
         states = await self.db.read(wstore.states, self.hall.id)
@@ -79,7 +81,26 @@ class HallService:
         self.hub.add_view(self.view)
         await self.refresh_rates()
 
+    async def close_past_days(self) -> None:
+        """At a new service day, cancel what earlier days left open: a ticket
+        nobody served yesterday is never called today (its holder has gone home)."""
+        now = self.clock()
+        today = rules.service_day(now, self.tz)
+        if today == self._open_day:
+            return
+        lost, windows = await self.db.write(tstore.close_past_days, self.hall.id, today, now)
+        self._open_day = today
+        if lost:
+            log.info("hall %s: %d tickets left waiting from earlier days were cancelled",
+                     self.hall.id, sum(lost.values()))
+            self.hub.publish(self.hall.id, "queue", {"delta": {c: -n for c, n in lost.items()}})
+        if windows:
+            states = await self.db.read(wstore.states, self.hall.id)
+            for w in sorted(windows):
+                await self._publish_window(states[w])
+
     async def refresh_rates(self) -> None:
+        await self.close_past_days()  # the rates loop runs every 30 s: it also turns the day
         now = self.clock()
         today = await self.db.read(tstore.mean_cycle_s, self.hall.id, self._day_start(now))
         week = await self.db.read(tstore.mean_cycle_s, self.hall.id, now - 7 * 86400)
@@ -133,6 +154,7 @@ class HallService:
         if priority not in cat.priority_classes:
             raise ApiError(422, f"category {category!r} does not offer {priority!r} tickets", "bad_priority")
         now = self.clock()
+        await self.close_past_days()
         closed = self.ticketing_closed(now)
         if closed:
             raise ApiError(409, closed, "hall_closed")
@@ -263,6 +285,7 @@ class HallService:
 
     async def next(self, user: User, window: str) -> dict | None:
         self._window(window)
+        await self.close_past_days()  # a string comparison, unless the day has just turned
         now = self.clock()
         q = self.hall.queue
 
@@ -275,7 +298,7 @@ class HallService:
                                     mode=self.modes[window], now=now, starvation_limit_s=q.starvation_limit_min * 60,
                                     also_windows=also)
 
-        t = await self.db.write(tx_fn)
+        t = await self._ticket_op(tx_fn)
         if t is not None:
             self._publish_call(t, "call")
         return t

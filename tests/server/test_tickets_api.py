@@ -3,12 +3,15 @@ concurrent issuing, the one-window calling rules, tracking, A/B posts."""
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+
+from onewindow.server.store import tickets as tickets_store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HALL = "eco"
@@ -553,3 +556,34 @@ def test_manager_may_act_anywhere(client, staff):
     sign_in(client, boss, "w3")
     t = next_(client, boss, "w6")  # not signed in at w6, yet a manager may act there
     assert (t["number"], t["window"]) == ("A001", "w6")
+
+
+# ----- the day turns ----------------------------------------------------------------------
+
+
+def test_a_new_day_starts_with_an_empty_queue(client, clock, staff):
+    """Tickets nobody served yesterday are cancelled at the day's turn, never called today;
+    each keeps its history with a day_closed event naming the state it was left in."""
+    zw = staff.make("zhangwei")
+    sign_in(client, zw, "w1")
+    clock.set(at(2026, 11, 23, 16, 50))
+    left_waiting = [issue(client, "eia") for _ in range(3)]
+    served = next_(client, zw, "w1")  # A001 is at the window when the hall closes
+    act(client, zw, served, "start")
+    assert client.get(f"/api/v1/halls/{HALL}").json()["categories"][0]["waiting"] == 2
+
+    clock.set(at(2026, 11, 24, 9, 0))
+    assert next_(client, zw, "w1") is None  # not yesterday's A002
+    hall = client.get(f"/api/v1/halls/{HALL}").json()
+    assert {c["code"]: c["waiting"] for c in hall["categories"]}["eia"] == 0
+    assert [w for w in hall["windows"] if w["id"] == "w1"][0]["number"] is None
+    for t in left_waiting:
+        assert track(client, t)["status"] == "cancelled"
+
+    fresh = issue(client, "eia")
+    assert (fresh["number"], fresh["ahead"]) == ("A001", 0)
+    assert next_(client, zw, "w1")["id"] == fresh["id"]
+    db = client.app.state.runtime.db
+    log = client.portal.call(db.read, tickets_store.events, served["id"])
+    assert [e["type"] for e in log] == ["issued", "call", "start", "day_closed"]
+    assert json.loads(log[-1]["data"]) == {"left": "serving", "day": "2026-11-23"}

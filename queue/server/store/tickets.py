@@ -319,6 +319,31 @@ def cancel(tx, ticket_id: int, *, now: float) -> dict:
     return t
 
 
+def close_past_days(tx, hall: str, today: str, now: float) -> tuple[dict[str, int], set[str]]:
+    """Tickets of an earlier service day still open (the hall closed with people
+    waiting, a clerk forgot to complete) are cancelled, each with a `day_closed`
+    event naming the state it was left in, so tomorrow's queue starts empty.
+    Returns how many waiting tickets each category lost, and the windows cleared."""
+    rows = tx.all(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE hall = :hall AND service_day < :today "
+        "AND status IN ('waiting', 'called', 'serving', 'parked')",
+        {"hall": hall, "today": today},
+    )
+    lost: dict[str, int] = {}
+    windows: set[str] = set()
+    for r in rows:
+        t = dict(r)
+        tx.execute("UPDATE ticket SET status = 'cancelled', finished_at = :now WHERE id = :id",
+                   {"now": now, "id": t["id"]})
+        _event(tx, hall, t["id"], "day_closed", now, None, t["window"], left=t["status"], day=t["service_day"])
+        _clear_window(tx, t)
+        if t["window"] and t["status"] in (rules.CALLED, rules.SERVING):
+            windows.add(t["window"])
+        if t["status"] == rules.WAITING:
+            lost[t["category"]] = lost.get(t["category"], 0) + 1
+    return lost, windows
+
+
 def _clear_window(tx, t: dict) -> None:
     if t["window"]:
         tx.execute("UPDATE window_state SET current_ticket = NULL WHERE hall = :hall AND window = :w "
