@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import access, rules
@@ -42,6 +42,8 @@ class Rates:
 
     cycle_s: dict[str, float]
     open_windows: dict[str, int]
+    # The mean cycle of the tickets competing with each category (rules.estimate_wait_s).
+    pool_cycle_s: dict[str, float] = field(default_factory=dict)
     staffed: bool = False  # someone is signed in at some window (the hall's day has begun)
 
 
@@ -105,12 +107,14 @@ class HallService:
         today = await self.db.read(tstore.mean_cycle_s, self.hall.id, self._day_start(now))
         week = await self.db.read(tstore.mean_cycle_s, self.hall.id, now - 7 * 86400)
         states = await self.db.read(wstore.states, self.hall.id)
+        served: dict[str, int] = {}
         for c in self.hall.categories:
             # Today's figure once it rests on a few services, else the week's, else the configured guess.
             if c.code in today and today[c.code][1] >= 3:
-                self.rates.cycle_s[c.code] = today[c.code][0]
+                self.rates.cycle_s[c.code], served[c.code] = today[c.code]
             elif c.code in week:
-                self.rates.cycle_s[c.code] = week[c.code][0]
+                self.rates.cycle_s[c.code], served[c.code] = week[c.code]
+        self.rates.pool_cycle_s = rules.pool_cycle_s(self.pool, self.rates.cycle_s, served)
         self.rates.open_windows = self.open_windows_per_category(states)
         self.rates.staffed = any(st["clerk"] for st in states.values())
 
@@ -176,8 +180,10 @@ class HallService:
         queue.uncovered_wait_min on top (rules.estimate_wait_s); before anyone
         signs in, the hall is counted as opening with one window."""
         penalty = self.hall.queue.uncovered_wait_min * 60 if self.rates.staffed else 0
-        return rules.estimate_wait_s(ahead, self.rates.open_windows.get(category, 0), self.rates.cycle_s[category],
-                                     penalty)
+        cycle = self.rates.pool_cycle_s.get(category) or self.rates.cycle_s[category]
+        idle = sum(1 for w, st in self.view.windows.items()
+                   if st["status"] == "idle" and category in self.own.get(w, ()))
+        return rules.estimate_wait_s(ahead, self.rates.open_windows.get(category, 0), cycle, penalty, idle)
 
     async def track(self, ticket_id: int, token: str) -> dict:
         try:

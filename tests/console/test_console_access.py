@@ -79,8 +79,8 @@ def test_open_per_category_counts_present_clerks_profiles():
 def test_uncovered_estimate_is_longer():
     cycle = 600
     for ahead in range(0, 6):
-        covered = estimate_wait_s(ahead, 1, cycle)
-        assert estimate_wait_s(ahead, 0, cycle, uncovered_penalty_s=900) == covered + 900
+        one_window = ahead * cycle  # the people ahead, one after another at a single window
+        assert estimate_wait_s(ahead, 0, cycle, uncovered_penalty_s=900) == one_window + 900
         assert estimate_wait_s(ahead, 0, cycle, uncovered_penalty_s=900) > estimate_wait_s(ahead, 0, cycle)
     # the penalty is only for no open window; without one the old figure stands
     assert estimate_wait_s(3, 2, cycle, uncovered_penalty_s=900) == estimate_wait_s(3, 2, cycle)

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onewindow.server import rules
-from onewindow.server.rules import Head, RuleViolation, check_action, choose_next, estimate_wait_s, service_day
+from onewindow.server.rules import (Head, RuleViolation, check_action, choose_next, estimate_wait_s, pool_cycle_s,
+                                    service_day)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI).timestamp()
@@ -218,24 +219,38 @@ def test_format_number():
 
 
 @pytest.mark.parametrize(
-    "ahead, windows, cycle, expected",
+    "ahead, windows, idle, cycle, expected",
     [
-        (0, 3, 600, 0),
-        (-1, 3, 600, 0),
-        (1, 1, 600, 600),
-        (6, 3, 600, 1200),
-        (7, 3, 600, 1400),
-        (5, 2, 100.5, 252),  # ceil(251.25)
-        (4, 0, 300, 1200),  # no window open: counted as one
+        (0, 3, 0, 600, 100),  # every window busy: half a cycle shared by three
+        (-1, 3, 1, 600, 0),
+        (0, 3, 1, 600, 0),  # an idle window calls at once
+        (2, 3, 1, 600, 300),  # one goes to the idle window; 1.5 cycles shared by three
+        (1, 1, 0, 600, 900),
+        (6, 3, 0, 600, 1300),
+        (7, 3, 0, 600, 1500),
+        (5, 2, 0, 100.5, 277),  # ceil(276.375)
+        (4, 0, 0, 300, 1200),  # no window open: counted as one, people one after another
+        (0, 0, 0, 300, 0),
     ],
 )
-def test_estimate_wait_s(ahead, windows, cycle, expected):
-    assert estimate_wait_s(ahead, windows, cycle) == expected
+def test_estimate_wait_s(ahead, windows, idle, cycle, expected):
+    assert estimate_wait_s(ahead, windows, cycle, idle_windows=idle) == expected
 
 
-@given(st.integers(0, 500), st.integers(0, 20), st.floats(1, 7200))
-def test_estimate_wait_monotone(ahead, windows, cycle):
-    e = estimate_wait_s(ahead, windows, cycle)
+@given(st.integers(0, 500), st.integers(1, 20), st.integers(0, 20), st.floats(1, 7200))
+def test_estimate_wait_monotone(ahead, windows, idle, cycle):
+    idle = min(idle, windows)
+    e = estimate_wait_s(ahead, windows, cycle, idle_windows=idle)
     assert isinstance(e, int) and e >= 0
-    assert estimate_wait_s(ahead + 1, windows, cycle) >= e
-    assert estimate_wait_s(ahead, windows + 1, cycle) <= e
+    assert estimate_wait_s(ahead + 1, windows, cycle, idle_windows=idle) >= e
+    assert estimate_wait_s(ahead, windows + 1, cycle, idle_windows=idle) <= e
+    assert estimate_wait_s(ahead, windows + 1, cycle, idle_windows=idle + 1) <= e
+
+
+def test_pool_cycle_follows_the_mix_served():
+    pools = {"a": ("a", "b"), "b": ("a", "b"), "c": ("c",)}
+    cycles = {"a": 600.0, "b": 200.0, "c": 300.0}
+    # b served three times as often as a: the people ahead are mostly b's
+    assert pool_cycle_s(pools, cycles, {"a": 1, "b": 3}) == {"a": 300.0, "b": 300.0, "c": 300.0}
+    # too few services logged: each category of the pool counts the same
+    assert pool_cycle_s(pools, cycles, {"a": 1}) == {"a": 400.0, "b": 400.0, "c": 300.0}
