@@ -17,6 +17,9 @@ one service (and so one speech engine, owned by that service's thread).
 - `espeak`: the espeak-ng command only (byte-for-byte repeatable), same fallback.
 - `fake`: `FakeSpeechEngine` (tones; tests and demos).
 - `off`: no speech: every announcement is the chime, the screen shows the call.
+
+`speaker` (optional): the server also plays each announcement on the hall
+PC's own speaker (onewindow.display.speaker), one after another.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from pathlib import Path
 
 from ..display import (DEFAULT_CONFIG, AnnouncementService, Call, FakeSpeechEngine, SpeechEngine,
                        SpeechUnavailable, open_engine)
+from ..display.speaker import Speaker, SpeakerQueue
 from .config import Config, Hall
 from .hub import Event, Hub, Subscription
 
@@ -39,7 +43,8 @@ SPEECH_MODES = ("auto", "espeak", "fake", "off")
 class Announcer:
     """Turns every call and recall of every hall into an `announce` event with its WAV."""
 
-    def __init__(self, speech: str, data_dir: Path | str, config: Config, hub: Hub) -> None:
+    def __init__(self, speech: str, data_dir: Path | str, config: Config, hub: Hub,
+                 speaker: Speaker | None = None) -> None:
         if speech not in SPEECH_MODES:
             raise ValueError(f"speech must be one of {', '.join(SPEECH_MODES)}, not {speech!r}")
         self.speech = speech
@@ -50,6 +55,7 @@ class Announcer:
         self._tasks: list[asyncio.Task] = []
         self.speech_available = False
         self._speech_failed = False  # warned once; later engines are not tried again
+        self.speaker = SpeakerQueue(speaker) if speaker is not None else None
 
     async def start(self) -> None:
         repeats = sorted({h.queue.announce_repeat for h in self.config.halls})
@@ -58,6 +64,8 @@ class Announcer:
             svc = AnnouncementService(self.cache_dir, engine, replace(DEFAULT_CONFIG, repeat=repeat))
             self._services[repeat] = svc
         self.speech_available = any(s.speech_available for s in self._services.values())
+        if self.speaker is not None:
+            await self.speaker.start()
         for hall in self.config.halls:
             # Subscribed before start() returns: no call published from now on is missed.
             sub = self._subscribe(hall.id)
@@ -72,6 +80,8 @@ class Announcer:
             except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
                 pass
         self._tasks.clear()
+        if self.speaker is not None:
+            await self.speaker.stop()
         for svc in self._services.values():
             await svc.aclose()
         self._services.clear()
@@ -128,6 +138,8 @@ class Announcer:
             except Exception:  # noqa: BLE001 - a bad call must not stop the announcer
                 log.exception("announcing %s in hall %s failed", d.get("ticket"), hall)
                 continue
+            if self.speaker is not None:
+                self.speaker.play(audio.path, audio.duration_s)
             self.hub.publish(hall, "announce", {
                 "ticket": d["ticket"], "window": d["window"], "recall": recall,
                 "audio": f"/audio/{audio.url_key}.wav", "duration_s": round(audio.duration_s, 3),
