@@ -300,15 +300,25 @@ class RatingService:
 
     # ----- reports ---------------------------------------------------------------------
 
-    async def report(self, first: date, last: date) -> tuple[dict, list[dict]]:
+    @staticmethod
+    def check_range(first: date, last: date) -> None:
         if last < first:
             raise ApiError(422, "to is before from", "invalid")
         if (last - first).days + 1 > reporting.MAX_DAYS:
             raise ApiError(422, f"a report covers at most {reporting.MAX_DAYS} days", "invalid")
+
+    async def report(self, first: date, last: date, progress=None) -> tuple[dict, list[dict]]:
+        """The report and its tasks; `progress(share, step)` hears how far a long one has got."""
+        self.check_range(first, last)
         hall = self.hall
         now = self.clock()
         start, end = reporting.day_bounds(first, last, self.tz)
-        rows = await self.db.read(qstore.tickets_of_days, hall.id, first.isoformat(), last.isoformat())
+        rows: list[dict] = []
+        spans = reporting.spans(first, last, 31)
+        for i, (a, b) in enumerate(spans):  # a month a read: the reader is never held for long
+            rows += await self.db.read(qstore.tickets_of_days, hall.id, a.isoformat(), b.isoformat())
+            if progress:
+                progress(0.8 * (i + 1) / len(spans), f"reading {b.isoformat()}")
         ratings = await self.db.read(rstore.ratings_between, hall.id, start, end)
         tasks = await self.db.read(rstore.tasks_opened_between, hall.id, start, end)
         cases = await self.db.read(qstore.cases_between, hall.id, start, end)

@@ -34,6 +34,16 @@ def day_bounds(first: date, last: date, tz) -> tuple[float, float]:
     return start, end
 
 
+def spans(first: date, last: date, length: int) -> list[tuple[date, date]]:
+    """first..last cut into consecutive inclusive spans of at most `length` days."""
+    out = []
+    while first <= last:
+        end = min(first + timedelta(days=length - 1), last)
+        out.append((first, end))
+        first = end + timedelta(days=1)
+    return out
+
+
 def days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 

@@ -265,3 +265,56 @@ def test_metrics_parse(scripted):
     assert samples[("onewindow_rectification_tasks_open", (hall,))] == 1
     assert samples[("onewindow_rectification_tasks_overdue", (hall,))] == 0
     assert ("onewindow_websocket_subscribers", (hall,)) in samples
+
+
+def _poll_export(d, boss, job: dict) -> tuple[dict, list[float]]:
+    """Poll the export until it ends; the progress figures seen on the way."""
+    import time
+
+    seen = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        state = d.get(job["status_url"], boss).json()
+        seen.append(state["progress"])
+        if state["status"] != "running":
+            return state, seen
+        time.sleep(0.02)
+    raise AssertionError(f"export still running: {state}")
+
+
+def test_background_export_with_progress(scripted):
+    d, T, boss = scripted
+    r = d.c.post(f"/api/v1/halls/{HALL}/exports", headers=boss,
+                      json={"from": "2025-11-24", "to": "2026-11-23", "format": "xlsx"})
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["status"] == "running" and 0 <= job["progress"] < 1
+    state, seen = _poll_export(d, boss, job)
+    assert state["status"] == "done", state
+    assert seen == sorted(seen) and state["progress"] == 1.0
+    f = d.get(state["download"], boss)
+    assert 'filename="onewindow-eco-2025-11-24-2026-11-23.xlsx"' in f.headers["content-disposition"]
+    wb = load_workbook(io.BytesIO(f.content), read_only=True)
+    summary = {row[0]: row[1] for row in wb["汇总 Summary"].iter_rows(values_only=True)}
+    assert summary["取号 Issued"] == 6 and summary["办结 Served"] == 4  # the year holds just the scripted day
+    wb.close()
+
+    r = d.c.post(f"/api/v1/halls/{HALL}/exports", headers=boss,
+                      json={"from": "2026-11-23", "to": "2026-11-23", "format": "csv"})
+    state, _ = _poll_export(d, boss, r.json())
+    rows = list(csv.DictReader(io.StringIO(d.get(state["download"], boss).content.decode("utf-8").lstrip("\ufeff"))))
+    assert {(x["section"], x["key"]): x["issued"] for x in rows}[("total", "eco")] == "6"
+
+
+def test_background_export_refusals(scripted):
+    d, T, boss = scripted
+    post = lambda body, who=boss: d.c.post(f"/api/v1/halls/{HALL}/exports", headers=who, json=body)  # noqa: E731
+    assert post({"from": "2026-11-23", "to": "2026-11-22"}).status_code == 422  # backwards
+    assert post({"from": "2024-01-01", "to": "2026-11-23"}).status_code == 422  # longer than a report may be
+    assert post({"from": "2026-11-23", "to": "2026-11-23", "format": "pdf"}).status_code == 422
+    assert post({"from": "2026-11-23", "to": "2026-11-23"}, who=d.user("clerk8")).status_code == 403
+    assert post({"from": "2026-11-23", "to": "2026-11-23"}, who={}).status_code == 401
+    d.get("/api/v1/exports/AAAAAAAAAAAAAAAA", boss, status=404)
+    d.get("/api/v1/exports/..%2F..%2Fsecret", boss, status=404)
+    job = post({"from": "2026-11-23", "to": "2026-11-23"}).json()
+    d.get(job["status_url"], d.user("clerk9"), status=403)
