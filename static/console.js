@@ -64,10 +64,37 @@
     if (!S.data) return Date.now();
     return Date.parse(S.data.at) + (Date.now() - S.fetchedAt);
   }
-  function toast(zh, en, bad) {
+  function toast(zh, en, bad, ...extra) {
     const t = $("toast");
     t.className = "toast" + (bad ? " bad" : " ok");
-    t.replaceChildren(zh, el("span", { class: "en" }, en));
+    t.replaceChildren(zh, el("span", { class: "en" }, en), ...extra);
+  }
+
+  // ----- papers: the case receipt 《接收单》 and the one-time notice 《一次性告知单》 -----------
+
+  const PAPERS = { receipt: ["《接收单》", "Receipt"], notice: ["《一次性告知单》", "One-time notice"] };
+  const PRINT_REASONS = { paper_out: ["缺纸", "out of paper"], offline: ["打印机离线", "printer offline"],
+    busy: ["打印机忙", "printer busy"], error: ["打印出错", "print error"] };
+
+  /** Print a paper (no busy lock: it must not hold up the next visitor), then say how it went. */
+  async function printPaper(kind, path, body, [baseZh, baseEn]) {
+    const [pz, pe] = PAPERS[kind];
+    let zh, en, bad = false;
+    try {
+      const r = (await api("POST", path, body)).print;
+      const [rz, re] = PRINT_REASONS[r.reason] || [r.reason || "", r.reason || ""];
+      ({ zh, en, bad } = {
+        printed: { zh: `${pz}已打印`, en: `${pe} printed` },
+        queued: { zh: `${pz}正在打印`, en: `${pe} is printing` },
+        failed: { zh: `${pz}打印失败：${rz}`, en: `${pe} not printed: ${re}`, bad: true },
+        none: { zh: "本窗口没有配置打印机", en: "No printer is configured for this window", bad: true },
+      }[r.status] || { zh: r.status, en: r.status });
+    } catch (err) {
+      zh = `${pz}打印失败：${err.message}`; en = `${pe} not printed`; bad = true;
+    }
+    const again = el("button", { type: "button", class: "secondary print-again", "data-paper": kind,
+      onclick: () => printPaper(kind, path, body, [baseZh, baseEn]) }, "再次打印", el("span", { class: "en" }, "Print again"));
+    toast(`${baseZh} · ${zh}`, `${baseEn} · ${en}`, bad, again);
   }
   function fail(err) {
     toast("操作失败：" + err.message, "Failed: " + err.message, true);
@@ -504,7 +531,7 @@
   function openComplete() {
     const t = S.data.current;
     const items = itemsOf(t.category);
-    const st = { outcome: "done", item: items.length ? items[0].code : null };
+    const st = { outcome: "done", item: items.length ? items[0].code : null, print: true };
     const extra = el("div", { class: "extra" });
     const drawExtra = () => {
       const parts = [];
@@ -529,6 +556,11 @@
           ...(item.materials.length ? item.materials.map((m, i) => el("label", { class: "check" },
             el("input", { type: "checkbox", name: "missing", value: m, "data-index": i }), " ", m))
             : [el("p", {}, "该事项无材料清单", el("span", { class: "en" }, "No checklist for this item"))])));
+      }
+      if ((st.outcome === "accepted" || st.outcome === "notified") && st.item) {
+        const [pz, pe] = PAPERS[st.outcome === "accepted" ? "receipt" : "notice"];
+        parts.push(el("label", { class: "check" }, el("input", { type: "checkbox", id: "print-paper", checked: st.print,
+          onchange: (e) => { st.print = e.target.checked; } }), ` 办结后打印${pz}`, el("span", { class: "en" }, `Print the ${pe.toLowerCase()}`)));
       }
       extra.replaceChildren(...parts);
     };
@@ -556,6 +588,13 @@
         const got = await post(`/api/v1/tickets/${t.id}/complete`, body);
         if (got && got.case) toast(`已受理，办件号 ${got.case.number || got.case.id}`, `Case opened: ${got.case.number || got.case.id}`);
         else toast(`${t.number} 已办结`, `${t.number} done`);
+        if (got && st.print && got.case && st.outcome === "accepted") {
+          printPaper("receipt", `/api/v1/cases/${got.case.id}/receipt/print`, {},
+            [`已受理，办件号 ${got.case.number}`, `Case opened: ${got.case.number}`]);
+        } else if (got && st.print && st.outcome === "notified") {
+          printPaper("notice", `/api/v1/tickets/${t.id}/notice/print`, { item: st.item, missing: body.missing },
+            [`${t.number} 已一次性告知`, `${t.number}: missing materials notified`]);
+        }
       },
     });
   }

@@ -15,6 +15,8 @@ from . import pages
 from .api import accounts, display, tickets, ws
 from .api import cases as case_api
 from .api import dashboard as dashboard_api, ratings as ratings_api
+from .api import exports as exports_api
+from .api import kiosk as kiosk_api, printing as printing_api
 from .api import windows as windows_api
 from .api.common import JSON, error, runtime
 from .config import Config
@@ -98,8 +100,11 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             Route("/openapi.json", openapi, methods=["GET"], include_in_schema=False),
             *accounts.routes,
             *tickets.routes,
+            *kiosk_api.routes,
+            *printing_api.routes,
             *case_api.routes,
             *ratings_api.routes,
+            *exports_api.routes,
             *dashboard_api.routes,
             *windows_api.routes,
             *ws.routes,

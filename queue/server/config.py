@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .config_ratings import RatingRules
+from .printer_specs import parse_driver
 
 Unit = Literal["working_days", "calendar_days", "hours"]
 PriorityClass = Literal["normal", "priority"]
@@ -56,6 +57,15 @@ class Category(Strict):
     target_wait_min: int = Field(default=30, ge=1)  # on-site waiting promise
     default_service_min: float = Field(default=10, gt=0)  # estimate before any is logged
     items: tuple[str, ...] = ()
+    # This category's own ticketing hours inside the hall's (e.g. permits only in the morning).
+    ticketing_from: time | None = None
+    ticketing_until: time | None = None
+
+    @model_validator(mode="after")
+    def _hours(self) -> "Category":
+        if self.ticketing_from and self.ticketing_until and self.ticketing_until <= self.ticketing_from:
+            raise ValueError("ticketing_until must be after ticketing_from")
+        return self
 
 
 class Window(Strict):
@@ -128,6 +138,38 @@ class RotaLine(Strict):
         return self
 
 
+class Printer(Strict):
+    """A thermal printer ([[halls.printers]]): tickets for its kiosks, receipts and
+    one-time notices for its windows."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    driver: str = "preview"  # see printer_specs.py: preview, none, tcp://host:9100, file:, usb:, serial:
+    width: Literal[384, 576] = 576  # dots: 58 mm paper is 384, 80 mm is 576
+    mode: Literal["raster", "native"] = "raster"  # native: the printer's own GB18030 font
+    # Out of paper or offline: "issue" keeps issuing (screen + QR), "refuse" stops the kiosk.
+    when_unavailable: Literal["issue", "refuse"] = "issue"
+    cut: Literal["full", "partial", "none"] = "full"
+    kiosks: tuple[str, ...] = ()  # kiosk ids printing here (/kiosk?kiosk=ID)
+    windows: tuple[str, ...] = ()  # windows whose receipts and notices print here
+    notice: str | None = None  # the ticket's notice line; default: the hall's notice
+    font: str | None = None  # a CJK font file; default: the first one installed
+
+    @field_validator("driver")
+    @classmethod
+    def _driver(cls, v: str) -> str:
+        parse_driver(v)
+        return v.strip()
+
+
+class Kiosk(Strict):
+    """What the touch kiosk offers ([halls.kiosk])."""
+
+    # Shown for categories that offer priority tickets; all of them take a priority ticket.
+    priority_kinds: tuple[Literal["elderly", "disabled", "green_channel"], ...] = (
+        "elderly", "disabled", "green_channel")
+    return_after_s: int = Field(default=30, ge=5, le=600)  # back to the categories after a ticket
+
+
 class Hall(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     name: str = Field(min_length=1)
@@ -143,6 +185,9 @@ class Hall(Strict):
     windows: tuple[Window, ...] = Field(min_length=1)
     ratings: RatingRules = RatingRules()
     rota: tuple[RotaLine, ...] = ()  # [[halls.rota]]: who covers which windows over lunch
+    printers: tuple[Printer, ...] = ()  # [[halls.printers]]
+    kiosk: Kiosk = Kiosk()
+    receipt_hint: str = "凭办件编号拨打 12369 或到任一窗口查询办理进度 / Quote the case number at any window or on 12369 to ask about progress"
 
     @field_validator("timezone")
     @classmethod
@@ -174,6 +219,13 @@ class Hall(Strict):
             for w in line.covers:
                 if w not in windows:
                     raise ValueError(f"rota line {n} ({line.clerk}) covers unknown window {w!r}")
+        _unique("printers", [p.id for p in self.printers])
+        _unique("kiosks (each prints on one printer)", [k for p in self.printers for k in p.kiosks])
+        _unique("printer windows (each prints on one printer)", [w for p in self.printers for w in p.windows])
+        for p in self.printers:
+            for w in p.windows:
+                if w not in windows:
+                    raise ValueError(f"printer {p.id!r} names unknown window {w!r}")
         return self
 
     @property

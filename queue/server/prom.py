@@ -42,6 +42,24 @@ class _Fixed:
         return iter(self.families)
 
 
+PRINTER_STATES = ("ok", "paper_near_end", "paper_out", "offline", "unknown")
+
+
+def _printer_families(rt) -> list:
+    """One 0/1 gauge per printer and state (alert on paper_out or offline == 1), and slips by outcome."""
+    state = GaugeMetricFamily("onewindow_printer_state", "Printer state now (1 = in this state)",
+                              labels=["hall", "printer", "state"])
+    jobs = CounterMetricFamily("onewindow_print_jobs", "Slips printed or failed since start",
+                               labels=["hall", "printer", "result"])
+    for hid in rt.halls:
+        for p in rt.printing.printers(hid):
+            for s in PRINTER_STATES:
+                state.add_metric([hid, p["printer"], s], 1 if p["state"] == s else 0)
+            jobs.add_metric([hid, p["printer"], "printed"], p["printed"])
+            jobs.add_metric([hid, p["printer"], "failed"], p["failed"])
+    return [state, jobs]
+
+
 async def scrape(rt) -> bytes:
     now = rt.clock()
     g = {
@@ -114,5 +132,5 @@ async def scrape(rt) -> bytes:
             ratings.add_metric([hid, str(lv)], levels.get(lv, 0))
 
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Fixed([*g.values(), *c.values(), ratings, delivered]))
+    registry.register(_Fixed([*g.values(), *c.values(), ratings, delivered, *_printer_families(rt)]))
     return generate_latest(registry)

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from . import access, rules
+from . import access, kiosk, rules
 from .auth import User, new_token
 from .config import Hall
 from .db import Database
@@ -151,6 +151,15 @@ class HallService:
             return cal.is_working_day(d)
         return d.weekday() < 5
 
+    def check_open(self, cat, now: float) -> None:
+        """409 when the hall, or this category's own ticketing hours, are closed."""
+        closed = self.ticketing_closed(now)
+        if closed:
+            raise ApiError(409, closed, "hall_closed")
+        closed = kiosk.category_closed(self.hall, cat, now)
+        if closed:
+            raise ApiError(409, closed, "category_closed")
+
     async def issue(self, category: str, priority: str, lang: str) -> dict:
         cat = self.hall.category(category)
         if cat is None:
@@ -159,9 +168,7 @@ class HallService:
             raise ApiError(422, f"category {category!r} does not offer {priority!r} tickets", "bad_priority")
         now = self.clock()
         await self.close_past_days()
-        closed = self.ticketing_closed(now)
-        if closed:
-            raise ApiError(409, closed, "hall_closed")
+        self.check_open(cat, now)
         try:
             t = await self.db.write(
                 tstore.issue, hall=self.hall.id, category=cat.code, prefix=cat.prefix,

@@ -29,15 +29,17 @@ async def dashboard(request: Request):
       with its notice, A/B post on duty), alerts, open rectification tasks, carded cases.
       today: tickets issued/served/no-shows, mean and p90 wait, walk and service per
       category, window and clerk, service level, utilisation, ratings, and the day's
-      arrivals and waits per 15 minutes.
+      arrivals and waits per 15 minutes. printers: each printer's state.
     responses:
-      200: {description: "{hall, at, now, today}"}
+      200: {description: "{hall, at, now, today, printers}"}
       401: {description: "not signed in"}
       403: {description: "not a manager"}
     """
     rs = await _manager_hall(request)
     await rs.round()
-    return JSON(await rs.dashboard())
+    out = await rs.dashboard()
+    out["printers"] = runtime(request).printing.printers(rs.hall.id)  # live changes: `printer` events
+    return JSON(out)
 
 
 async def _report(request: Request):

@@ -8,15 +8,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import rules
+from .. import kiosk, rules
 from ..service import ApiError, HallService
 from .common import JSON, body, current_user, path_int, runtime
+from .kiosk import public_base
 
 
 class IssueBody(BaseModel):
     category: str = Field(min_length=1, max_length=40)
     priority: Literal["normal", "priority"] = "normal"
     lang: Literal["zh", "en"] = "zh"
+    kiosk: str | None = Field(default=None, min_length=1, max_length=32)  # or ?kiosk=: which printer
 
 
 class AwayBody(BaseModel):
@@ -97,19 +99,34 @@ async def issue_ticket(request: Request):
     ---
     summary: Issue a numbered ticket for a category
     responses:
-      201: {description: "{id, number, category, issued_at, ahead, estimated_wait_s, track_token}"}
+      201: {description: "{id, number, category, issued_at, ahead, estimated_wait_s, track_token, priority,
+        windows: [{id, name, name_en}], track_url, print: {status: printed|queued|failed|none, reason}}"}
       404: {description: unknown hall}
-      409: {description: hall closed or the daily cap reached}
-      422: {description: unknown category or a bad body}
+      409: {description: hall or category closed, or the daily cap reached}
+      422: {description: unknown category or kiosk, or a bad body}
+      503: {description: "the kiosk's printer cannot print and its policy is to refuse: nothing issued"}
     """
-    svc = runtime(request).hall(request.path_params["hall"])
+    rt = runtime(request)
+    svc = rt.hall(request.path_params["hall"])
     data = await body(request, IssueBody)
+    # Only a kiosk prints: a ticket taken on a phone or by another system has no paper to come out.
+    named = data.kiosk or request.query_params.get("kiosk")
+    slot = rt.printing.for_kiosk(svc.hall, named) if named else None
+    cat = svc.hall.category(data.category)
+    if cat is None:
+        raise ApiError(422, f"unknown category {data.category!r}", "unknown_category")
+    svc.check_open(cat, rt.clock())  # a closed hall or category before an empty printer: the more useful message
+    rt.printing.refuse_if_unavailable(slot)
     t = await svc.issue(data.category, data.priority, data.lang)
+    windows = kiosk.serving_windows(svc.hall, svc.view.windows, cat.code)
+    url = kiosk.track_url(public_base(request), svc.hall.id, t["id"], t["track_token"])
+    printed = await rt.printing.print_slip(slot, kiosk.ticket_slip(svc.hall, t, slot.notice if slot else "", url,
+                                                                   windows))
     return JSON({
         "id": t["id"], "number": t["number"], "category": t["category"],
         "issued_at": rules.iso(t["issued_at"], svc.tz), "ahead": t["ahead"],
         "estimated_wait_s": t["estimated_wait_s"], "track_token": t["track_token"],
-        "priority": data.priority,
+        "priority": data.priority, "windows": windows, "track_url": url, "print": printed,
     }, status_code=201)
 
 

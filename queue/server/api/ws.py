@@ -123,6 +123,9 @@ async def ticket_socket(ws: WebSocket):
                     recv.cancel()
                     task.result()
                     return
+                # The phone sends nothing we use, but a disconnect raises here and ends the
+                # loop; unread, it would spin creating receive tasks that fail at once.
+                recv.result()
         finally:
             task.cancel()
     except (WebSocketDisconnect, RuntimeError, asyncio.CancelledError):

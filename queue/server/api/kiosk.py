@@ -1,0 +1,68 @@
+"""The kiosk's view of a hall, and a ticket's QR code for the phone (both public)."""
+from __future__ import annotations
+
+import asyncio
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import kiosk
+from .common import JSON, path_int, runtime
+
+
+def public_base(conn: HTTPConnection) -> str:
+    """Where phones reach this server: settings.public_url, else the address the request came to."""
+    return runtime(conn).settings.public_url.strip() or str(conn.base_url)
+
+
+async def kiosk_view(request: Request):
+    """What a kiosk shows (public; ?kiosk=ID picks its printer).
+
+    The categories, each open or closed (with why) and the windows serving it; the
+    priority choices; seconds before returning to the categories; the printer's state."""
+    rt = runtime(request)
+    svc = rt.hall(request.path_params["hall"])
+    named = request.query_params.get("kiosk") or None
+    slot = rt.printing.for_kiosk(svc.hall, named)
+    # A kiosk page opened without ?kiosk= is the hall's first kiosk: it sends that name when issuing.
+    kiosk_id = named or next((k for p in svc.hall.printers for k in p.kiosks), None)
+    public = await svc.hall_public()
+    now = rt.clock()
+    hall_closed = svc.ticketing_closed(now)
+    statuses = {w["id"]: w for w in public["windows"]}
+    cats = []
+    for c in public["categories"]:
+        cat = svc.hall.category(c["code"])
+        why = hall_closed or kiosk.category_closed(svc.hall, cat, now)
+        cats.append({**c, "open": why is None, "closed_reason": why,
+                     "windows": kiosk.serving_windows(svc.hall, statuses, c["code"])})
+    cfg = svc.hall.kiosk
+    return JSON({
+        "hall": {"id": svc.hall.id, "name": svc.hall.name, "name_en": svc.hall.name_en,
+                 "timezone": svc.hall.timezone},
+        "open": hall_closed is None, "closed_reason": hall_closed, "categories": cats,
+        "priority_kinds": [{"code": k, "name": kiosk.PRIORITY_KINDS[k][0], "name_en": kiosk.PRIORITY_KINDS[k][1]}
+                           for k in cfg.priority_kinds],
+        "return_after_s": cfg.return_after_s,
+        "kiosk": kiosk_id,
+        "printer": rt.printing.public(slot) if slot is not None else None,
+    })
+
+
+async def ticket_qr(request: Request):
+    """The ticket's tracking link as a QR code (SVG); a wrong token is a 404."""
+    rt = runtime(request)
+    tid = path_int(request, "id")
+    token = request.query_params.get("token", "")
+    svc, _ = await rt.ticket(tid)
+    await svc.track(tid, token)  # 404 unless the token is this ticket's
+    url = kiosk.track_url(public_base(request), svc.hall.id, tid, token)
+    svg = await asyncio.to_thread(kiosk.qr_svg, url)
+    return Response(svg, media_type="image/svg+xml", headers={"cache-control": "private, max-age=86400"})
+
+
+routes = [
+    Route("/api/v1/halls/{hall}/kiosk", kiosk_view, methods=["GET"]),
+    Route("/api/v1/tickets/{id}/qr.svg", ticket_qr, methods=["GET"]),
+]

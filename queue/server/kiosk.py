@@ -1,0 +1,65 @@
+"""What the kiosk and the visitor's phone need beyond the hall core: a category's
+own ticketing hours, the windows that serve a category, the tracking link and
+its QR code, and the printed ticket."""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from onewindow.printer import TicketSlip
+
+from .config import Category, Hall
+
+PRIORITY_KINDS = {
+    "elderly": ("老年人", "Elderly"),
+    "disabled": ("残障人士", "Disabled"),
+    "green_channel": ("绿色通道", "Green channel"),
+}
+
+
+def category_closed(hall: Hall, cat: Category, now: float) -> str | None:
+    """Why this category takes no tickets now (its own hours), or None. The hall's
+    hours and the daily cap are checked by HallService.issue."""
+    if not hall.enforce_hours or (cat.ticketing_from is None and cat.ticketing_until is None):
+        return None
+    local = datetime.fromtimestamp(now, hall.tz).time()
+    start = cat.ticketing_from or hall.hours.ticketing_from or hall.hours.open
+    end = cat.ticketing_until or hall.hours.ticketing_until or hall.hours.close
+    if start <= local < end:
+        return None
+    return (f"{cat.name} 取号时间 {start:%H:%M}–{end:%H:%M} / {cat.name_en or cat.code}: "
+            f"tickets are issued {start:%H:%M}–{end:%H:%M}")
+
+
+def serving_windows(hall: Hall, statuses: dict[str, dict], category: str) -> list[dict]:
+    """The windows that may call this category: the staffed ones, or all of them before anyone signs in."""
+    mine = [w for w in hall.windows if category in w.categories]
+    open_ = [w for w in mine if statuses.get(w.id, {}).get("status", "closed") != "closed"]
+    return [{"id": w.id, "name": w.name, "name_en": w.name_en, "number": w.number} for w in (open_ or mine)]
+
+
+def track_url(base: str, hall: str, ticket_id: int, token: str) -> str:
+    """The phone page the ticket's QR code opens."""
+    return f"{base.rstrip('/')}/track?" + urlencode({"hall": hall, "ticket": ticket_id, "token": token})
+
+
+def ticket_slip(hall: Hall, t: dict, notice: str, url: str, windows: list[dict]) -> TicketSlip:
+    cat = hall.category(t["category"])
+    return TicketSlip(
+        hall_name=hall.name, number=t["number"], category_name_zh=cat.name if cat else t["category"],
+        category_name_en=cat.name_en if cat else "", issued_at=datetime.fromtimestamp(t["issued_at"], hall.tz),
+        ahead=t["ahead"], estimated_wait_s=t["estimated_wait_s"], notice=notice, track_url=url,
+        # Numbers alone ("1、3") read the same in both languages and keep the slip short.
+        windows=[w["number"] or w["name"] for w in windows])
+
+
+def qr_svg(url: str) -> bytes:
+    """A QR code as SVG (CPU work: call it off the event loop)."""
+    import qrcode
+    import qrcode.image.svg
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2,
+                       image_factory=qrcode.image.svg.SvgPathFillImage)  # white ground: scans on any page
+    qr.add_data(url)
+    qr.make(fit=True)
+    return qr.make_image().to_string(encoding="utf-8")

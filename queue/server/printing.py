@@ -1,0 +1,195 @@
+"""The halls' thermal printers, run by one PrintService for the whole server.
+
+Tickets print on the kiosk's printer when issued; case receipts and one-time
+notices on the window's printer. Rendering, device I/O and preview files all
+run in the PrintService's printer threads: an answer waits at most
+`settings.print_wait_s` to say whether its slip came out, and a stuck printer
+only makes its own slips fail. Status changes become `printer` events on the
+hub (consoles and the manager's dashboard) and gauges on /metrics.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from onewindow.printer import PaperOut, PrinterConfig, PrinterError, PrinterStatus, PrintService
+
+from . import rules
+from .config import Config, Hall, Printer
+from .hub import Hub
+from .printer_specs import make_driver, parse_driver
+from .service import ApiError
+from .settings import Settings
+
+log = logging.getLogger("onewindow.printing")
+
+# state -> (Chinese, English, alert level); "ok" after a problem is the all-clear.
+STATES = {
+    "paper_out": ("缺纸", "out of paper", "red"),
+    "offline": ("离线", "offline", "red"),
+    "paper_near_end": ("纸将用尽", "paper nearly out", "yellow"),
+    "unknown": ("状态未知", "status unknown", None),
+    "ok": ("恢复正常", "back to normal", "green"),
+}
+ALARMS = ("paper_out", "offline", "paper_near_end")
+NAMES = {**{k: v[:2] for k, v in STATES.items()}, "ok": ("正常", "OK")}  # a state, not a change
+
+
+def state_of(status: PrinterStatus | None) -> str:
+    if status is None:
+        return "unknown"
+    if status.paper_out:
+        return "paper_out"
+    if status.offline:
+        return "offline"
+    if status.paper_near_end:
+        return "paper_near_end"
+    return "unknown" if status.unknown else "ok"
+
+
+@dataclass(eq=False)
+class Slot:
+    """One configured printer that is in use."""
+
+    hall: Hall
+    cfg: Printer
+    key: str  # its name in the PrintService: hall/printer
+    driver: object = None  # the PrinterDriver (tests reach a FakePrinter here)
+    status: PrinterStatus | None = None
+    printed: int = 0
+    failed: int = 0
+
+    @property
+    def notice(self) -> str:
+        return self.hall.notice if self.cfg.notice is None else self.cfg.notice
+
+
+class Printing:
+    def __init__(self, config: Config, settings: Settings, hub: Hub):
+        self.config, self.settings, self.hub = config, settings, hub
+        self.clock = settings.clock
+        self.slots: dict[str, Slot] = {}
+        self.service: PrintService | None = None
+        self._waiters: set[asyncio.Task] = set()
+
+    async def start(self) -> None:
+        override = self.settings.printer.strip() or "config"
+        if override == "none":
+            return
+        try:
+            spec_override = None if override == "config" else parse_driver(override)
+        except ValueError as exc:
+            raise ValueError(f"ONEWINDOW_PRINTER / --printer: {exc}") from None
+        previews = Path(self.settings.data_dir) / "print-preview"
+        configs: dict[str, PrinterConfig] = {}
+        for hall in self.config.halls:
+            for p in hall.printers:
+                spec = spec_override or parse_driver(p.driver)
+                if spec.kind == "none":
+                    continue
+                key = f"{hall.id}/{p.id}"
+                driver = await asyncio.to_thread(make_driver, spec, previews / f"{hall.id}-{p.id}")
+                configs[key] = PrinterConfig(driver, width=p.width, mode=p.mode, when_unavailable=p.when_unavailable,
+                                             font=p.font, cut=p.cut)
+                self.slots[key] = Slot(hall, p, key, driver)
+        if configs:
+            self.service = PrintService(configs, on_status=self._on_status, poll_interval=self.settings.printer_poll_s)
+            await self.service.start()
+
+    async def stop(self) -> None:
+        for t in list(self._waiters):
+            t.cancel()
+        if self.service is not None:
+            await self.service.stop()
+            self.service = None
+
+    # ----- which printer --------------------------------------------------------------
+
+    def for_kiosk(self, hall: Hall, kiosk: str | None) -> Slot | None:
+        """The printer of a kiosk (default: the hall's first kiosk printer); None: nothing prints."""
+        if kiosk:
+            printer = next((p for p in hall.printers if kiosk in p.kiosks), None)
+            if printer is None:
+                raise ApiError(422, f"unknown kiosk {kiosk!r}", "unknown_kiosk", field="kiosk")
+        else:
+            printer = next((p for p in hall.printers if p.kiosks), None)
+        return None if printer is None else self.slots.get(f"{hall.id}/{printer.id}")
+
+    def for_window(self, hall: Hall, window: str | None) -> Slot | None:
+        printer = next((p for p in hall.printers if window and window in p.windows), None)
+        return None if printer is None else self.slots.get(f"{hall.id}/{printer.id}")
+
+    def refuse_if_unavailable(self, slot: Slot | None) -> None:
+        """503 before anything is issued: a "refuse" printer that cannot print now."""
+        if slot is None or self.service is None or slot.cfg.when_unavailable != "refuse":
+            return
+        status = self.service.status(slot.key)
+        if not status.can_print:
+            zh, en, _ = STATES[state_of(status)]
+            raise ApiError(503, f"取号机打印机{zh}，暂停取号，请联系工作人员 / The ticket printer is {en}: "
+                                "no tickets for now, please ask the staff", "printer_unavailable",
+                           printer=slot.cfg.id, reason=status.reason)
+
+    # ----- printing -------------------------------------------------------------------
+
+    async def print_slip(self, slot: Slot | None, slip) -> dict:
+        """`{"status": "printed"|"queued"|"failed"|"none", "reason"}`, within print_wait_s."""
+        if slot is None or self.service is None:
+            return {"status": "none", "reason": "no_printer"}
+        try:
+            handle = await self.service.submit(slot.key, slip)
+        except PrinterError as exc:  # a "refuse" printer went down since the check
+            slot.failed += 1
+            return {"status": "failed", "reason": "paper_out" if isinstance(exc, PaperOut) else "offline"}
+        result = await handle.wait(self.settings.print_wait_s)
+        if result.reason == "pending":
+            task = asyncio.create_task(self._settle(slot, handle))
+            self._waiters.add(task)
+            task.add_done_callback(self._waiters.discard)
+            return {"status": "queued", "reason": None}
+        self._count(slot, result)
+        return {"status": "printed", "reason": None} if result.printed else {"status": "failed",
+                                                                             "reason": result.reason}
+
+    async def _settle(self, slot: Slot, handle) -> None:
+        self._count(slot, await handle.wait())
+
+    def _count(self, slot: Slot, result) -> None:
+        if result.printed:
+            slot.printed += 1
+        else:
+            slot.failed += 1
+            log.warning("printer %s: a slip did not print (%s: %s)", slot.key, result.reason, result.detail)
+
+    # ----- status -----------------------------------------------------------------------
+
+    def _on_status(self, key: str, status: PrinterStatus) -> None:
+        slot = self.slots.get(key)
+        if slot is None:
+            return
+        before, after = state_of(slot.status) if slot.status else None, state_of(status)
+        slot.status = status
+        if before == after:
+            return
+        # Alarms, and the all-clear after one; the first "ok" of a start is no news.
+        alert = after in ALARMS or (before in ALARMS and after in ("ok", "unknown"))
+        zh, en, level = STATES["ok" if alert and after == "unknown" else after]
+        self.hub.publish(slot.hall.id, "printer", {
+            **self.public(slot), "alert": alert, "level": level if alert else None,
+            "message": f"打印机 {slot.cfg.id}：{zh} / Printer {slot.cfg.id}: {en}",
+            "at": rules.iso(self.clock(), slot.hall.tz)})
+        if alert:
+            log.warning("printer %s: %s (%s)", key, after, status.detail)
+
+    def public(self, slot: Slot) -> dict:
+        state = state_of(slot.status)
+        return {"printer": slot.cfg.id, "state": state, "state_name": NAMES[state][0],
+                "state_name_en": NAMES[state][1], "can_print": state not in ("paper_out", "offline"),
+                "when_unavailable": slot.cfg.when_unavailable, "kiosks": list(slot.cfg.kiosks),
+                "windows": list(slot.cfg.windows), "detail": slot.status.detail if slot.status else "",
+                "printed": slot.printed, "failed": slot.failed}
+
+    def printers(self, hall_id: str) -> list[dict]:
+        return [self.public(s) for s in self.slots.values() if s.hall.id == hall_id]

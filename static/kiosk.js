@@ -1,0 +1,367 @@
+/* The touch kiosk: pick a category (and a priority if one applies), get a
+   number with its QR code. Chinese leads, English follows; the toggle swaps
+   them for one visitor. After a ticket or a message it returns to the
+   categories on its own. Reads GET /api/v1/halls/{hall}/kiosk every few
+   seconds so that closed categories and an empty printer show at once. */
+"use strict";
+
+(() => {
+  const { api, el } = OW;
+  const $ = (id) => document.getElementById(id);
+  const KIOSK = OW.param("kiosk");
+  const REFRESH_MS = 8000;
+  const MESSAGE_S = 12;
+  const IDLE_MS = 60000;
+  const SCREENS = ["pick", "busy", "ticket", "message"];
+  const PHOTO = ["请拍照或扫码保存您的号码", "Please photograph or scan to keep your number"];
+
+  const S = {
+    hall: OW.param("hall"), view: null, lang: "zh", priority: null, screen: "loading",
+    ticket: null, message: null, busy: false, timer: null, left: 0, full: 0,
+  };
+
+  // Simple line icons (viewBox 64): no emoji font or network needed.
+  const ICONS = {
+    document: '<rect x="14" y="10" width="36" height="46" rx="4"/><rect x="24" y="6" width="16" height="8" rx="2"/><path d="M22 26h20M22 35h20M22 44h12"/>',
+    factory: '<path d="M6 56V30l14 8v-8l14 8v-8l14 8V10h8v46z"/><path d="M14 48h6M28 48h6M42 48h6"/>',
+    check: '<circle cx="32" cy="32" r="24"/><path d="M20 33l8 8 16-17"/>',
+    hazard: '<path d="M32 8L58 54H6z"/><path d="M32 24v14M32 46v1"/>',
+    megaphone: '<path d="M8 26v12h10l22 12V14L18 26z"/><path d="M18 38l4 14h8l-4-12"/><path d="M48 24c4 3 4 13 0 16"/>',
+    chat: '<path d="M8 14h48v30H28l-12 10V44H8z"/><path d="M22 29h1M32 29h1M42 29h1" stroke-width="6"/>',
+    helper: '<circle cx="22" cy="18" r="7"/><circle cx="44" cy="22" r="6"/><path d="M8 54c0-12 6-20 14-20s14 8 14 20"/><path d="M34 54c0-10 4-16 10-16s10 6 10 16"/>',
+    ticket: '<path d="M8 18h48v10a4 4 0 0 0 0 8v10H8V36a4 4 0 0 0 0-8z"/><path d="M24 20v24" stroke-dasharray="4 5"/>',
+    normal: '<circle cx="32" cy="16" r="8"/><path d="M14 56c0-12 8-22 18-22s18 10 18 22"/>',
+    elderly: '<circle cx="28" cy="10" r="6"/><path d="M28 18c-4 6-6 14-6 20M22 38l-6 18M24 36l8 20M27 22l12 8M40 30v26"/>',
+    disabled: '<circle cx="26" cy="10" r="5"/><path d="M26 17v17h14l7 13"/><path d="M26 25h11"/><path d="M18 30a14 14 0 1 0 20 16"/>',
+    green_channel: '<path d="M12 52C12 24 30 12 54 10c0 26-14 42-42 42z"/><path d="M12 52L36 28"/>',
+  };
+  // The hall file names icons by emoji; each maps onto a drawn one.
+  const ICON_OF = { "📋": "document", "🏭": "factory", "✅": "check", "☣️": "hazard", "☣": "hazard", "📢": "megaphone",
+    "💬": "chat", "🤝": "helper" };
+
+  function icon(name) {
+    const s = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    s.setAttribute("viewBox", "0 0 64 64");
+    s.setAttribute("aria-hidden", "true");
+    s.innerHTML = `<g fill="none" stroke="currentColor" stroke-width="4" stroke-linecap="round" stroke-linejoin="round">${ICONS[name] || ICONS.ticket}</g>`;
+    return s;
+  }
+
+  /** The leading language large, the other below it. */
+  function bi(zh, en) {
+    const [a, b] = S.lang === "zh" ? [zh, en] : [en, zh];
+    return el("span", { class: "bi" }, el("span", { class: "l1", lang: S.lang === "zh" ? "zh-CN" : "en" }, a),
+      b ? el("span", { class: "l2", lang: S.lang === "zh" ? "en" : "zh-CN" }, b) : null);
+  }
+
+  /** "中文 / English" from the server: both halves. */
+  function halves(msg) {
+    const text = String(msg || "");
+    const i = text.indexOf(" / ");
+    return i < 0 ? [text, text] : [text.slice(0, i), text.slice(i + 3)];
+  }
+
+  function show(id) {
+    S.screen = id;
+    document.body.dataset.screen = id;
+    for (const s of SCREENS) $(s).classList.toggle("hidden", s !== id);
+  }
+
+  function windowsText(list) {
+    if (!list || !list.length) return ["—", "—"];
+    if (list.every((w) => w.number)) {
+      const nums = list.map((w) => w.number);
+      return [`${nums.join("、")} 号窗口`, `Window${nums.length > 1 ? "s" : ""} ${nums.join(", ")}`];
+    }
+    return [list.map((w) => w.name).join("、"), list.map((w) => w.name_en || w.name).join(", ")];
+  }
+
+  // ----- the header and the banner ---------------------------------------------------
+
+  function renderHeader() {
+    const h = S.view ? S.view.hall : { name: "政务服务大厅", name_en: "Service hall" };
+    $("hall-name").textContent = S.lang === "zh" ? h.name : (h.name_en || h.name);
+    $("hall-name-en").textContent = S.lang === "zh" ? (h.name_en || "") : h.name;
+    $("lang").textContent = S.lang === "zh" ? "English" : "中文";
+    document.documentElement.lang = S.lang === "zh" ? "zh-CN" : "en";
+  }
+
+  function tick() {
+    // The hall's time, whatever zone the kiosk's computer is set to.
+    const tz = (S.view && S.view.hall.timezone) || undefined;
+    try {
+      $("clock").textContent = new Intl.DateTimeFormat("zh-CN", { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date());
+    } catch (e) {
+      $("clock").textContent = "";
+    }
+  }
+
+  /** Refused by an empty printer (nothing can be issued), or merely not printing. */
+  function printerTrouble() {
+    const p = S.view && S.view.printer;
+    if (!p || p.can_print) return null;
+    return p.when_unavailable === "refuse" ? "refuse" : "issue";
+  }
+
+  function renderBanner() {
+    const b = $("banner");
+    const v = S.view;
+    let parts = null, bad = false;
+    if (v && !v.open) {
+      const [zh, en] = halves(v.closed_reason);
+      parts = bi(`现在不能取号：${zh}`, `No tickets right now: ${en}`);
+      bad = true;
+    } else if (printerTrouble() === "refuse") {
+      const p = v.printer;
+      parts = bi(`取号机打印机${p.state_name}，暂停取号，请联系工作人员`, `The ticket printer is ${p.state_name_en}: please ask the staff`);
+      bad = true;
+    } else if (printerTrouble() === "issue") {
+      const p = v.printer;
+      parts = bi(`打印机${p.state_name}：号码将显示在屏幕上，${PHOTO[0]}`, `Printer ${p.state_name_en}: your number will be on screen. ${PHOTO[1]}`);
+    }
+    b.classList.toggle("hidden", !parts);
+    b.classList.toggle("bad", bad);
+    b.replaceChildren(...(parts ? [parts] : []));
+  }
+
+  // ----- choosing a category -----------------------------------------------------------
+
+  function offersPriority() {
+    return S.view.priority_kinds.length && S.view.categories.some((c) => c.priority_classes.includes("priority"));
+  }
+
+  function renderPriority() {
+    const box = $("priority");
+    if (!offersPriority()) { box.classList.add("hidden"); return; }
+    const kinds = [{ code: null, name: "普通", name_en: "Standard" }, ...S.view.priority_kinds];
+    box.setAttribute("aria-label", "优先服务 Priority service");
+    box.replaceChildren(el("span", { class: "plabel" }, bi("需要优先办理？", "Need priority service?")),
+      ...kinds.map((k) => el("button", {
+        type: "button", "data-priority": k.code || "normal", "aria-pressed": String(S.priority === k.code),
+        onclick: () => { S.priority = k.code; renderPriority(); },
+      }, icon(k.code || "normal"), bi(k.name, k.name_en))));
+    box.classList.remove("hidden");
+  }
+
+  function renderCats() {
+    const refused = printerTrouble() === "refuse";
+    $("cats").replaceChildren(...S.view.categories.map((c) => {
+      const wait = OW.waitText(c.estimated_wait_s);
+      let meta;
+      if (!c.open) {
+        const [zh, en] = halves(c.closed_reason);
+        meta = el("span", { class: "closed" }, bi(`暂停取号 · ${zh}`, `Closed · ${en}`));
+      } else if (refused) {
+        meta = el("span", { class: "closed" }, bi("暂停取号", "Paused"));
+      } else {
+        meta = bi(`等候 ${c.waiting} 人 · ${wait.zh}`, `${c.waiting} waiting · ${wait.en}`);
+      }
+      return el("button", {
+        type: "button", class: "cat", "data-category": c.code, disabled: !c.open || refused,
+        onclick: () => take(c),
+      }, el("span", { class: "icon" }, icon(ICON_OF[c.icon] || c.icon), el("span", { class: "prefix" }, c.prefix)),
+      el("span", { class: "text" },
+        el("div", { class: "name" }, bi(c.name, c.name_en || c.name)),
+        el("div", { class: "meta" }, meta)));
+    }));
+  }
+
+  function renderPick() {
+    $("pick-title").replaceChildren(bi("请选择您要办理的业务", "Please choose your service"));
+    renderPriority();
+    renderCats();
+  }
+
+  async function load() {
+    if (!S.hall) S.hall = (await api("GET", "/api/v1/halls"))[0].id;
+    const q = KIOSK ? `?kiosk=${encodeURIComponent(KIOSK)}` : "";
+    S.view = await api("GET", `/api/v1/halls/${encodeURIComponent(S.hall)}/kiosk${q}`);
+  }
+
+  async function refresh() {
+    try {
+      await load();
+    } catch (err) {
+      if (S.screen === "loading" || S.screen === "pick") {
+        message(["暂时无法取号", "Tickets are not available right now"],
+          ["正在重新连接，请稍候或咨询工作人员", "Reconnecting; please wait or ask the staff"], false);
+      }
+      return;
+    }
+    renderHeader();
+    renderBanner();
+    tick();
+    if (S.screen === "loading" || (S.screen === "message" && !S.message.back)) toPick();
+    else if (S.screen === "pick") renderPick();
+  }
+
+  // ----- taking a ticket -------------------------------------------------------------
+
+  async function take(c) {
+    if (S.busy) return;
+    S.busy = true;
+    $("busy-text").replaceChildren(bi("正在取号，请稍候…", "Taking your number…"));
+    show("busy");
+    const priority = S.priority && c.priority_classes.includes("priority") ? "priority" : "normal";
+    const body = { category: c.code, priority, lang: S.lang };
+    const kioskId = KIOSK || S.view.kiosk;  // without ?kiosk=, the hall's first kiosk
+    if (kioskId) body.kiosk = kioskId;
+    try {
+      const t = await api("POST", `/api/v1/halls/${encodeURIComponent(S.hall)}/tickets`, body);
+      const kind = priority === "priority" ? S.view.priority_kinds.find((k) => k.code === S.priority) : null;
+      S.ticket = { ...t, cat: c, kind };
+      showTicket();
+    } catch (err) {
+      refused(err);
+    } finally {
+      S.busy = false;
+    }
+  }
+
+  function showTicket() {
+    renderTicket();
+    show("ticket");
+    countdown(S.view.return_after_s, renderDone, toPick);
+  }
+
+  function renderTicket() {
+    const t = S.ticket;
+    const wait = OW.waitText(t.estimated_wait_s);
+    const [wz, we] = windowsText(t.windows);
+    $("t-label").replaceChildren(bi("您的号码", "Your number"));
+    $("t-number").textContent = t.number;
+    const badge = t.priority === "priority" ? [el("span", { class: "badge" },
+      S.lang === "zh" ? `优先 ${t.kind ? t.kind.name : ""}` : `Priority ${t.kind ? t.kind.name_en : ""}`)] : [];
+    $("t-category").replaceChildren(bi(t.cat.name, t.cat.name_en || t.cat.name), ...badge);
+    const facts = [
+      [["前面还有", "People ahead"], [`${t.ahead} 人`, String(t.ahead)]],
+      [["预计等候", "Estimated wait"], [wait.zh, wait.en]],
+      [["办理窗口", "Served at"], [wz, we]],
+    ];
+    $("t-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, bi(...k)),
+      el("dd", { "data-fact": k[1].toLowerCase().replace(/ /g, "-") }, bi(...v))]));
+    const qr = $("t-qr");
+    const src = `/api/v1/tickets/${t.id}/qr.svg?token=${encodeURIComponent(t.track_token)}`;
+    if (qr.getAttribute("src") !== src) qr.setAttribute("src", src);
+    $("t-qr-caption").replaceChildren(bi("用手机扫码，随时查看排队进度", "Scan with your phone to follow your place in the queue"));
+    const p = (t.print && t.print.status) || "none";
+    const texts = {
+      printed: ["请取走下方的号票", "Please take your ticket below"],
+      queued: [`正在打印号票。如未出票，${PHOTO[0]}`, `Printing your ticket. If none comes out: ${PHOTO[1]}`],
+      failed: [`号票未能打印。${PHOTO[0]}`, `The ticket could not be printed. ${PHOTO[1]}`],
+      none: [PHOTO[0], PHOTO[1]],
+    }[p] || [PHOTO[0], PHOTO[1]];
+    const box = $("t-print");
+    box.className = "tprint " + p;
+    box.dataset.status = p;
+    box.replaceChildren(bi(...texts));
+    renderDone();
+  }
+
+  function renderDone() {
+    $("t-done").replaceChildren(bi(`完成（${S.left} 秒后自动返回）`, `Done (back in ${S.left} s)`));
+  }
+
+  /** No ticket: a clear reason, then back to the categories. */
+  function refused(err) {
+    const code = err.data && err.data.code;
+    const [zh, en] = halves(err.message);
+    const none = ["未出号", "No number was issued"];
+    const titles = {
+      hall_closed: ["现在不能取号", "No tickets right now"],
+      category_closed: ["该业务现在不能取号", "This service takes no tickets right now"],
+      daily_cap: ["今日号源已满", "Today's tickets for this service are all taken"],
+      printer_unavailable: ["取号机暂停服务", "This kiosk cannot issue tickets now"],
+    };
+    const texts = {
+      daily_cap: ["请改日再来，或咨询工作人员", "Please come back on another working day, or ask the staff"],
+    };
+    if (err.status === undefined || !err.data) {
+      message(["取号失败", "Could not take a ticket"], [`${none[0]}。请稍后再试，或咨询工作人员`, `${none[1]}. Please try again or ask the staff`]);
+    } else {
+      const [tz, te] = titles[code] || ["取号失败", "Could not take a ticket"];
+      const [xz, xe] = texts[code] || [zh, en];
+      message([tz, te], [`${none[0]}。${xz}`, `${none[1]}. ${xe}`], true, code || "error");
+    }
+    load().then(() => { renderBanner(); }).catch(() => {});
+  }
+
+  function message(title, text, back = true, code = "error") {
+    S.message = { title, text, back, code };
+    renderMessage();
+    show("message");
+    if (back) countdown(MESSAGE_S, renderMessageButton, toPick);
+    else clearInterval(S.timer);
+  }
+
+  function renderMessage() {
+    const m = S.message;
+    $("message").dataset.code = m.code;
+    $("m-title").replaceChildren(bi(...m.title));
+    $("m-text").replaceChildren(bi(...m.text));
+    $("m-back").classList.toggle("hidden", !m.back);
+    renderMessageButton();
+  }
+
+  function renderMessageButton() {
+    $("m-back").replaceChildren(bi(`返回（${S.left} 秒）`, `Back (${S.left} s)`));
+  }
+
+  function countdown(seconds, draw, then) {
+    clearInterval(S.timer);
+    S.left = seconds;
+    S.full = seconds;
+    draw();
+    S.timer = setInterval(() => {
+      S.left -= 1;
+      if (S.left <= 0) { clearInterval(S.timer); then(); return; }
+      draw();
+    }, 1000);
+  }
+
+  function toPick() {
+    clearInterval(S.timer);
+    // The next visitor starts afresh: Chinese first, no priority.
+    S.lang = "zh"; S.priority = null; S.ticket = null; S.message = null;
+    renderHeader();
+    renderBanner();
+    renderPick();
+    show("pick");
+    main().scrollTop = 0;
+    refresh();
+  }
+
+  function main() { return document.querySelector("main"); }
+
+  // ----- wiring ---------------------------------------------------------------------------
+
+  $("lang").addEventListener("click", () => {
+    S.lang = S.lang === "zh" ? "en" : "zh";
+    renderHeader();
+    renderBanner();
+    if (S.screen === "pick") renderPick();
+    else if (S.screen === "ticket") renderTicket();
+    else if (S.screen === "message" && S.message) renderMessage();
+  });
+  $("t-done").addEventListener("click", toPick);
+  $("m-back").addEventListener("click", toPick);
+  // A visitor still photographing the screen: give them the full time again.
+  $("ticket").addEventListener("pointerdown", (e) => {
+    if (e.target.closest("#t-done")) return;
+    S.left = S.full;
+    renderDone();
+  });
+
+  // A visitor who chose a language or priority and walked away: the next one starts afresh.
+  let idle = null;
+  document.addEventListener("pointerdown", () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => { if (S.screen === "pick" && (S.lang !== "zh" || S.priority)) toPick(); }, IDLE_MS);
+  });
+
+  tick();
+  setInterval(tick, 10000);
+  renderHeader();
+  refresh();
+  setInterval(() => { if (S.screen === "pick" || S.screen === "loading" || S.screen === "message") refresh(); }, REFRESH_MS);
+})();

@@ -1,0 +1,136 @@
+"""The kiosk's network printer (a fake port-9100 printer answering DLE EOT):
+normal, paper near end, paper out, cover open, no reply and a closed
+connection, each refused or kept issuing by policy; the manager hears of
+trouble on the dashboard socket within 5 s, and /metrics shows it."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from kiosk_helpers import HALL, driver, printer_state, printers_toml, until
+
+from onewindow.printer import PrinterStatus, decode
+
+# fake printer mode -> (state the hall sees, whether a ticket can print)
+MODES = {
+    "normal": ("ok", True),
+    "near_end": ("paper_near_end", True),
+    "paper_out": ("paper_out", False),
+    "cover_open": ("offline", False),
+    "silent": ("offline", False),
+    "close": ("offline", False),
+}
+
+
+def printed(fake) -> list[bytes]:
+    """What reached the paper: a silent printer also keeps the status queries it never answered."""
+    return [j for j in fake.jobs if not j.startswith(b"\x10\x04")]
+
+
+def issue(client):
+    return client.post(f"/api/v1/halls/{HALL}/tickets", json={"category": "eia", "kiosk": "door"})
+
+
+def waiting(client) -> int:
+    return next(c["waiting"] for c in client.get(f"/api/v1/halls/{HALL}").json()["categories"] if c["code"] == "eia")
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_a_refusing_kiosk_by_printer_status(kiosk_client, fake_network_printer, mode):
+    state, prints = MODES[mode]
+    fake_network_printer.mode = mode
+    client = kiosk_client(printers_toml(door=f"tcp://127.0.0.1:{fake_network_printer.port}", door_policy="refuse"))
+    until(lambda: printer_state(client) == state, what=f"printer state {state}")
+    r = issue(client)
+    if prints:
+        assert r.status_code == 201, r.text
+        assert r.json()["print"]["status"] in ("printed", "queued")
+        until(lambda: printed(fake_network_printer), what="the job at the printer")
+        job = decode(printed(fake_network_printer)[-1])
+        assert job.image is not None and job.cut == "full"
+    else:
+        assert r.status_code == 503, r.text
+        assert r.json()["code"] == "printer_unavailable" and r.json()["error"]
+        assert waiting(client) == 0 and printed(fake_network_printer) == []
+
+
+@pytest.mark.parametrize("mode", ["paper_out", "silent", "close"])
+def test_a_kiosk_that_keeps_issuing_shows_the_failure(kiosk_client, fake_network_printer, mode):
+    state, _ = MODES[mode]
+    fake_network_printer.mode = mode
+    client = kiosk_client(printers_toml(door=f"tcp://127.0.0.1:{fake_network_printer.port}"))
+    until(lambda: printer_state(client) == state, what=f"printer state {state}")
+    r = issue(client)
+    assert r.status_code == 201
+    assert r.json()["print"] == {"status": "failed", "reason": state}
+    assert waiting(client) == 1
+    # back to normal: the next ticket prints
+    fake_network_printer.mode = "normal"
+    until(lambda: printer_state(client) == "ok", what="printer back")
+    assert issue(client).json()["print"]["status"] in ("printed", "queued")
+    until(lambda: printed(fake_network_printer), what="the job at the printer")
+    assert len(printed(fake_network_printer)) == 1  # the failed one was not printed later
+
+
+def test_paper_out_reaches_the_dashboard_within_5_s(live_server, hall_config, fake_network_printer, clerks,
+                                                    settings):
+    """With the shipped poll interval (2 s), on a real server and socket."""
+    import httpx
+    from websockets.sync.client import connect
+
+    assert settings.printer_poll_s == 2.0
+    srv = live_server(hall_config(printers_toml(door=f"tcp://127.0.0.1:{fake_network_printer.port}")),
+                      printer="config")
+    with httpx.Client(base_url=srv.url, timeout=30) as http:
+        manager = clerks(http).user("boss", role="manager")
+        url = srv.url.replace("http://", "ws://") + f"/ws/halls/{HALL}/console"
+        with connect(url, additional_headers=manager, open_timeout=10) as ws:
+            assert json.loads(ws.recv(timeout=10))["type"] == "snapshot"
+
+            def next_printer_event(want, timeout):
+                deadline = time.monotonic() + timeout
+                while (left := deadline - time.monotonic()) > 0:
+                    try:
+                        ev = json.loads(ws.recv(timeout=left))
+                    except TimeoutError:
+                        break
+                    if ev["type"] == "printer" and want(ev):
+                        return ev
+                raise AssertionError(f"no matching printer event within {timeout} s")
+
+            until(lambda: printer_state(http) == "ok", timeout=10, what="the printer's first status")
+            fake_network_printer.mode = "paper_out"
+            started = time.monotonic()
+            ev = next_printer_event(lambda e: e["state"] == "paper_out", 5)
+            assert time.monotonic() - started < 5
+            assert ev["alert"] and ev["level"] == "red" and ev["printer"] == "door"
+            assert "缺纸" in ev["message"] and "out of paper" in ev["message"]
+            metrics = http.get("/metrics").text
+            assert 'onewindow_printer_state{hall="eco",printer="door",state="paper_out"} 1.0' in metrics
+            assert 'onewindow_printer_state{hall="eco",printer="door",state="ok"} 0.0' in metrics
+            dash = http.get(f"/api/v1/halls/{HALL}/dashboard", headers=manager).json()
+            assert {p["printer"]: p["state"] for p in dash["printers"]}["door"] == "paper_out"
+
+            fake_network_printer.mode = "near_end"
+            ev = next_printer_event(lambda e: e["state"] == "paper_near_end", 5)
+            assert ev["alert"] and ev["level"] == "yellow"
+            fake_network_printer.mode = "normal"
+            ev = next_printer_event(lambda e: e["state"] == "ok", 5)
+            assert ev["alert"] and ev["level"] == "green" and "恢复正常" in ev["message"]
+
+
+def test_printer_events_stay_off_the_call_screens(kiosk_client):
+    client = kiosk_client()
+    seen = []
+    with client.websocket_connect(f"/ws/halls/{HALL}/display") as ws:
+        assert ws.receive_json()["type"] == "snapshot"
+        driver(client).set_status(PrinterStatus(paper_out=True))
+        until(lambda: printer_state(client) == "paper_out")
+        issue(client)  # a public event after the printer's: it arrives, the printer's did not
+        while True:
+            ev = ws.receive_json()
+            seen.append(ev["type"])
+            if ev["type"] == "queue":
+                break
+    assert "printer" not in seen
