@@ -187,3 +187,36 @@ def test_qr_page_rates_once(live_server, browser, api):
     page.reload()
     page.click('.level[data-level="4"]')
     expect(page.locator("#message-text")).to_contain_text("已经评价过了")
+
+
+def test_report_export_shows_progress_and_downloads(live_server, browser, api, screenshot):
+    srv = live_server()
+    a = api(srv.url)
+    a.user("boss", "manager")
+    for cat in ("eia", "permit", "eia"):
+        a.issue(cat)
+    page = browser.new_page(viewport={"width": 1600, "height": 1200}, accept_downloads=True)
+    page.goto(srv.url + "/dashboard")
+    page.fill("#login-form [name=username]", "boss")
+    page.fill("#login-form [name=password]", "boss-password")
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#board")).to_be_visible()
+    page.fill("#rep-from", "2026-01-01")  # most of a year: the background export
+    with page.expect_download(timeout=30_000) as dl:
+        page.click("#rep-xlsx")
+    download = dl.value
+    assert download.suggested_filename == "onewindow-eco-2026-01-01-2026-11-23.xlsx"
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(Path(download.path()).read_bytes()), read_only=True)
+    summary = {row[0]: row[1] for row in wb["汇总 Summary"].iter_rows(values_only=True)}
+    assert summary["取号 Issued"] == 3
+    wb.close()
+    expect(page.locator("#rep-step")).to_contain_text("导出完成")
+    assert page.locator("#rep-progress").evaluate("p => p.value") == 1
+    page.locator("#rep-job").scroll_into_view_if_needed()
+    screenshot(page, "dashboard-export")
+    page.close()
