@@ -52,6 +52,8 @@ class AnnouncementService:
         self.config = config
         self._gap_s = gap_s
         self._cache_entries = cache_entries
+        # Writes since each folder was last pruned: listing a folder per call costs more than the call.
+        self._unpruned: dict[Path, int] = {}
         self._segments = self.cache_dir / "segments"
         self._segments.mkdir(parents=True, exist_ok=True)
         self._chime = chime_wav()
@@ -131,6 +133,12 @@ class AnnouncementService:
         return data
 
     def _prune(self, folder: Path) -> None:
+        """Keep the newest `cache_entries` files (give or take a tenth: pruned every few writes)."""
+        n = self._unpruned.get(folder, 0) + 1
+        if n < max(1, self._cache_entries // 10):
+            self._unpruned[folder] = n
+            return
+        self._unpruned[folder] = 0
         files = []
         for path in folder.glob("*.wav"):
             try:

@@ -168,3 +168,13 @@ async def test_cache_keeps_only_the_newest_entries(tmp_path):
     assert sorted(tmp_path.glob("*.wav")) == sorted(r.path for r in results[-3:])
     assert len(list((tmp_path / "segments").glob("*.wav"))) == 3
     assert service.path_for(results[0].url_key) is None
+
+
+async def test_a_larger_cache_is_pruned_every_few_writes_never_far_past_its_size(tmp_path):
+    service = AnnouncementService(tmp_path, FakeSpeechEngine(), cache_entries=20)  # pruned every 2nd write
+    results = [await service.render(Call(f"C{i:03}", "1")) for i in range(31)]
+    await service.aclose()
+    kept = set(tmp_path.glob("*.wav"))
+    assert 20 <= len(kept) <= 22
+    assert {r.path for r in results[-20:]} <= kept  # the newest are always there
+    assert results[0].path not in kept
