@@ -134,23 +134,40 @@ def _sqlite_connect(path: str) -> sqlite3.Connection:
 
 
 class _Job:
-    """A write waiting for the writer thread; `deliver(job)` runs once it is settled."""
+    """A write waiting for the writer thread: its future on an event loop, or
+    `deliver(job)` (callers without a loop), is settled once it is committed."""
 
-    __slots__ = ("fn", "args", "deliver", "result", "error")
+    __slots__ = ("fn", "args", "deliver", "loop", "future", "result", "error")
 
-    def __init__(self, fn, args, deliver):
-        self.fn, self.args, self.deliver = fn, args, deliver
+    def __init__(self, fn, args, deliver=None, loop=None, future=None):
+        self.fn, self.args, self.deliver, self.loop, self.future = fn, args, deliver, loop, future
         self.result = None
         self.error: BaseException | None = None
 
 
-def _settle(future: asyncio.Future, job: _Job) -> None:
-    if future.cancelled():
-        return
-    if job.error is not None:
-        future.set_exception(job.error)
-    else:
-        future.set_result(job.result)
+def _settle_all(jobs: list[_Job]) -> None:
+    for job in jobs:
+        if job.future.cancelled():
+            continue
+        if job.error is not None:
+            job.future.set_exception(job.error)
+        else:
+            job.future.set_result(job.result)
+
+
+def _hand_back(group: list[_Job]) -> None:
+    """One wake-up per event loop for the whole group, not one per write."""
+    by_loop: dict = {}
+    for j in group:
+        if j.loop is None:
+            j.deliver(j)
+        else:
+            by_loop.setdefault(j.loop, []).append(j)
+    for loop, jobs in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle_all, jobs)
+        except RuntimeError:  # that loop has closed: nobody is waiting any more
+            pass
 
 
 class SqliteDatabase(Database):
@@ -177,7 +194,7 @@ class SqliteDatabase(Database):
             fn = functools.partial(fn, **kwargs)
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
-        self._jobs.put(_Job(fn, args, lambda job: loop.call_soon_threadsafe(_settle, fut, job)))
+        self._jobs.put(_Job(fn, args, loop=loop, future=fut))
         return await fut
 
     def write_sync(self, fn, *args, **kwargs):
@@ -209,16 +226,50 @@ class SqliteDatabase(Database):
                     self._jobs.put(None)
                     break
                 group.append(more)
-            self._run_group(conn, tx, group)
-            for j in group:
-                j.deliver(j)
+            if not self._run_fast(conn, tx, group):
+                self._run_group(conn, tx, group)
+            _hand_back(group)
 
-    def _run_group(self, conn: sqlite3.Connection, tx: Tx, group: list[_Job]) -> None:
+    def _begin(self, conn: sqlite3.Connection, group: list[_Job]) -> bool:
         try:
             conn.execute("BEGIN IMMEDIATE")
+            return True
         except sqlite3.Error as exc:
             for j in group:
                 j.error = DatabaseError(f"database busy or unavailable: {exc}")
+            return False
+
+    def _run_fast(self, conn: sqlite3.Connection, tx: Tx, group: list[_Job]) -> bool:
+        """The whole group in one transaction without savepoints: the usual case,
+        where no write fails. False (all rolled back) when one did: the group then
+        runs again, each write in its savepoint (store functions only touch `tx`,
+        so running one twice is safe)."""
+        if not self._begin(conn, group):
+            return True
+        try:
+            for j in group:
+                j.result = j.fn(tx, *j.args)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+            conn.execute("ROLLBACK")
+            if len(group) == 1:
+                group[0].error = _map_error(exc)
+                return True
+            return False
+        self._commit(conn, group)
+        return True
+
+    def _commit(self, conn: sqlite3.Connection, group: list[_Job]) -> None:
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK")
+            for j in group:
+                j.error = DatabaseError(f"commit failed: {exc}")
+
+    def _run_group(self, conn: sqlite3.Connection, tx: Tx, group: list[_Job]) -> None:
+        for j in group:
+            j.result, j.error = None, None
+        if not self._begin(conn, group):
             return
         for j in group:
             conn.execute("SAVEPOINT job")
@@ -229,12 +280,7 @@ class SqliteDatabase(Database):
                 conn.execute("ROLLBACK TO job")
                 conn.execute("RELEASE job")
                 j.error = _map_error(exc)
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
-            for j in group:
-                j.error = DatabaseError(f"commit failed: {exc}")
+        self._commit(conn, group)
 
     def _reader(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
