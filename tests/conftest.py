@@ -8,6 +8,7 @@ import secrets
 import shutil
 import socket
 import sqlite3
+import sys
 import threading
 import time
 from datetime import datetime
@@ -93,6 +94,22 @@ def fresh_pg_database(migrated: bool = True):
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_THIS = sys.modules[__name__]
+
+
+@pytest.fixture(scope="session")
+def root_conftest():
+    """This module, for the folders' own conftests and tests: several conftest.py
+    live in folders without __init__.py, so `import conftest` is ambiguous."""
+    return _THIS
+
+
+@pytest.fixture(name="demo_config")
+def _demo_config():
+    """`demo_config(enforce_hours=False, replace={...})`, as a fixture."""
+    return demo_config
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -25,7 +25,6 @@ invariant (`check_rota`); each gap is logged and raised as an alert.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -55,6 +54,7 @@ from .hub import Event, Hub
 from .service import ApiError, HallService
 from .store import coverage as covstore
 from .store import windows as wstore
+from .tasks import cancel_all
 
 log = logging.getLogger("onewindow.coverage")
 
@@ -167,11 +167,7 @@ class CoverageWatch:
             self._tasks.append(asyncio.create_task(self._watch(hid, sub), name=f"onewindow-coverage-{hid}"))
 
     async def stop(self) -> None:
-        for t in self._tasks:
-            t.cancel()
-        for t in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
+        await cancel_all(self._tasks)
         self._tasks.clear()
 
     def current(self, hall: str) -> dict:

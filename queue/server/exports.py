@@ -18,6 +18,8 @@ from datetime import date
 from pathlib import Path
 from typing import Awaitable, Callable
 
+from .tasks import cancel_all
+
 log = logging.getLogger("onewindow.exports")
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
@@ -64,13 +66,7 @@ class Exports:
                 await asyncio.sleep(0.02)
 
     async def stop(self) -> None:
-        for t in list(self._tasks):
-            t.cancel()
-        for t in list(self._tasks):
-            try:
-                await t
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
-                pass
+        await cancel_all(self._tasks)
 
     # ----- internals -------------------------------------------------------------
 

@@ -2,40 +2,21 @@
 (tickets taken, called, completed with a case), the app's runtime for the
 supervision check, and the display socket's events.
 
-The root tests/conftest.py is reached through pytest's plugin manager (see
-tests/server/conftest.py for why)."""
+The root tests/conftest.py is reached through its `root_conftest` fixture."""
 from __future__ import annotations
 
 import contextlib
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HALL = "eco"
 
 
 def at(y, m, d, hh=10, mm=0, ss=0) -> datetime:
     return datetime(y, m, d, hh, mm, ss, tzinfo=SHANGHAI)
-
-
-@pytest.fixture(scope="session")
-def root_conftest(pytestconfig):
-    want = ROOT / "tests" / "conftest.py"
-    for plugin in pytestconfig.pluginmanager.get_plugins():
-        f = getattr(plugin, "__file__", None)
-        if f and Path(f).resolve() == want:
-            return plugin
-    raise RuntimeError("tests/conftest.py is not loaded")
-
-
-@pytest.fixture
-def demo_config(root_conftest):
-    """`demo_config(enforce_hours=False, replace={...})` from tests/conftest.py."""
-    return root_conftest.demo_config
 
 
 @pytest.fixture

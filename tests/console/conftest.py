@@ -1,31 +1,12 @@
 """Fixtures of the console and A/B coverage tests; the helpers live in
 console_helpers.py. The root conftest's plain functions are reached through
-pytest's plugin manager, never by `import conftest` (several conftest.py files
-live in folders without __init__.py)."""
+its `root_conftest` fixture, never by `import conftest`."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from console_helpers import Desk, split_replace
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def root_conftest(pytestconfig):
-    want = ROOT / "tests" / "conftest.py"
-    for plugin in pytestconfig.pluginmanager.get_plugins():
-        f = getattr(plugin, "__file__", None)
-        if f and Path(f).resolve() == want:
-            return plugin
-    raise RuntimeError("tests/conftest.py is not loaded")
-
-
-@pytest.fixture
-def demo_config(root_conftest):
-    """`demo_config(enforce_hours=False, replace={...})` from tests/conftest.py."""
-    return root_conftest.demo_config
 
 
 @pytest.fixture

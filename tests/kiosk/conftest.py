@@ -1,28 +1,17 @@
 """Fixtures of the kiosk, printing and tracking tests; helpers live in
-kiosk_helpers.py. The root conftest's functions are reached through pytest's
-plugin manager, never by `import conftest`."""
+kiosk_helpers.py. The root conftest's functions are reached through its
+`root_conftest` fixture, never by `import conftest`."""
 from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from kiosk_helpers import PRINTER_FAKES, ROOT, Clerks, printers_toml
 
 
-@pytest.fixture(scope="session")
-def root(pytestconfig):
-    want = ROOT / "tests" / "conftest.py"
-    for plugin in pytestconfig.pluginmanager.get_plugins():
-        f = getattr(plugin, "__file__", None)
-        if f and Path(f).resolve() == want:
-            return plugin
-    raise RuntimeError("tests/conftest.py is not loaded")
-
-
 @pytest.fixture
-def hall_config(root):
+def hall_config(root_conftest):
     """`hall_config(printers=printers_toml(...), replace={...}, enforce_hours=False)`: the demo
     hall with its printer sections replaced."""
     demo = (ROOT / "queue" / "server" / "demo_hall.toml").read_text(encoding="utf-8")
@@ -32,7 +21,7 @@ def hall_config(root):
     def make(printers: str | None = None, replace: dict | None = None, enforce_hours: bool = False):
         edits = {shipped: printers if printers is not None else printers_toml()}
         edits.update(replace or {})
-        return root.demo_config(enforce_hours=enforce_hours, replace=edits)
+        return root_conftest.demo_config(enforce_hours=enforce_hours, replace=edits)
 
     return make
 

@@ -38,7 +38,7 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_take_a_ticket_at_the_kiosk(live_server, hall_config, browser, root, zbar):
+def test_take_a_ticket_at_the_kiosk(live_server, hall_config, browser, root_conftest, zbar):
     srv = live_server(hall_config(printers_toml(door="preview", desk="none")), printer="config")
     page = browser.new_context(viewport=KIOSK).new_page()
     page.goto(f"{srv.url}/kiosk?kiosk=door")
@@ -51,7 +51,7 @@ def test_take_a_ticket_at_the_kiosk(live_server, hall_config, browser, root, zba
     assert boxes[6]["y"] + boxes[6]["height"] <= KIOSK["height"]
     assert "环评审批" in cats.first.inner_text() and "EIA approval" in cats.first.inner_text()
     no_junk(page)
-    root.screenshot(page, "kiosk-categories")
+    root_conftest.screenshot(page, "kiosk-categories")
     page.locator('[data-priority="elderly"]').click()
     page.locator('[data-priority="elderly"][aria-pressed="true"]').wait_for()
     page.locator('button.cat[data-category="eia"]').click()
@@ -66,7 +66,7 @@ def test_take_a_ticket_at_the_kiosk(live_server, hall_config, browser, root, zba
     done = page.locator("#t-done").bounding_box()
     assert done["y"] + done["height"] <= KIOSK["height"]  # number, QR and the done button on one screen
     no_junk(page)
-    root.screenshot(page, "kiosk-ticket")
+    root_conftest.screenshot(page, "kiosk-ticket")
     # the QR on the screen is the phone's way in
     (url,) = qr_on_screen(page, zbar)
     assert url.startswith(f"{srv.url}/track?hall=eco&ticket=1&token=")
@@ -78,7 +78,7 @@ def test_take_a_ticket_at_the_kiosk(live_server, hall_config, browser, root, zba
     page.locator("#t-label .l1", has_text="Your number").wait_for()
     assert page.locator("#lang").inner_text() == "中文"
     no_junk(page)
-    root.screenshot(page, "kiosk-ticket-en")
+    root_conftest.screenshot(page, "kiosk-ticket-en")
     page.locator("#t-done").click()
     page.locator("#pick:not(.hidden)").wait_for()
     assert page.locator("#lang").inner_text() == "English"
@@ -98,7 +98,7 @@ def test_the_kiosk_goes_back_by_itself(live_server, hall_config, browser):
     page.locator("#pick:not(.hidden)").wait_for(timeout=10_000)
 
 
-def test_the_printer_out_of_paper_at_a_kiosk_that_keeps_issuing(live_server, hall_config, browser, root):
+def test_the_printer_out_of_paper_at_a_kiosk_that_keeps_issuing(live_server, hall_config, browser, root_conftest):
     srv = live_server(hall_config(printers_toml()), printer="config", printer_poll_s=0.2)
     slots(srv)["eco/door"].driver.set_status(PrinterStatus(paper_out=True))
     until(lambda: slots(srv)["eco/door"].status and slots(srv)["eco/door"].status.paper_out, what="paper out seen")
@@ -112,10 +112,10 @@ def test_the_printer_out_of_paper_at_a_kiosk_that_keeps_issuing(live_server, hal
     assert page.locator("#t-number").inner_text() == "B001"
     page.wait_for_function("() => document.getElementById('t-qr').naturalWidth > 0")
     no_junk(page)
-    root.screenshot(page, "kiosk-printer-failed")
+    root_conftest.screenshot(page, "kiosk-printer-failed")
 
 
-def test_no_ticket_when_refused(live_server, hall_config, browser, root):
+def test_no_ticket_when_refused(live_server, hall_config, browser, root_conftest):
     srv = live_server(hall_config(printers_toml(door_policy="refuse"),
                                   replace={"default_service_min = 15\n": "default_service_min = 15\ndaily_cap = 1\n"}),
                       printer="config", printer_poll_s=0.2)
@@ -127,19 +127,19 @@ def test_no_ticket_when_refused(live_server, hall_config, browser, root):
     page.locator('#message:not(.hidden)[data-code="daily_cap"]').wait_for()
     assert "今日号源已满" in page.locator("#m-title").inner_text()
     assert "未出号" in page.locator("#m-text").inner_text()
-    root.screenshot(page, "kiosk-cap-reached")
+    root_conftest.screenshot(page, "kiosk-cap-reached")
     page.locator("#m-back").click()
     page.locator("#pick:not(.hidden)").wait_for()
     # a refusing kiosk whose printer is out stops issuing altogether
     slots(srv)["eco/door"].driver.set_status(PrinterStatus(paper_out=True))
     page.locator("#banner.bad:not(.hidden)", has_text="暂停取号").wait_for(timeout=15_000)
     page.locator('button.cat[data-category="permit"]:disabled').wait_for()
-    root.screenshot(page, "kiosk-refusing")
+    root_conftest.screenshot(page, "kiosk-refusing")
     r = httpx.post(f"{srv.url}/api/v1/halls/{HALL}/tickets", json={"category": "permit", "kiosk": "door"}, timeout=30)
     assert r.status_code == 503
 
 
-def test_follow_a_ticket_on_the_phone(live_server, hall_config, browser, root, settings):
+def test_follow_a_ticket_on_the_phone(live_server, hall_config, browser, root_conftest, settings):
     srv = live_server(hall_config(printers_toml(door="none", desk="none")), printer="config")
     with httpx.Client(base_url=srv.url, timeout=30) as http:
         clerks = Clerks(http, settings.admin_password)
@@ -162,7 +162,7 @@ def test_follow_a_ticket_on_the_phone(live_server, hall_config, browser, root, s
         assert phone.locator('#status[data-status="waiting"]').count() == 1
         assert "1 人" in phone.locator('[data-fact="ahead"]').inner_text()
         assert no_sideways_scroll(phone)
-        root.screenshot(phone, "track-waiting")
+        root_conftest.screenshot(phone, "track-waiting")
         # the connection drops (a phone between cells): the page says so and comes back by itself
         sockets[0].close(code=1001)
         phone.locator('#live[data-state="lost"]').wait_for()
@@ -181,7 +181,7 @@ def test_follow_a_ticket_on_the_phone(live_server, hall_config, browser, root, s
         assert phone.evaluate("document.body.dataset.cued") == "1"
         assert no_sideways_scroll(phone)
         no_junk(phone)
-        root.screenshot(phone, "track-called")
+        root_conftest.screenshot(phone, "track-called")
         clerks.post(f"/api/v1/tickets/{t['id']}/start", h)
         phone.locator('#status[data-status="serving"]').wait_for()
         clerks.post(f"/api/v1/tickets/{t['id']}/complete", h)
@@ -190,7 +190,7 @@ def test_follow_a_ticket_on_the_phone(live_server, hall_config, browser, root, s
         assert rate.get_attribute("href") == f"/rate?ticket={t['id']}&token={t['track_token']}"
         phone.locator('#live[data-state="ended"]').wait_for()
         no_junk(phone)
-        root.screenshot(phone, "track-done")
+        root_conftest.screenshot(phone, "track-done")
         rate.click()
         phone.locator("#ask:not(.hidden)").wait_for()
         assert phone.locator("#ask-number").inner_text() == "A002"
@@ -205,7 +205,7 @@ def test_a_wrong_link_says_so_on_the_phone(live_server, hall_config, browser):
     assert phone.locator("#board.hidden").count() == 1
 
 
-def test_the_manager_sees_the_printers(live_server, hall_config, browser, root, settings):
+def test_the_manager_sees_the_printers(live_server, hall_config, browser, root_conftest, settings):
     srv = live_server(hall_config(printers_toml()), printer="config", printer_poll_s=0.2)
     with httpx.Client(base_url=srv.url, timeout=30) as http:
         Clerks(http, settings.admin_password).user("boss", role="manager")
@@ -220,13 +220,13 @@ def test_the_manager_sees_the_printers(live_server, hall_config, browser, root, 
     page.locator('.printer[data-printer="door"][data-state="paper_out"]').wait_for(timeout=5_000)
     page.locator("#alerts li.red", has_text="缺纸").wait_for(timeout=5_000)
     page.locator("#printers-card").scroll_into_view_if_needed()
-    root.screenshot(page, "dashboard-printers")
+    root_conftest.screenshot(page, "dashboard-printers")
     slots(srv)["eco/door"].driver.set_status(PrinterStatus())
     page.locator('.printer[data-printer="door"][data-state="ok"]').wait_for(timeout=5_000)
     page.locator("#alerts li", has_text="恢复正常").wait_for()
 
 
-def test_the_console_prints_the_receipt(live_server, hall_config, browser, root, settings):
+def test_the_console_prints_the_receipt(live_server, hall_config, browser, root_conftest, settings):
     srv = live_server(hall_config(printers_toml()), printer="config")
     with httpx.Client(base_url=srv.url, timeout=30) as http:
         Clerks(http, settings.admin_password).user(CLERKS["w1"], display_name="张伟")
@@ -249,7 +249,7 @@ def test_the_console_prints_the_receipt(live_server, hall_config, browser, root,
     assert page.locator("#print-paper").is_checked()
     page.locator("#dialog-ok").click()
     page.locator("#toast", has_text="《接收单》已打印").wait_for()
-    root.screenshot(page, "console-receipt")
+    root_conftest.screenshot(page, "console-receipt")
     desk = slots(srv)["eco/desk"].driver
     assert len(desk.jobs) == 1
     # notified: the ticked materials print on the notice; "print again" prints another

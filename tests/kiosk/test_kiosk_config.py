@@ -77,8 +77,8 @@ def test_category_hours_in_order():
         parse_config(text, "hall.toml")
 
 
-def test_the_shipped_demo_hall_previews(root):
-    hall = root.demo_config().halls[0]
+def test_the_shipped_demo_hall_previews(root_conftest):
+    hall = root_conftest.demo_config().halls[0]
     assert [(p.id, p.driver, p.kiosks) for p in hall.printers] == [("door", "preview", ("door",)),
                                                                    ("desk", "preview", ())]
     assert set(hall.printers[1].windows) == {w.id for w in hall.windows}

@@ -80,10 +80,10 @@ def test_native_mode_on_58_mm_paper(kiosk_client):
     assert any("前面还有 0 人" in x for x in texts), texts
 
 
-def test_the_demo_hall_previews_tickets_as_png(make_client, root, settings, zbar):
+def test_the_demo_hall_previews_tickets_as_png(make_client, root_conftest, settings, zbar):
     from PIL import Image
 
-    client = make_client(root.demo_config(), printer="config")
+    client = make_client(root_conftest.demo_config(), printer="config")
     t = issue(client, kiosk="door").json()
     assert t["print"]["status"] == "printed"
     png = settings.data_dir / "print-preview" / "eco-door" / "job-00001.png"

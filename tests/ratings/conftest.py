@@ -2,38 +2,20 @@
 functions as fixtures, and `Day`, which drives a hall through the API at
 scripted times of the FakeClock.
 
-The root tests/conftest.py is reached through pytest's plugin manager, never
+The root tests/conftest.py is reached through its `root_conftest` fixture, never
 by `import conftest` (several conftest.py files live in folders without
 __init__.py, so that name is ambiguous)."""
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HALL = "eco"
 # The scripted day: Monday 2026-11-23, the hall opens at 09:00; t counts seconds from 10:00.
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI).timestamp()
-
-
-@pytest.fixture(scope="session")
-def root_conftest(pytestconfig):
-    want = ROOT / "tests" / "conftest.py"
-    for plugin in pytestconfig.pluginmanager.get_plugins():
-        f = getattr(plugin, "__file__", None)
-        if f and Path(f).resolve() == want:
-            return plugin
-    raise RuntimeError("tests/conftest.py is not loaded")
-
-
-@pytest.fixture
-def demo_config(root_conftest):
-    """`demo_config(enforce_hours=False, replace={...})` from tests/conftest.py."""
-    return root_conftest.demo_config
 
 
 @pytest.fixture

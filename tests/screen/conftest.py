@@ -2,42 +2,30 @@
 HTTP client that acts as clerks against a live server, and a display-socket
 reader.
 
-The root tests/conftest.py is reached through pytest's plugin manager, never
+The root tests/conftest.py is reached through its `root_conftest` fixture, never
 by `import conftest` (several folders have a conftest.py)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 HALL = "eco"
 # The demo hall's A posts: whoever holds one may sign in at that window.
 CLERKS = {"w1": "zhangwei", "w2": "lina", "w3": "wangfang", "w4": "liuyang", "w5": "chenjing", "w6": "zhaolei"}
 
 
-@pytest.fixture(scope="session")
-def root(pytestconfig):
-    want = ROOT / "tests" / "conftest.py"
-    for plugin in pytestconfig.pluginmanager.get_plugins():
-        f = getattr(plugin, "__file__", None)
-        if f and Path(f).resolve() == want:
-            return plugin
-    raise RuntimeError("tests/conftest.py is not loaded")
-
-
 @pytest.fixture
-def shot(root):
+def shot(root_conftest):
     """`shot(page, name)`: conftest.screenshot, returning the PNG's path."""
-    return root.screenshot
+    return root_conftest.screenshot
 
 
 @pytest.fixture
-def hall_config(root):
+def hall_config(root_conftest):
     """`hall_config(replace={...})`: the demo hall, edited (see conftest.demo_config)."""
-    return root.demo_config
+    return root_conftest.demo_config
 
 
 class Hall:

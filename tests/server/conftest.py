@@ -1,7 +1,7 @@
 """Helpers for the hall-core tests: the root conftest's functions as fixtures,
 a small hall config without posts, and a thin HTTP client for live servers.
 
-The root tests/conftest.py is reached through pytest's plugin manager, never
+The root tests/conftest.py is reached through its `root_conftest` fixture, never
 by `import conftest` (several conftest.py files live in folders without
 __init__.py, so that name is ambiguous)."""
 from __future__ import annotations
@@ -15,25 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 HALL = "eco"
-
-
-@pytest.fixture(scope="session")
-def root_conftest(pytestconfig):
-    want = ROOT / "tests" / "conftest.py"
-    for plugin in pytestconfig.pluginmanager.get_plugins():
-        f = getattr(plugin, "__file__", None)
-        if f and Path(f).resolve() == want:
-            return plugin
-    raise RuntimeError("tests/conftest.py is not loaded")
-
-
-@pytest.fixture
-def demo_config(root_conftest):
-    """`demo_config(enforce_hours=False, replace={...})` from tests/conftest.py."""
-    return root_conftest.demo_config
 
 
 @pytest.fixture
