@@ -34,6 +34,7 @@ from ..display import (DEFAULT_CONFIG, AnnouncementService, Call, FakeSpeechEngi
 from ..display.speaker import Speaker, SpeakerQueue
 from .config import Config, Hall
 from .hub import Event, Hub, Subscription
+from .tasks import cancel_all
 
 log = logging.getLogger("onewindow.announcer")
 
@@ -72,13 +73,7 @@ class Announcer:
             self._tasks.append(asyncio.create_task(self._run(hall, sub), name=f"onewindow-announce-{hall.id}"))
 
     async def stop(self) -> None:
-        for t in self._tasks:
-            t.cancel()
-        for t in self._tasks:
-            try:
-                await t
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
-                pass
+        await cancel_all(self._tasks)
         self._tasks.clear()
         if self.speaker is not None:
             await self.speaker.stop()
@@ -111,7 +106,9 @@ class Announcer:
             return None
 
     def _subscribe(self, hall: str) -> Subscription:
-        return self.hub.subscribe(hall, lambda e: e.type in ("call", "recall"))[0]
+        # Local calls only: with several server processes (RedisBroker) each sees every call,
+        # and the process that made the call announces it, once.
+        return self.hub.subscribe(hall, lambda e: e.local and e.type in ("call", "recall"))[0]
 
     async def _run(self, hall: Hall, sub: Subscription) -> None:
         svc = self._services[hall.queue.announce_repeat]

@@ -17,11 +17,20 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--data-dir", type=Path, default=Path("data"), help="where data lives (default ./data)")
     s.add_argument("--database-url", help="PostgreSQL URL instead of SQLite in the data dir "
                                            "(also ONEWINDOW_DATABASE_URL)")
+    s.add_argument("--public-url", help="base URL phones reach this server at, for the tickets' QR codes "
+                                        "(also ONEWINDOW_PUBLIC_URL; default: the address the kiosk uses)")
+    s.add_argument("--printer", help="config (default): the printers of the hall file; none: no printing; "
+                                     "or a driver for every printer: preview, tcp://HOST:9100, file:/dev/usb/lp0, "
+                                     "usb:VID:PID, serial:/dev/ttyS0 (also ONEWINDOW_PRINTER)")
+    s.add_argument("--speaker", help="also play announcements on this PC's speaker: auto (aplay, paplay or "
+                                      "sox), or a player command with {wav}; default off (also ONEWINDOW_SPEAKER)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--redis-url", help="Redis that carries live events between server processes, e.g. "
+                                        "redis://127.0.0.1:6379/0 (also ONEWINDOW_REDIS_URL); needed for --workers > 1")
     s.add_argument("--workers", type=int, default=1,
-                   help="server processes; ticketing is safe across them, but live screens and "
-                        "consoles only see events of the process they are connected to: keep 1 for a hall")
+                   help="server processes (default 1); more than one needs --redis-url, so that every "
+                        "screen and console sees every event")
     c = sub.add_parser("check-config", help="validate a hall configuration and exit")
     c.add_argument("config", type=Path)
     args = p.parse_args(argv)
@@ -40,12 +49,43 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"onewindow: {exc}", file=sys.stderr)
         return 2
+    if args.printer and args.printer not in ("config", "none"):
+        from .printer_specs import parse_driver
+
+        try:
+            parse_driver(args.printer)
+        except ValueError as exc:
+            print(f"onewindow: --printer: {exc}", file=sys.stderr)
+            return 2
+    redis_url = args.redis_url or os.environ.get("ONEWINDOW_REDIS_URL")
+    if args.workers > 1 and not redis_url:
+        # Refused rather than warned: without Redis a call made in one process never reaches the
+        # screens connected to another, and visitors miss their number.
+        print(f"onewindow: --workers {args.workers} needs --redis-url (or ONEWINDOW_REDIS_URL): without it "
+              "each process's screens and consoles see only that process's calls; use --workers 1 "
+              "or give a Redis", file=sys.stderr)
+        return 2
     # Settings travel by environment so that every worker process builds the same app.
+    if redis_url:
+        os.environ["ONEWINDOW_REDIS_URL"] = redis_url
     if args.config:
         os.environ["ONEWINDOW_CONFIG"] = str(args.config.resolve())
     os.environ["ONEWINDOW_DATA_DIR"] = str(args.data_dir.resolve())
     if args.database_url:
         os.environ["ONEWINDOW_DATABASE_URL"] = args.database_url
+    if args.public_url:
+        os.environ["ONEWINDOW_PUBLIC_URL"] = args.public_url
+    if args.speaker:
+        from ..display.speaker import open_speaker
+
+        try:
+            open_speaker(args.speaker)
+        except ValueError as exc:
+            print(f"onewindow: --speaker: {exc}", file=sys.stderr)
+            return 2
+        os.environ["ONEWINDOW_SPEAKER"] = args.speaker
+    if args.printer:
+        os.environ["ONEWINDOW_PRINTER"] = args.printer
     import gc
 
     import uvicorn

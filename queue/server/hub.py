@@ -6,8 +6,12 @@ first, then each event. Each has a bounded queue; one that falls behind is
 dropped (it reconnects and takes a fresh snapshot) so publishing never waits.
 
 Carrying events between server processes is a broker's job: `LocalBroker`
-keeps them in one process; a Redis pub/sub broker can take its place without
-changing callers, which only see `publish`.
+keeps them in one process; `broker.RedisBroker` numbers them in Redis for
+every process serving the same halls (`--workers N`, several machines).
+Callers only see `publish`, which never waits. With several processes each
+applies every event to its own `HallView`, in `seq` order, so all views stay
+equal; a broker that cannot vouch for that (Redis restarted, events lost)
+calls `Hub.resync(hall)`: subscribers are dropped and take a fresh snapshot.
 """
 from __future__ import annotations
 
@@ -47,6 +51,9 @@ class Event:
     # seq also goes up by exactly one (a skipped number means a lost event).
     public_seq: int = 0
     ticket_id: int | None = None  # never sent to a display
+    # Published by this server process. Reactions that must happen once per event
+    # (the announcer's voice) take local events only: every process sees every event.
+    local: bool = True
     _text: str | None = None
 
     def public_text(self) -> str:
@@ -64,6 +71,11 @@ class Event:
 
 
 class Broker(Protocol):
+    """Numbers each hall's events and calls `deliver` once per event, in seq order.
+
+    A broker may also have `bind(hub)`: the hub calls it once, so the broker can
+    read and restore the hall views and call `hub.resync`."""
+
     def publish(self, event: Event) -> None: ...
     async def start(self, deliver: Callable[[Event], None]) -> None: ...
     async def stop(self) -> None: ...
@@ -76,6 +88,9 @@ class LocalBroker:
         self._deliver: Callable[[Event], None] | None = None
         self._seq: dict[str, int] = {}
         self._public_seq: dict[str, int] = {}
+
+    def bind(self, hub: "Hub") -> None:
+        self._deliver = hub._deliver  # delivers even before start, as it always did
 
     async def start(self, deliver: Callable[[Event], None]) -> None:
         self._deliver = deliver
@@ -113,8 +128,13 @@ class Hub:
         self.views: dict[str, HallView] = {}
         self._subs: dict[str, set[Subscription]] = {}
         self.delivered = 0
+        bind = getattr(self.broker, "bind", None)
+        if bind is not None:
+            bind(self)
 
     async def start(self) -> None:
+        """Start delivering. Add the halls' views first: a shared broker then
+        takes them over from the processes already running."""
         await self.broker.start(self._deliver)
 
     async def stop(self) -> None:
@@ -125,6 +145,19 @@ class Hub:
 
     def add_view(self, view: HallView) -> None:
         self.views[view.hall] = view
+
+    def halls(self) -> set[str]:
+        """Halls this process has a view of or a subscriber in."""
+        return set(self.views) | {h for h, subs in self._subs.items() if subs}
+
+    def resync(self, hall: str) -> None:
+        """The hall's view was replaced or its numbering broke: drop every
+        subscriber, so each reconnects and takes a fresh snapshot."""
+        subs = list(self._subs.get(hall, ()))
+        if subs:
+            log.warning("hall %s: %d subscriber(s) resync with a fresh snapshot", hall, len(subs))
+        for sub in subs:
+            self._drop(sub)
 
     def publish(self, hall: str, type_: str, data: dict, ticket_id: int | None = None) -> None:
         self.broker.publish(Event(hall, type_, data, ticket_id=ticket_id))

@@ -77,6 +77,25 @@ class HallView:
         elif ev.type == "screen":
             self.muted_screens[d["screen"]] = bool(d["muted"])
 
+    def state(self) -> dict:
+        """Everything `apply` changes, as plain JSON data: what one server process
+        hands another (hub brokers) so that their views stay equal."""
+        return {"seq": self.seq, "public_seq": self.public_seq,
+                "windows": {wid: dict(w) for wid, w in self.windows.items()}, "calls": [dict(c) for c in self.calls],
+                "waiting": dict(self.waiting), "completions": [dict(c) for c in self.completions],
+                "muted_screens": dict(self.muted_screens)}
+
+    def restore(self, state: dict) -> None:
+        """Take over `state()` of another view of the same hall (windows not configured here are ignored)."""
+        self.seq, self.public_seq = state["seq"], state["public_seq"]
+        for wid, w in state["windows"].items():
+            if wid in self.windows:
+                self.windows[wid].update({k: w[k] for k in ("number", "status", "clerk", "notice") if k in w})
+        self.calls = deque(state["calls"], maxlen=self.calls.maxlen)
+        self.waiting = dict(state["waiting"])
+        self.completions = deque(state["completions"], maxlen=self.completions.maxlen)
+        self.muted_screens = dict(state["muted_screens"])
+
     def snapshot(self) -> dict:
         return {
             "type": "snapshot",

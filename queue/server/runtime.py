@@ -6,18 +6,24 @@ import asyncio
 import json
 import logging
 import sys
+from pathlib import Path
 
 from . import auth, migrate
 from .config import Config, load_config
 from .db import Database, open_database
+from ..display.speaker import open_speaker
 from .announcer import Announcer
 from .cases import CaseService
 from .coverage_watch import CoverageWatch
 from .crypto import load_box
+from .exports import Exports
+from .broker import RedisBroker
 from .hub import Hub
+from .printing import Printing
 from .service import ApiError, HallService
 from .settings import Settings
 from .store import accounts
+from .tasks import cancel_all
 
 log = logging.getLogger("onewindow")
 
@@ -28,7 +34,7 @@ class Runtime:
         self.config = config or load_config(settings.config_path)
         self.clock = settings.clock
         self.db: Database | None = None
-        self.hub = Hub()
+        self.hub = Hub(RedisBroker(settings.redis_url, prefix=settings.redis_prefix) if settings.redis_url else None)
         self.tokens = auth.TokenCache()
         self.halls: dict[str, HallService] = {}
         self._tasks: list[asyncio.Task] = []
@@ -36,6 +42,8 @@ class Runtime:
         self.cases: CaseService | None = None
         self.coverage: CoverageWatch | None = None
         self.admin_password_generated: str | None = None
+        self.exports = Exports(Path(settings.data_dir) / "exports", settings.clock)  # reports in the background
+        self.printing = Printing(self.config, settings, self.hub)  # kiosk tickets, receipts, notices
 
     async def start(self) -> None:
         url = self.settings.db_url
@@ -44,12 +52,12 @@ class Runtime:
         try:
             await asyncio.to_thread(migrate.upgrade, url)
             self.db = open_database(url)
-            await self.hub.start()
             await self._bootstrap_admin()
             for h in self.config.halls:
                 svc = HallService(h, self.db, self.hub, self.clock)
                 await svc.start()
                 self.halls[h.id] = svc
+            await self.hub.start()  # after the views: with Redis, other processes' views replace them
             box = await asyncio.to_thread(load_box, self.settings.secret_key, self.settings.data_dir)
             self.cases = CaseService(self.db, self.hub, self.clock, self.halls, box)
             await self.cases.start()  # catches deadlines that crossed while the server was down
@@ -59,19 +67,17 @@ class Runtime:
             await asyncio.to_thread(lock.release)
         self._tasks.append(asyncio.create_task(self._refresh_loop(), name="onewindow-rates"))
         self._tasks.append(asyncio.create_task(self.cases.run(), name="onewindow-supervision"))
-        self.announcer = Announcer(self.settings.speech, self.settings.data_dir, self.config, self.hub)
+        self.announcer = Announcer(self.settings.speech, self.settings.data_dir, self.config, self.hub,
+                                   open_speaker(self.settings.speaker))
         await self.announcer.start()  # voice for calls: `announce` events with a WAV URL
+        await self.printing.start()  # printer threads; status changes become `printer` events
 
     async def stop(self) -> None:
-        for t in self._tasks:
-            t.cancel()
-        for t in self._tasks:
-            try:
-                await t
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
-                pass
+        await cancel_all(self._tasks)
+        await self.exports.stop()
         if self.announcer is not None:
             await self.announcer.stop()
+        await self.printing.stop()
         if self.coverage is not None:
             await self.coverage.stop()
         await self.hub.stop()

@@ -15,12 +15,20 @@ class Settings:
     config_path: Path | None = None  # None: the bundled demo hall
     data_dir: Path = Path("data")
     database_url: str | None = None  # None: SQLite in data_dir
+    # Several server processes: their live events go through Redis (broker.RedisBroker); None: one process.
+    redis_url: str | None = None
+    redis_prefix: str = "onewindow"  # key prefix, so deployments can share one Redis
     admin_password: str | None = None
     secure_cookies: bool = False  # set behind HTTPS
     session_ttl_s: float = 12 * 3600
     max_body_bytes: int = 64 * 1024
     speech: str = "auto"  # auto | espeak | fake | off
-    printer: str = "preview"  # preview | none | a printer URL (tcp://host:9100, file:/dev/usb/lp0)
+    speaker: str = "off"  # off | auto | a player command with {wav}: the hall PC plays announcements too
+    # config: each hall's [[halls.printers]] as written; none: print nothing; any driver spec
+    # (preview, tcp://host:9100, file:/dev/usb/lp0, ...) replaces every configured printer's driver.
+    printer: str = "config"
+    printer_poll_s: float = 2.0  # printer status polls: paper out reaches the manager within ~5 s
+    print_wait_s: float = 1.0  # how long a ticket's answer waits to say whether it printed
     public_url: str = ""  # base of links printed in QR codes; empty: the request's own
     secret_key: str | None = None  # Fernet key(s) for personal data at rest; None: a key file in data_dir
     clock: Callable[[], float] = field(default=utc_now)
@@ -30,9 +38,12 @@ class Settings:
         env = os.environ
         s = cls(
             database_url=env.get("ONEWINDOW_DATABASE_URL") or None,
+            redis_url=env.get("ONEWINDOW_REDIS_URL") or None,
+            redis_prefix=env.get("ONEWINDOW_REDIS_PREFIX") or "onewindow",
             admin_password=env.get("ONEWINDOW_ADMIN_PASSWORD") or None,
             speech=env.get("ONEWINDOW_SPEECH", "auto"),
-            printer=env.get("ONEWINDOW_PRINTER", "preview"),
+            speaker=env.get("ONEWINDOW_SPEAKER", "off"),
+            printer=env.get("ONEWINDOW_PRINTER", "config"),
             public_url=env.get("ONEWINDOW_PUBLIC_URL", ""),
             secret_key=env.get("ONEWINDOW_SECRET_KEY") or None,
         )

@@ -1,0 +1,83 @@
+"""The Redis broker's fixtures: the real Redis on 127.0.0.1:6379 under a key
+prefix of each test's own (deleted afterwards), private redis-server
+processes on free ports (outages and restarts), and hubs that play the part
+of server processes. Helpers live in broker_helpers.py."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+from broker_helpers import REDIS_URL, RedisProcess, free_port, hall_view, redis_answers
+
+from onewindow.server.broker import RedisBroker
+from onewindow.server.hub import Hub
+
+
+@pytest.fixture(scope="session")
+def root_conftest(pytestconfig):
+    """tests/conftest.py as a module (reached through the plugin manager: several
+    conftest.py files live in folders without __init__.py)."""
+    want = Path(__file__).resolve().parents[1] / "conftest.py"
+    for plugin in pytestconfig.pluginmanager.get_plugins():
+        f = getattr(plugin, "__file__", None)
+        if f and Path(f).resolve() == want:
+            return plugin
+    raise RuntimeError("tests/conftest.py is not loaded")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if not redis_answers():
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not answering on 127.0.0.1:6379")
+        pytest.skip("Redis is not answering on 127.0.0.1:6379")
+    return REDIS_URL
+
+
+@pytest.fixture
+def prefix(redis_url):
+    """A key prefix of this test's own; its keys are deleted afterwards."""
+    import redis
+
+    p = f"owtest:{secrets.token_hex(6)}"
+    yield p
+    with redis.Redis.from_url(redis_url) as r:
+        keys = list(r.scan_iter(match=f"{p}:*", count=1000))
+        if keys:
+            r.delete(*keys)
+
+
+@pytest.fixture
+def redis_process(tmp_path):
+    """`redis_process(port=None, start=True)`: a private redis-server, stopped after the test."""
+    made: list[RedisProcess] = []
+
+    def make(port: int | None = None, start: bool = True) -> RedisProcess:
+        rp = RedisProcess(port or free_port(), tmp_path)
+        made.append(rp)
+        return rp.start() if start else rp
+
+    yield make
+    for rp in made:
+        rp.stop()
+
+
+@pytest.fixture
+async def hubs():
+    """`await hubs(url, prefix, view=True, **broker_options)`: a started Hub on a RedisBroker,
+    standing for one server process; all are stopped after the test."""
+    made: list[Hub] = []
+
+    async def make(url: str, prefix: str, view: bool = True, **kw) -> Hub:
+        hub = Hub(RedisBroker(url, prefix=prefix, **kw))
+        if view:
+            hub.add_view(hall_view())
+        made.append(hub)
+        await hub.start()
+        return hub
+
+    yield make
+    for hub in made:
+        await hub.stop()

@@ -1,0 +1,230 @@
+"""Redis away or restarted: publishing never waits, events are kept in order
+and go out once Redis answers, and no subscriber ever sees seq go back."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from broker_helpers import HALL, call, free_port, take, until
+
+from onewindow.server.hub import Event, Hub, Subscription
+
+FAST = {"start_timeout_s": 0.5, "block_ms": 200}
+
+
+def _unreachable_logs(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "onewindow.broker" and "unreachable" in r.getMessage()]
+
+
+async def test_publish_never_waits_while_redis_is_down_and_recovers(redis_process, hubs, caplog):
+    caplog.set_level(logging.INFO, logger="onewindow.broker")
+    rp = redis_process(free_port(), start=False)  # nothing listens on this port yet
+    t0 = time.monotonic()
+    hub = await hubs(rp.url, "ow", **FAST)
+    assert time.monotonic() - t0 < 2, "start waits for Redis only a moment"
+    sub, snap = hub.subscribe(HALL)
+    assert snap["seq"] == 0
+
+    slowest = 0.0
+    for i in range(1, 501):
+        t = time.perf_counter()
+        hub.publish(HALL, *call(i))
+        slowest = max(slowest, time.perf_counter() - t)
+    assert slowest < 0.01, f"publish took {slowest * 1000:.1f} ms"
+    await asyncio.sleep(0.5)
+    assert sub.queue.empty(), "nothing is delivered without Redis (numbers come from Redis)"
+    assert hub.broker.outbox_size == 500
+    assert len(_unreachable_logs(caplog)) == 1, "an outage is logged once, however many retries"
+
+    await asyncio.to_thread(rp.start)
+    events = await take(sub, 500, timeout=20)
+    assert [e.seq for e in events] == list(range(1, 501))
+    assert [e.data["ticket"] for e in events] == [f"A{i:03d}" for i in range(1, 501)]
+    assert hub.broker.outbox_size == 0
+    assert any("answers again" in r.getMessage() for r in caplog.records)
+    assert len(_unreachable_logs(caplog)) == 1
+
+
+async def test_an_overflowing_outbox_drops_the_oldest_and_says_so(redis_process, hubs, caplog):
+    rp = redis_process(free_port(), start=False)
+    hub = await hubs(rp.url, "ow", outbox_max=50, **FAST)
+    sub, _ = hub.subscribe(HALL)
+    for i in range(1, 81):
+        hub.publish(HALL, *call(i))
+    assert hub.broker.outbox_size == 50
+    assert any("outbox full" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+    await asyncio.to_thread(rp.start)
+    events = await take(sub, 50, timeout=20)
+    assert [e.seq for e in events] == list(range(1, 51))
+    assert events[0].data["ticket"] == "A031" and events[-1].data["ticket"] == "A080"
+    await until(lambda: any("30 live event(s) were dropped" in r.getMessage() for r in caplog.records))
+
+
+def _seqs(events: list[Event | None]) -> list[int]:
+    return [e.seq for e in events if e is not None]
+
+
+async def _drain(sub: Subscription, hub: Hub, log: list, stop: asyncio.Event) -> None:
+    """Record every event; when dropped, record the drop, resubscribe and record the snapshot's seq."""
+    while not stop.is_set():
+        try:
+            ev = await asyncio.wait_for(sub.get(), 0.05)
+        except TimeoutError:
+            continue
+        if ev is None:
+            sub, snap = hub.subscribe(HALL)
+            log.append(("snapshot", snap["seq"]))
+        else:
+            log.append(("event", ev.seq))
+
+
+def _never_back(log: list) -> None:
+    """Within one subscription seq goes up by exactly one; a resync starts from its snapshot."""
+    last = 0
+    for kind, seq in log:
+        if kind == "event":
+            assert seq == last + 1, f"seq {seq} after {last}: {log}"
+        last = seq
+
+
+def _pause_reader(hub: Hub) -> asyncio.Event:
+    """Hold the hub's stream reader before its next XREAD until the returned event is set."""
+    go = asyncio.Event()
+    xread = hub.broker._rr.xread
+
+    async def held(*args, **kw):
+        await go.wait()
+        return await xread(*args, **kw)
+
+    hub.broker._rr.xread = held
+    return go
+
+
+async def test_a_redis_restart_is_seamless_for_processes_that_were_in_step(redis_process, hubs):
+    rp = redis_process()
+    a, b = await hubs(rp.url, "ow", **FAST), await hubs(rp.url, "ow", **FAST)
+    sa, _ = a.subscribe(HALL)
+    sb, _ = b.subscribe(HALL)
+    for i in range(1, 21):
+        (a if i % 2 else b).publish(HALL, "queue", {"delta": {"general": 1}})
+    await take(sa, 20)
+    await take(sb, 20)
+
+    await asyncio.to_thread(rp.stop)  # everything Redis held is gone
+    for i in range(21, 41):
+        (a if i % 2 else b).publish(HALL, "queue", {"delta": {"general": 1}})
+    await asyncio.to_thread(rp.start)
+    ea, eb = await take(sa, 20, timeout=30), await take(sb, 20, timeout=30)
+    # Both views were equal at 20: the first process back founds the new epoch from its view,
+    # the other takes it over unchanged, numbering goes on, and no subscriber had to resync.
+    assert [e.seq for e in ea] == [e.seq for e in eb] == list(range(21, 41))
+    await until(lambda: a.views[HALL].seq == b.views[HALL].seq == 40)
+    assert a.views[HALL].state() == b.views[HALL].state()
+    assert a.views[HALL].waiting == {"general": 40}
+
+
+async def test_after_a_redis_restart_a_process_out_of_step_resyncs(redis_process, hubs):
+    rp = redis_process()
+    a, b = await hubs(rp.url, "ow", **FAST), await hubs(rp.url, "ow", **FAST)
+    logs: dict[str, list] = {"a": [], "b": []}
+    stop = asyncio.Event()
+    drains = [asyncio.create_task(_drain(a.subscribe(HALL)[0], a, logs["a"], stop)),
+              asyncio.create_task(_drain(b.subscribe(HALL)[0], b, logs["b"], stop))]
+    try:
+        for i in range(1, 8):
+            a.publish(HALL, *call(i))
+        await until(lambda: len(logs["a"]) == len(logs["b"]) == 7)
+        # B falls behind just before Redis goes (as a busy process can, in the moment of a crash).
+        go_b = _pause_reader(b)
+        await asyncio.sleep(0.5)
+        for i in range(8, 11):
+            a.publish(HALL, *call(i))
+        await until(lambda: len(logs["a"]) == 10)
+        await asyncio.to_thread(rp.stop)
+        a.publish(HALL, *call(11))
+        b.publish(HALL, *call(12))
+        await asyncio.to_thread(rp.start)
+        go_b.set()
+
+        def settled() -> bool:
+            va, vb = a.views[HALL], b.views[HALL]
+            return ({"A011", "A012"} <= {c["ticket"] for c in va.calls} and va.seq == vb.seq
+                    and _seqs_of(logs["a"])[-1:] == _seqs_of(logs["b"])[-1:] == [va.seq])
+
+        await until(settled, timeout=30)
+    finally:
+        stop.set()
+        await asyncio.gather(*drains)
+    # Whichever process founded the new epoch, both views are equal again; the process whose
+    # view was replaced dropped its subscribers, and they resynced from a snapshot.
+    assert a.views[HALL].state() == b.views[HALL].state()
+    assert any(kind == "snapshot" for kind, _ in logs["a"] + logs["b"])
+    _never_back(logs["a"])
+    _never_back(logs["b"])
+
+
+def _seqs_of(log: list) -> list[int]:
+    return [seq for kind, seq in log if kind == "event"]
+
+
+async def test_a_process_that_fell_behind_the_stream_takes_the_checkpoint(redis_url, prefix, hubs):
+    """B stops reading while A publishes and the stream is trimmed behind B: B takes A's
+    checkpoint, its subscribers resync, and its view is A's again."""
+    a, b = await hubs(redis_url, prefix), await hubs(redis_url, prefix)
+    sb, _ = b.subscribe(HALL)
+    a.publish(HALL, *call(1))
+    await take(sb, 1)
+
+    paused = asyncio.Event()
+    xread = b.broker._rr.xread
+
+    async def stalled(*args, **kw):
+        await paused.wait()
+        return await xread(*args, **kw)
+
+    b.broker._rr.xread = stalled
+    await asyncio.sleep(0.7)  # B's reader is now waiting on `paused`
+    for i in range(2, 52):
+        a.publish(HALL, *call(i, f"w{i % 4 + 1}"))
+    await until(lambda: a.views[HALL].seq == 51)
+    import redis.asyncio as aioredis
+
+    async with aioredis.Redis.from_url(redis_url, decode_responses=True) as r:
+        for _ in range(100):  # A's checkpoint reaches event 51
+            if await r.hget(f"{prefix}:h:{HALL}:cp", "seq") == "51":
+                break
+            await asyncio.sleep(0.05)
+        assert await r.hget(f"{prefix}:h:{HALL}:cp", "seq") == "51"
+        await r.xtrim(f"{prefix}:h:{HALL}:stream", maxlen=0, approximate=False)
+    paused.set()
+    a.publish(HALL, *call(52))
+    await until(lambda: b.views[HALL].seq == 52)
+    assert await asyncio.wait_for(sb.get(), 5) is None, "B's subscribers resync"
+    assert b.views[HALL].state() == a.views[HALL].state()
+
+
+async def test_nothing_is_numbered_in_a_restarted_redis_before_the_process_rejoins(redis_process, hubs):
+    """A's reader has not noticed the restart yet when A publishes: the event waits (the publish
+    script refuses a batch of a lost epoch) and goes out after A rejoined, so B gets it too."""
+    rp = redis_process()
+    a, b = await hubs(rp.url, "ow", **FAST), await hubs(rp.url, "ow", **FAST)
+    sa, _ = a.subscribe(HALL)
+    sb, _ = b.subscribe(HALL)
+    for i in range(1, 21):
+        a.publish(HALL, *call(i))
+    await take(sa, 20)
+    await take(sb, 20)
+    go_a, go_b = _pause_reader(a), _pause_reader(b)
+    await asyncio.sleep(0.5)  # both readers are held now
+
+    await asyncio.to_thread(rp.stop)
+    await asyncio.to_thread(rp.start)
+    a.publish(HALL, *call(21))
+    await asyncio.sleep(1.5)  # A's sender has reached the new Redis meanwhile
+    old = b.broker._epoch
+    go_b.set()
+    await until(lambda: b.broker._epoch != old, timeout=15)
+    go_a.set()
+    (ea,), (eb,) = await take(sa, 1, 15), await take(sb, 1, 15)
+    assert (ea.seq, ea.data["ticket"]) == (eb.seq, eb.data["ticket"]) == (21, "A021")
