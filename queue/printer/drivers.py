@@ -61,11 +61,12 @@ class FilePrinter(PrinterDriver):
 class PreviewPrinter(PrinterDriver):
     """Writes each job as ``job-00001.png`` (and ``.txt`` for native text) for people without a printer."""
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    def __init__(self, directory: str | os.PathLike[str], keep: int = 500) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         numbers = [int(p.stem[4:]) for p in self.directory.glob("job-*.*") if p.stem[4:].isdigit()]
         self._next = max(numbers, default=0) + 1
+        self.keep = keep  # the newest jobs kept: a demo left running for weeks must not fill the disk
         self.last_path: Path | None = None
 
     def send(self, data: bytes) -> None:
@@ -85,6 +86,14 @@ class PreviewPrinter(PrinterDriver):
                 self.last_path = stem.with_suffix(".png")
         except OSError as exc:
             raise PrinterOffline(f"cannot write preview to {self.directory}: {exc}") from exc
+        if self._next % max(1, self.keep // 10) == 0:
+            self._prune()
+
+    def _prune(self) -> None:
+        oldest_kept = self._next - self.keep
+        for p in self.directory.glob("job-*.*"):
+            if p.stem[4:].isdigit() and int(p.stem[4:]) < oldest_kept:
+                p.unlink(missing_ok=True)
 
     def status(self) -> PrinterStatus:
         if os.access(self.directory, os.W_OK):

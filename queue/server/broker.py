@@ -157,11 +157,23 @@ redis.call('HSET', KEYS[2], 'epoch', ARGV[1], 'seq', ARGV[2], 'pseq', ARGV[3], '
 return 1
 """
 
-# KEYS: epoch, workers. ARGV: epoch, origin, alive ms. 0: the epoch changed (rejoin).
+# KEYS: epoch, workers, leader. ARGV: epoch, origin, alive ms.
+# {0, 0}: the epoch changed (rejoin); else {1, 1 if this process holds the leader lease}.
 _HEARTBEAT = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0, 0} end
 local t = redis.call('TIME')
 redis.call('ZADD', KEYS[2], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[3]), ARGV[2])
+local holder = redis.call('GET', KEYS[3])
+if holder == false or holder == ARGV[2] then
+  redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3])
+  return {1, 1}
+end
+return {1, 0}
+"""
+
+# KEYS: leader. ARGV: origin. A stopping leader hands the lease back at once.
+_RESIGN = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 """
 
@@ -204,6 +216,8 @@ class RedisBroker:
         self._closing = False  # stop() began: the tasks end even should a cancellation be swallowed
         self._inflight_items: list = []  # the batch being sent (kept apart from the outbox until acknowledged)
         self._batch_in_flight = False
+        # Holds the lease for what one process must do for all (coverage and printer alerts).
+        self.leader = False
         self.published = 0  # events numbered by Redis from this process
         self.delivered = 0
 
@@ -222,6 +236,7 @@ class RedisBroker:
         self._publish_script = self._r.register_script(_PUBLISH)
         self._checkpoint_script = self._r.register_script(_CHECKPOINT)
         self._heartbeat_script = self._r.register_script(_HEARTBEAT)
+        self._resign_script = self._r.register_script(_RESIGN)
         self._tasks = [asyncio.create_task(self._read(), name="onewindow-broker-read"),
                        asyncio.create_task(self._drain(), name="onewindow-broker-send"),
                        asyncio.create_task(self._checkpoints(), name="onewindow-broker-checkpoints")]
@@ -255,8 +270,11 @@ class RedisBroker:
         if self._r is not None:
             try:
                 await asyncio.wait_for(self._r.zrem(self._key("workers"), self.origin), 1)
+                if self.leader:
+                    await asyncio.wait_for(self._resign_script(keys=[self._key("leader")], args=[self.origin]), 1)
             except (*_UNREACHABLE, ResponseError):
                 pass
+            self.leader = False
             for client in (self._r, self._rr):
                 await client.aclose()
             self._r = self._rr = None
@@ -304,10 +322,11 @@ class RedisBroker:
             try:
                 await self._ensure_joined()
                 if time.monotonic() - last_beat > HEARTBEAT_S:
-                    ok = await self._heartbeat_script(
-                        keys=[self._key("epoch"), self._key("workers")],
+                    ok, lead = await self._heartbeat_script(
+                        keys=[self._key("epoch"), self._key("workers"), self._key("leader")],
                         args=[self._epoch, self.origin, ALIVE_MS], client=self._rr)
                     last_beat = time.monotonic()
+                    self._set_leader(bool(lead))
                     if not ok:
                         log.warning("redis holds another epoch (restarted, or a process founded anew): rejoining")
                         self._rejoin = True
@@ -340,6 +359,15 @@ class RedisBroker:
                 log.exception("reading live events from redis failed")
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
+
+    def _set_leader(self, lead: bool) -> None:
+        if lead == self.leader:
+            return
+        self.leader = lead
+        log.info("this server process %s the hall-wide duties (coverage and printer alerts)",
+                 "takes" if lead else "leaves")
+        if self._hub is not None:
+            self._hub.leadership_changed(lead)
 
     def _on_entry(self, hall: str, entry_id: str, fields: dict) -> None:
         seq, pseq = int(fields["s"]), int(fields["p"])

@@ -153,6 +153,7 @@ class Printer(Strict):
     windows: tuple[str, ...] = ()  # windows whose receipts and notices print here
     notice: str | None = None  # the ticket's notice line; default: the hall's notice
     font: str | None = None  # a CJK font file; default: the first one installed
+    logo: str | None = None  # an image printed atop each ticket; a path relative to the hall file
 
     @field_validator("driver")
     @classmethod

@@ -21,6 +21,10 @@ when covered again.
 
 At start the lunchtime rota ([[halls.rota]]) is checked against the
 invariant (`check_rota`); each gap is logged and raised as an alert.
+
+With several server processes every one keeps this state, but only the
+leader (`Hub.leads`) publishes and logs, so each alert is raised once; a
+process that becomes leader says the current alerts again.
 """
 from __future__ import annotations
 
@@ -156,6 +160,15 @@ class CoverageWatch:
         self.halls, self.db, self.hub, self.clock = halls, db, hub, clock
         self.state: dict[str, HallCoverage] = {}
         self._tasks: list[asyncio.Task] = []
+        hub.on_leadership(self._leadership)
+
+    def _leadership(self, lead: bool) -> None:
+        if not lead:
+            return
+        for hid, st in self.state.items():  # the last leader's word may be lost with it
+            self.hub.publish(hid, "coverage", {"covering": st.covering, "profiles": st.profiles})
+            if st.alert is not None:
+                self.hub.publish(hid, "alert", st.alert)
 
     async def start(self) -> None:
         for hid, svc in self.halls.items():
@@ -213,7 +226,8 @@ class CoverageWatch:
         covering = dict(cov.covering)
         if (profiles, covering) != (st.profiles, st.covering):
             st.profiles, st.covering = profiles, covering
-            self.hub.publish(hall, "coverage", {"covering": covering, "profiles": profiles})
+            if self.hub.leads:
+                self.hub.publish(hall, "coverage", {"covering": covering, "profiles": profiles})
 
         waiting = {c: n for c, n in svc.view.waiting.items() if n > 0}
         missing = tuple(sorted(uncovered(windows, presence, waiting))) if in_opening_hours(svc, now) else ()
@@ -241,6 +255,8 @@ class CoverageWatch:
             data = {"kind": "coverage", "level": "green", "categories": [], "could_cover": {}, "clerks": [],
                     "message": "所有等候业务均有窗口受理 / Every waiting category is served again"}
             st.alert = None
+        if not self.hub.leads:
+            return  # another server process raises and logs the hall's alerts
         log.log(logging.WARNING if st.uncovered else logging.INFO, "hall %s: %s", hall.id, data["message"])
         self.hub.publish(hall.id, "alert", data)
         await self.db.write(self._log, hall.id, list(st.uncovered), fresh, data["message"], now)
@@ -260,7 +276,7 @@ class CoverageWatch:
             log.warning("hall %s: %s", svc.hall.id, msg)
             gaps.append((g["category"], g["start"], g["end"], msg))
         await self.db.write(lambda tx: covstore.record_rota_gaps(tx, hall=svc.hall.id, gaps=gaps, now=self.clock()))
-        if gaps:
+        if gaps and self.hub.leads:
             self.hub.publish(svc.hall.id, "alert", {
                 "kind": "rota", "level": "yellow", "categories": sorted({g[0] for g in gaps}),
                 "message": "午间轮岗表有空档 / the lunch rota has gaps: " + "; ".join(g[3] for g in gaps),

@@ -128,6 +128,7 @@ class Hub:
         self.views: dict[str, HallView] = {}
         self._subs: dict[str, set[Subscription]] = {}
         self.delivered = 0
+        self._leadership: list[Callable[[bool], None]] = []
         bind = getattr(self.broker, "bind", None)
         if bind is not None:
             bind(self)
@@ -145,6 +146,22 @@ class Hub:
 
     def add_view(self, view: HallView) -> None:
         self.views[view.hall] = view
+
+    @property
+    def leads(self) -> bool:
+        """Whether this process does the hall-wide duties (alerts that one process
+        raises for all); always, without a broker between processes."""
+        return getattr(self.broker, "leader", True)
+
+    def on_leadership(self, callback: Callable[[bool], None]) -> None:
+        self._leadership.append(callback)
+
+    def leadership_changed(self, lead: bool) -> None:
+        for cb in self._leadership:
+            try:
+                cb(lead)
+            except Exception:  # noqa: BLE001 - one listener must not stop the others
+                log.exception("a leadership listener failed")
 
     def halls(self) -> set[str]:
         """Halls this process has a view of or a subscriber in."""

@@ -14,10 +14,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 from onewindow.printer import PaperOut, PrinterConfig, PrinterError, PrinterStatus, PrintService
 
 from . import rules
-from .config import Config, Hall, Printer
+from .config import Config, Hall, Printer, demo_config_path
 from .hub import Hub
 from .printer_specs import make_driver, parse_driver
 from .service import ApiError
@@ -91,12 +93,24 @@ class Printing:
                     continue
                 key = f"{hall.id}/{p.id}"
                 driver = await asyncio.to_thread(make_driver, spec, previews / f"{hall.id}-{p.id}")
+                logo = await asyncio.to_thread(self._logo, p) if p.logo else None
                 configs[key] = PrinterConfig(driver, width=p.width, mode=p.mode, when_unavailable=p.when_unavailable,
-                                             font=p.font, cut=p.cut)
+                                             font=p.font, cut=p.cut, logo=logo)
                 self.slots[key] = Slot(hall, p, key, driver)
         if configs:
             self.service = PrintService(configs, on_status=self._on_status, poll_interval=self.settings.printer_poll_s)
             await self.service.start()
+
+    def _logo(self, p: Printer) -> Image.Image:
+        """The printer's logo, read once at start; a file that will not open stops the start."""
+        hall_file = self.settings.config_path or demo_config_path()
+        path = Path(p.logo) if Path(p.logo).is_absolute() else Path(hall_file).parent / p.logo
+        try:
+            with Image.open(path) as im:
+                im.load()
+                return im.copy()
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{hall_file}: printer {p.id!r}: logo {str(path)!r} cannot be read: {exc}") from None
 
     async def stop(self) -> None:
         for t in list(self._waiters):
@@ -173,6 +187,8 @@ class Printing:
         slot.status = status
         if before == after:
             return
+        if not self.hub.leads:
+            return  # with several server processes, the leader tells the manager
         # Alarms, and the all-clear after one; the first "ok" of a start is no news.
         alert = after in ALARMS or (before in ALARMS and after in ("ok", "unknown"))
         zh, en, level = STATES["ok" if alert and after == "unknown" else after]

@@ -6,25 +6,12 @@ from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
 
 import pytest
 from broker_helpers import REDIS_URL, RedisProcess, free_port, hall_view, redis_answers
 
 from onewindow.server.broker import RedisBroker
 from onewindow.server.hub import Hub
-
-
-@pytest.fixture(scope="session")
-def root_conftest(pytestconfig):
-    """tests/conftest.py as a module (reached through the plugin manager: several
-    conftest.py files live in folders without __init__.py)."""
-    want = Path(__file__).resolve().parents[1] / "conftest.py"
-    for plugin in pytestconfig.pluginmanager.get_plugins():
-        f = getattr(plugin, "__file__", None)
-        if f and Path(f).resolve() == want:
-            return plugin
-    raise RuntimeError("tests/conftest.py is not loaded")
 
 
 @pytest.fixture

@@ -200,6 +200,20 @@ def test_calls_on_either_process_reach_every_screen_in_order(two_workers):
             assert d.snapshot == late[0].snapshot
         assert {c["ticket"] for c in late[0].snapshot["calls"]} <= set(called)
         assert all(w["status"] == "serving" for w in late[0].snapshot["windows"])
+
+        # Everyone signs out while a visitor waits: one process (the leader) raises the alert, once.
+        assert httpx.post(f"{base}/api/v1/halls/{HALL}/tickets", json={"category": "general"},
+                          timeout=30).status_code == 201
+        for w, headers in clerks.items():
+            assert httpx.post(f"{base}/api/v1/halls/{HALL}/windows/{w}/sign-out", headers=headers,
+                              timeout=30).status_code == 200
+
+        def reds(d):
+            return [m for m in d.of_type("alert") if m["kind"] == "coverage" and m["level"] == "red"]
+
+        _wait(lambda: all(reds(d) for d in displays), 15, "the coverage alert did not reach every screen")
+        time.sleep(1.0)  # time enough for a second process's alert, were there one
+        assert all(len(reds(d)) == 1 for d in displays), [len(reds(d)) for d in displays]
     finally:
         for d in displays:
             d.close()

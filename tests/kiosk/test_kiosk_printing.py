@@ -209,3 +209,29 @@ def test_a_ticket_taken_on_a_phone_prints_nowhere(kiosk_client):
     # ...while the kiosk page without ?kiosk= is told the hall's first kiosk, and prints there
     assert client.get(f"/api/v1/halls/{HALL}/kiosk").json()["kiosk"] == "door"
     assert issue(client).json()["print"]["status"] == "printed" and len(driver(client).jobs) == 1
+
+
+def test_the_hall_logo_heads_each_ticket(kiosk_client, tmp_path):
+    from PIL import Image, ImageDraw
+
+    logo = tmp_path / "logo.png"
+    im = Image.new("L", (300, 100), 255)
+    ImageDraw.Draw(im).ellipse((100, 0, 200, 100), fill=0)  # a black disc in the middle
+    im.save(logo)
+    plain = kiosk_client()
+    issue(plain)
+    with_logo = kiosk_client(printers=printers_toml().replace('id = "door"\n', f'id = "door"\nlogo = "{logo}"\n', 1))
+    issue(with_logo)
+    bare, headed = decode(driver(plain).jobs[0]).image, decode(driver(with_logo).jobs[0]).image
+    assert headed.height > bare.height + 40  # the logo's rows come on top of the same ticket
+    top = headed.convert("L").crop((0, 0, headed.width, 60))
+    centre = top.crop((headed.width // 2 - 20, 0, headed.width // 2 + 20, 60)).point(lambda v: 255 if v < 128 else 0)
+    assert centre.histogram()[255] > 0.5 * 40 * 60  # the disc, printed at the centre
+
+
+def test_a_logo_that_cannot_be_read_stops_the_start(make_client, hall_config, tmp_path):
+    import pytest as _pytest
+
+    cfg = hall_config(printers_toml().replace('id = "door"\n', f'id = "door"\nlogo = "{tmp_path}/none.png"\n', 1))
+    with _pytest.raises(ValueError, match="logo .*none.png.* cannot be read"):
+        make_client(cfg, printer="config")

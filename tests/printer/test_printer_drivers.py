@@ -55,6 +55,16 @@ def test_preview_numbering_survives_a_restart_and_native_jobs_become_text(tmp_pa
     assert preview.last_path == tmp_path / "job-00002.txt"
 
 
+def test_preview_keeps_only_the_newest_jobs(tmp_path, ticket):
+    preview = PreviewPrinter(tmp_path, keep=20)  # pruned every second job
+    data = encode(ticket, 384)
+    for _ in range(45):
+        preview.send(data)
+    kept = sorted(int(p.stem[4:]) for p in tmp_path.glob("job-*.png"))
+    assert kept[-1] == 45 and 20 <= len(kept) <= 22
+    assert kept == list(range(kept[0], 46))  # the newest, without holes
+
+
 def test_preview_rejects_bytes_it_cannot_read(tmp_path):
     with pytest.raises(PrinterError, match="preview"):
         PreviewPrinter(tmp_path).send(b"\x1b@\x1bZ")
