@@ -204,6 +204,7 @@
     show("busy");
     const priority = S.priority && c.priority_classes.includes("priority") ? "priority" : "normal";
     const body = { category: c.code, priority, lang: S.lang };
+    if (priority === "priority" && S.priority) body.priority_kind = S.priority;
     const kioskId = KIOSK || S.view.kiosk;  // without ?kiosk=, the hall's first kiosk
     if (kioskId) body.kiosk = kioskId;
     try {

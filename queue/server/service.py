@@ -160,7 +160,7 @@ class HallService:
         if closed:
             raise ApiError(409, closed, "category_closed")
 
-    async def issue(self, category: str, priority: str, lang: str) -> dict:
+    async def issue(self, category: str, priority: str, lang: str, priority_kind: str | None = None) -> dict:
         cat = self.hall.category(category)
         if cat is None:
             raise ApiError(422, f"unknown category {category!r}", "unknown_category")
@@ -173,7 +173,7 @@ class HallService:
             t = await self.db.write(
                 tstore.issue, hall=self.hall.id, category=cat.code, prefix=cat.prefix,
                 priority=rules.PRIORITY[priority], lang=lang, now=now, day=rules.service_day(now, self.tz),
-                token=new_token(), daily_cap=cat.daily_cap, pool=self.pool[cat.code],
+                token=new_token(), daily_cap=cat.daily_cap, pool=self.pool[cat.code], kind=priority_kind,
             )
         except tstore.CapReached as exc:
             raise ApiError(409, f"今日号源已满 / {exc}", "daily_cap") from None

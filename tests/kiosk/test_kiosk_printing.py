@@ -235,3 +235,24 @@ def test_a_logo_that_cannot_be_read_stops_the_start(make_client, hall_config, tm
     cfg = hall_config(printers_toml().replace('id = "door"\n', f'id = "door"\nlogo = "{tmp_path}/none.png"\n', 1))
     with _pytest.raises(ValueError, match="logo .*none.png.* cannot be read"):
         make_client(cfg, printer="config")
+
+
+def test_why_a_visitor_goes_first_is_kept_with_the_ticket(kiosk_client):
+    from onewindow.server.store import tickets as tstore
+
+    client = kiosk_client()
+    r = issue(client, priority="priority", priority_kind="elderly")
+    assert r.status_code == 201 and r.json()["priority_kind"] == "elderly"
+    log = client.portal.call(runtime(client).db.read, tstore.events, r.json()["id"])
+    assert '"kind": "elderly"' in log[0]["data"] and log[0]["type"] == "issued"
+    bad = issue(client, priority_kind="elderly")  # a kind without priority
+    assert bad.status_code == 422 and "priority_kind" in bad.json()["error"]
+    assert issue(client, priority="priority", priority_kind="royalty").status_code == 422
+
+
+def test_a_priority_kind_the_hall_does_not_offer(kiosk_client):
+    client = kiosk_client(replace={'priority_kinds = ["elderly", "disabled", "green_channel"]':
+                                   'priority_kinds = ["elderly"]'})
+    r = issue(client, priority="priority", priority_kind="green_channel")
+    assert r.status_code == 422 and r.json()["code"] == "bad_priority"
+    assert driver(client).jobs == []

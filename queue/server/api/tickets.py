@@ -19,6 +19,14 @@ class IssueBody(BaseModel):
     priority: Literal["normal", "priority"] = "normal"
     lang: Literal["zh", "en"] = "zh"
     kiosk: str | None = Field(default=None, min_length=1, max_length=32)  # or ?kiosk=: which printer
+    # Why the visitor goes first (the kiosk's choices): kept in the ticket's "issued" event.
+    priority_kind: Literal["elderly", "disabled", "green_channel"] | None = None
+
+    @model_validator(mode="after")
+    def _kind(self) -> "IssueBody":
+        if self.priority_kind is not None and self.priority != "priority":
+            raise ValueError("priority_kind goes with priority \"priority\"")
+        return self
 
 
 class AwayBody(BaseModel):
@@ -117,7 +125,10 @@ async def issue_ticket(request: Request):
         raise ApiError(422, f"unknown category {data.category!r}", "unknown_category")
     svc.check_open(cat, rt.clock())  # a closed hall or category before an empty printer: the more useful message
     rt.printing.refuse_if_unavailable(slot)
-    t = await svc.issue(data.category, data.priority, data.lang)
+    if data.priority_kind is not None and data.priority_kind not in svc.hall.kiosk.priority_kinds:
+        raise ApiError(422, f"this hall offers no {data.priority_kind!r} priority", "bad_priority",
+                       field="priority_kind")
+    t = await svc.issue(data.category, data.priority, data.lang, data.priority_kind)
     windows = kiosk.serving_windows(svc.hall, svc.view.windows, cat.code)
     url = kiosk.track_url(public_base(request), svc.hall.id, t["id"], t["track_token"])
     printed = await rt.printing.print_slip(slot, kiosk.ticket_slip(svc.hall, t, slot.notice if slot else "", url,
@@ -126,7 +137,7 @@ async def issue_ticket(request: Request):
         "id": t["id"], "number": t["number"], "category": t["category"],
         "issued_at": rules.iso(t["issued_at"], svc.tz), "ahead": t["ahead"],
         "estimated_wait_s": t["estimated_wait_s"], "track_token": t["track_token"],
-        "priority": data.priority, "windows": windows, "track_url": url, "print": printed,
+        "priority": data.priority, "priority_kind": data.priority_kind, "windows": windows, "track_url": url, "print": printed,
     }, status_code=201)
 
 

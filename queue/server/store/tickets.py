@@ -57,7 +57,7 @@ def by_number(tx, hall: str, day: str, number: str) -> dict:
 
 def issue(
     tx, *, hall: str, category: str, prefix: str, priority: int, lang: str, now: float, day: str,
-    token: str, daily_cap: int, pool: tuple[str, ...],
+    token: str, daily_cap: int, pool: tuple[str, ...], kind: str | None = None,
 ) -> dict:
     """Take the next number of the category's day and queue the ticket."""
     seq = tx.scalar(
@@ -76,7 +76,8 @@ def issue(
         {"hall": hall, "cat": category, "number": number, "day": day, "prio": priority, "lang": lang,
          "token": token, "now": now},
     )
-    _event(tx, hall, tid, "issued", now, category=category, number=number, priority=priority)
+    _event(tx, hall, tid, "issued", now, category=category, number=number, priority=priority,
+           **({"kind": kind} if kind else {}))
     ahead = count_ahead(tx, hall, pool, priority, now, tid)
     return {"id": tid, "number": number, "category": category, "issued_at": now, "ahead": ahead,
             "priority": priority, "status": rules.WAITING, "track_token": token}
