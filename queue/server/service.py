@@ -5,11 +5,10 @@ transaction, and publishes what changed once the change is committed.
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from . import access, kiosk, rules
 from .auth import User, new_token

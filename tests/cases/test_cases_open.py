@@ -116,7 +116,7 @@ def test_cases_need_staff(hall):
     out = hall.accept("eia_registration")
     assert c.get(f"/api/v1/cases/{out['case']['id']}").status_code == 401
     assert c.get("/api/v1/cases/999999", headers=hall.clerk).status_code == 404
-    assert c.get(f"/api/v1/halls/nope/cases", headers=hall.clerk).status_code == 404
+    assert c.get("/api/v1/halls/nope/cases", headers=hall.clerk).status_code == 404
     r = c.get(f"/api/v1/halls/{HALL}/cases", headers=hall.clerk, params={"status": "lost"})
     assert r.status_code == 422 and r.json()["field"] == "status"
 

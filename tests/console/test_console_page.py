@@ -79,7 +79,7 @@ def test_console_drives_a_call_with_keys_only(live_server, browser, demo_config,
     page.locator("#current-number", has_text="A001").wait_for()
     # every action's key is on its button and in the key list
     for key in "NRSCXTPGLABQ":
-        assert page.locator(f"button.act kbd", has_text=key).count() >= 1
+        assert page.locator("button.act kbd", has_text=key).count() >= 1
     assert page.locator("#keys li").count() >= 12
     context.close()
 

@@ -10,7 +10,7 @@ def test_report_range_is_checked(day):
     assert day.get(url, boss, **{"from": "23/11/2026"}, status=422).json()["field"] == "from"
     assert day.get(url, boss, **{"from": "2026-11-23", "to": "2026-11-01"}, status=422).json()["code"] == "invalid"
     day.get(url, boss, **{"from": "2025-01-01", "to": "2026-11-23"}, status=422)
-    day.get(f"/api/v1/halls/nowhere/reports", boss, status=404)
+    day.get("/api/v1/halls/nowhere/reports", boss, status=404)
 
 
 def test_an_empty_week(day):
