@@ -201,6 +201,7 @@ def test_report_export_shows_progress_and_downloads(live_server, browser, api, s
     page.fill("#login-form [name=password]", "boss-password")
     page.click("#login-form button[type=submit]")
     expect(page.locator("#board")).to_be_visible()
+    expect(page.locator("#rep-to")).to_have_value("2026-11-23")  # the page has set its dates: ours stay
     page.fill("#rep-from", "2026-01-01")  # most of a year: the background export
     with page.expect_download(timeout=30_000) as dl:
         page.click("#rep-xlsx")
