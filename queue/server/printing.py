@@ -68,6 +68,9 @@ class Slot:
         return self.hall.notice if self.cfg.notice is None else self.cfg.notice
 
 
+NOT_PRINTED = {"status": "none", "reason": "no_printer"}
+
+
 class Printing:
     def __init__(self, config: Config, settings: Settings, hub: Hub):
         self.config, self.settings, self.hub = config, settings, hub
@@ -151,7 +154,7 @@ class Printing:
     async def print_slip(self, slot: Slot | None, slip) -> dict:
         """`{"status": "printed"|"queued"|"failed"|"none", "reason"}`, within print_wait_s."""
         if slot is None or self.service is None:
-            return {"status": "none", "reason": "no_printer"}
+            return dict(NOT_PRINTED)
         try:
             handle = await self.service.submit(slot.key, slip)
         except PrinterError as exc:  # a "refuse" printer went down since the check

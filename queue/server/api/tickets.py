@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import kiosk, rules
+from ..printing import NOT_PRINTED
 from ..service import ApiError, HallService
 from .common import JSON, body, current_user, path_int, runtime
 from .kiosk import public_base
@@ -131,13 +132,14 @@ async def issue_ticket(request: Request):
     t = await svc.issue(data.category, data.priority, data.lang, data.priority_kind)
     windows = kiosk.serving_windows(svc.hall, svc.view.windows, cat.code)
     url = kiosk.track_url(public_base(request), svc.hall.id, t["id"], t["track_token"])
-    printed = await rt.printing.print_slip(slot, kiosk.ticket_slip(svc.hall, t, slot.notice if slot else "", url,
-                                                                   windows))
+    printed = dict(NOT_PRINTED) if slot is None else await rt.printing.print_slip(
+        slot, kiosk.ticket_slip(svc.hall, t, slot.notice, url, windows))
     return JSON({
         "id": t["id"], "number": t["number"], "category": t["category"],
         "issued_at": rules.iso(t["issued_at"], svc.tz), "ahead": t["ahead"],
         "estimated_wait_s": t["estimated_wait_s"], "track_token": t["track_token"],
-        "priority": data.priority, "priority_kind": data.priority_kind, "windows": windows, "track_url": url, "print": printed,
+        "priority": data.priority, "priority_kind": data.priority_kind, "windows": windows, "track_url": url,
+        "print": printed,
     }, status_code=201)
 
 
