@@ -33,27 +33,34 @@ async def _pump(ws: WebSocket, sub: Subscription, render) -> None:
                 await asyncio.sleep(0)
 
 
-async def _serve(ws: WebSocket, sub: Subscription, first: dict, render, on_message=None) -> None:
+async def _serve(ws: WebSocket, sub: Subscription, first: str, sender, on_message=None) -> None:
+    """Send `first`, then run `sender` (a coroutine writing to the socket) until it ends or
+    the client goes; the client's messages go to `on_message`."""
     rt = runtime(ws)
+    task = None
     try:
-        await ws.send_text(json.dumps(first, ensure_ascii=False))
-        pump = asyncio.create_task(_pump(ws, sub, render))
+        await ws.send_text(first)  # before the sender starts: the first message stays first
+        task = asyncio.create_task(sender)
         try:
             while True:
                 recv = asyncio.create_task(ws.receive_text())
-                done, _ = await asyncio.wait({pump, recv}, return_when=asyncio.FIRST_COMPLETED)
-                if pump in done:
+                done, _ = await asyncio.wait({task, recv}, return_when=asyncio.FIRST_COMPLETED)
+                if task in done:
                     recv.cancel()
-                    pump.result()
+                    task.result()
                     return
+                # A disconnect raises here and ends the loop; unread, it would spin
+                # creating receive tasks that fail at once.
                 msg = recv.result()
                 if on_message is not None:
                     await on_message(msg)
         finally:
-            pump.cancel()
+            task.cancel()
     except (WebSocketDisconnect, RuntimeError, asyncio.CancelledError):
         pass
     finally:
+        if task is None:
+            sender.close()  # the client left before it started
         rt.hub.unsubscribe(sub)
 
 
@@ -77,7 +84,7 @@ async def display_socket(ws: WebSocket):
         if isinstance(msg, dict) and msg.get("type") == "audio" and screen:
             rt.hub.publish(hall, "screen", {"screen": screen, "muted": bool(msg.get("muted"))})
 
-    await _serve(ws, sub, snap, Event.public_text, on_message)
+    await _serve(ws, sub, json.dumps(snap, ensure_ascii=False), _pump(ws, sub, Event.public_text), on_message)
 
 
 async def ticket_socket(ws: WebSocket):
@@ -92,9 +99,10 @@ async def ticket_socket(ws: WebSocket):
         return
     await ws.accept()
     sub, _ = rt.hub.subscribe(svc.hall.id, lambda e: e.ticket_id == tid or e.type in ("call", "queue"))
-    last = {"text": json.dumps({"type": "ticket", **state}, ensure_ascii=False)}
+    last = json.dumps({"type": "ticket", **state}, ensure_ascii=False)
 
     async def render_all() -> None:
+        nonlocal last
         # Drain what queued up and answer once: ahead changes with every call in the hall.
         while True:
             ev = await sub.get()
@@ -108,30 +116,11 @@ async def ticket_socket(ws: WebSocket):
                     return
             fresh = json.dumps({"type": "ticket", **await svc.track(tid, ws.query_params.get("token", ""))},
                                ensure_ascii=False)
-            if fresh != last["text"]:
-                last["text"] = fresh
+            if fresh != last:
+                last = fresh
                 await ws.send_text(fresh)
 
-    try:
-        await ws.send_text(last["text"])
-        task = asyncio.create_task(render_all())
-        try:
-            while True:
-                recv = asyncio.create_task(ws.receive_text())
-                done, _ = await asyncio.wait({task, recv}, return_when=asyncio.FIRST_COMPLETED)
-                if task in done:
-                    recv.cancel()
-                    task.result()
-                    return
-                # The phone sends nothing we use, but a disconnect raises here and ends the
-                # loop; unread, it would spin creating receive tasks that fail at once.
-                recv.result()
-        finally:
-            task.cancel()
-    except (WebSocketDisconnect, RuntimeError, asyncio.CancelledError):
-        pass
-    finally:
-        rt.hub.unsubscribe(sub)
+    await _serve(ws, sub, last, render_all())
 
 
 async def console_socket(ws: WebSocket):
@@ -154,7 +143,7 @@ async def console_socket(ws: WebSocket):
         out.update(type=ev.type, seq=ev.seq, ticket_id=ev.ticket_id)
         return json.dumps(out, ensure_ascii=False)
 
-    await _serve(ws, sub, snap, render)
+    await _serve(ws, sub, json.dumps(snap, ensure_ascii=False), _pump(ws, sub, render))
 
 
 routes = [
