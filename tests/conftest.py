@@ -8,6 +8,7 @@ import secrets
 import shutil
 import socket
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -104,6 +105,27 @@ def root_conftest():
     """This module, for the folders' own conftests and tests: several conftest.py
     live in folders without __init__.py, so `import conftest` is ambiguous."""
     return _THIS
+
+
+def sox_stat(path: Path) -> dict[str, float]:
+    """`sox FILE -n stat` as numbers, e.g. {'Length (seconds)': 3.2, 'RMS amplitude': 0.1}."""
+    out = subprocess.run(
+        ["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True, timeout=30,
+    ).stderr
+    stats = {}
+    for line in out.splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            try:
+                stats[" ".join(name.split())] = float(value)
+            except ValueError:
+                pass
+    return stats
+
+
+@pytest.fixture(name="sox_stat")
+def _sox_stat():
+    return sox_stat
 
 
 @pytest.fixture(name="demo_config")

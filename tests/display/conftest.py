@@ -1,6 +1,5 @@
-"""Helpers that look at real audio and phonemes with espeak-ng and sox."""
+"""Helpers that look at phonemes with espeak-ng (sox_stat, for audio, is in tests/conftest.py)."""
 
-from pathlib import Path
 import subprocess
 
 import pytest
@@ -14,27 +13,6 @@ def phonemes(text: str, voice: str) -> str:
     ).stdout
 
 
-def sox_stat(path: Path) -> dict[str, float]:
-    """`sox FILE -n stat` as numbers, e.g. {'Length (seconds)': 3.2, 'RMS amplitude': 0.1}."""
-    out = subprocess.run(
-        ["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True, timeout=30,
-    ).stderr
-    stats = {}
-    for line in out.splitlines():
-        name, sep, value = line.partition(":")
-        if sep:
-            try:
-                stats[" ".join(name.split())] = float(value)
-            except ValueError:
-                pass
-    return stats
-
-
 @pytest.fixture(name="phonemes")
 def _phonemes():
     return phonemes
-
-
-@pytest.fixture(name="sox_stat")
-def _sox_stat():
-    return sox_stat

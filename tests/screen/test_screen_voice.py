@@ -4,25 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 
 import pytest
 
 pytestmark = pytest.mark.slow
-
-
-def sox_stat(path) -> dict[str, float]:
-    out = subprocess.run(["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True,
-                         timeout=30).stderr
-    stats = {}
-    for line in out.splitlines():
-        name, sep, value = line.partition(":")
-        if sep:
-            try:
-                stats[" ".join(name.split())] = float(value)
-            except ValueError:
-                pass
-    return stats
 
 
 @pytest.fixture
@@ -34,7 +19,8 @@ def espeak():
 
 
 @pytest.mark.parametrize("speech", ["auto", "espeak"])
-def test_wav_served_for_a_call_is_speech(espeak, live_server, hall, display_reader, tmp_path, speech):
+def test_wav_served_for_a_call_is_speech(espeak, live_server, hall, display_reader, tmp_path, speech,
+                                         sox_stat):
     server = live_server(speech=speech)
     h = hall(server)
     h.clerk_at("w3")
