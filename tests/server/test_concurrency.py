@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import random
 import re
 import sys
@@ -40,6 +41,37 @@ def _press_until_empty(c: httpx.Client, headers: dict, window: str, barrier: thr
         t = r.json()
         assert (t["window"], t["status"]) == (window, "called"), t
         got.append(t)
+
+
+def _issue_while_calling(clients, clerks: dict, n: int) -> tuple[list[dict], dict[str, list[dict]]]:
+    """Four issuers take n tickets while every window presses next until nothing is left.
+    `clients()` gives each thread its client (a context manager)."""
+    issuing = threading.Event()
+    issuing.set()
+    barrier = threading.Barrier(len(clerks) + 4)
+    issued: list[dict] = []
+    lock = threading.Lock()
+
+    def issuer(k: int):
+        with clients() as c:
+            barrier.wait(timeout=60)
+            for i in range(k, n, 4):
+                t = _issue(c, i)
+                with lock:
+                    issued.append(t)
+
+    def window(w: str, headers: dict):
+        with clients() as c:
+            return _press_until_empty(c, headers, w, barrier, issuing)
+
+    with concurrent.futures.ThreadPoolExecutor(len(clerks) + 4) as pool:
+        issuers = [pool.submit(issuer, k) for k in range(4)]
+        futures = {w: pool.submit(window, w, headers) for w, headers in clerks.items()}
+        for f in issuers:
+            f.result(timeout=300)
+        issuing.clear()
+        calls = {w: f.result(timeout=300) for w, f in futures.items()}
+    return issued, calls
 
 
 def _sign_in_clerks(h, windows: int = WINDOWS) -> dict[str, dict]:
@@ -91,27 +123,7 @@ def test_issue_and_next_at_the_same_time(live_server, database_url, small_config
     server = live_server(small_config(WINDOWS), database_url=database_url)
     h = http(server.url)
     clerks = _sign_in_clerks(h)
-    issuing = threading.Event()
-    issuing.set()
-    barrier = threading.Barrier(WINDOWS + 4)
-    issued: list[dict] = []
-    lock = threading.Lock()
-
-    def issuer(k: int):
-        barrier.wait(timeout=60)
-        for i in range(k, 200, 4):
-            t = _issue(h.c, i)
-            with lock:
-                issued.append(t)
-
-    with concurrent.futures.ThreadPoolExecutor(WINDOWS + 4) as pool:
-        issuers = [pool.submit(issuer, k) for k in range(4)]
-        futures = {w: pool.submit(_press_until_empty, h.c, headers, w, barrier, issuing)
-                   for w, headers in clerks.items()}
-        for f in issuers:
-            f.result(timeout=300)
-        issuing.clear()
-        calls = {w: f.result(timeout=300) for w, f in futures.items()}
+    issued, calls = _issue_while_calling(lambda: contextlib.nullcontext(h.c), clerks, 200)
     assert len(issued) == 200
     _check_once(issued, calls)
 
@@ -134,33 +146,8 @@ def test_two_worker_processes(server_process, backend_env, hall_toml, http, tmp_
                         env, cwd=root)
     h = http(sp.url)
     clerks = _sign_in_clerks(h)
-
-    issuing = threading.Event()
-    issuing.set()
-    barrier = threading.Barrier(WINDOWS + 4)
-    issued: list[dict] = []
-    lock = threading.Lock()
-
-    def issuer(k: int):
-        # each issuer its own connections, so both processes take tickets
-        with httpx.Client(base_url=sp.url, timeout=60) as c:
-            barrier.wait(timeout=60)
-            for i in range(k, 240, 4):
-                t = _issue(c, i)
-                with lock:
-                    issued.append(t)
-
-    def window(w: str, headers: dict):
-        with httpx.Client(base_url=sp.url, timeout=60) as c:
-            return _press_until_empty(c, headers, w, barrier, issuing)
-
-    with concurrent.futures.ThreadPoolExecutor(WINDOWS + 4) as pool:
-        issuers = [pool.submit(issuer, k) for k in range(4)]
-        futures = {w: pool.submit(window, w, headers) for w, headers in clerks.items()}
-        for f in issuers:
-            f.result(timeout=300)
-        issuing.clear()
-        calls = {w: f.result(timeout=300) for w, f in futures.items()}
+    # each thread its own connections, so both processes take requests
+    issued, calls = _issue_while_calling(lambda: httpx.Client(base_url=sp.url, timeout=60), clerks, 240)
     assert len(issued) == 240
     _check_once(issued, calls)
 
