@@ -112,15 +112,9 @@ class RatingService:
 
     # ----- the pad and the QR page ---------------------------------------------------
 
-    def _window(self, window: str):
-        w = self.hall.window(window)
-        if w is None:
-            raise ApiError(404, f"unknown window {window!r}", "unknown_window")
-        return w
-
     async def last_completed(self, window: str) -> dict:
         """For the window's pad: the ticket just completed there (its number only)."""
-        w = self._window(window)
+        w = self.svc.window_or_404(window)
         now = self.clock()
         since = now - self.policy.pad_window_s
         row = await self.db.read(rstore.last_completed, self.hall.id, w.id, since,

@@ -216,14 +216,15 @@ class HallService:
 
     # ----- clerks ------------------------------------------------------------------
 
-    def _window(self, window: str):
+    def window_or_404(self, window: str):
+        """The configured window, or a 404 naming it."""
         w = self.hall.window(window)
         if w is None:
             raise ApiError(404, f"unknown window {window!r}", "unknown_window")
         return w
 
     async def sign_in(self, user: User, window: str) -> dict:
-        self._window(window)
+        self.window_or_404(window)
         now = self.clock()
 
         def tx_fn(tx):
@@ -245,7 +246,7 @@ class HallService:
                                                                    "title": user.title}})
 
     async def sign_out(self, user: User, window: str) -> dict:
-        self._window(window)
+        self.window_or_404(window)
 
         def tx_fn(tx):
             states = wstore.states(tx, self.hall.id)
@@ -260,7 +261,7 @@ class HallService:
         return self.window_public(states[window])
 
     async def set_away(self, user: User, window: str, notice: dict | None) -> dict:
-        self._window(window)
+        self.window_or_404(window)
 
         def tx_fn(tx):
             states = wstore.states(tx, self.hall.id)
@@ -276,7 +277,7 @@ class HallService:
 
     async def set_posts(self, user: User, window: str, a_clerk: str | None, b_clerk: str | None) -> dict:
         """A manager changes a window's A/B posts during the day (audited in the same transaction)."""
-        self._window(window)
+        self.window_or_404(window)
         if not user.is_manager:
             raise forbidden("only a manager or an admin may change posts")
         now = self.clock()
@@ -296,7 +297,7 @@ class HallService:
         return self.window_public(states[window])
 
     async def next(self, user: User, window: str) -> dict | None:
-        self._window(window)
+        self.window_or_404(window)
         await self.close_past_days()  # a string comparison, unless the day has just turned
         now = self.clock()
         q = self.hall.queue
@@ -316,7 +317,7 @@ class HallService:
         return t
 
     async def call_number(self, user: User, window: str, number: str) -> dict:
-        self._window(window)
+        self.window_or_404(window)
         now = self.clock()
 
         def tx_fn(tx):

@@ -45,10 +45,7 @@ def _svc(request: Request) -> HallService:
 
 
 def _window_of(svc: HallService, request: Request) -> str:
-    window = request.path_params["window"]
-    if svc.hall.window(window) is None:
-        raise ApiError(404, f"unknown window {window!r}", "unknown_window")
-    return window
+    return svc.window_or_404(request.path_params["window"]).id
 
 
 def _violations_public(svc: HallService, found) -> list[dict]:
