@@ -124,8 +124,9 @@ async def issue_ticket(request: Request):
     cat = svc.hall.category(data.category)
     if cat is None:
         raise ApiError(422, f"unknown category {data.category!r}", "unknown_category")
-    svc.check_open(cat, rt.clock())  # a closed hall or category before an empty printer: the more useful message
-    rt.printing.refuse_if_unavailable(slot)
+    if slot is not None:  # a closed hall or category before an empty printer: the more useful message
+        svc.check_open(cat, rt.clock())
+        rt.printing.refuse_if_unavailable(slot)
     if data.priority_kind is not None and data.priority_kind not in svc.hall.kiosk.priority_kinds:
         raise ApiError(422, f"this hall offers no {data.priority_kind!r} priority", "bad_priority",
                        field="priority_kind")
