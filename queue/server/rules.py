@@ -122,8 +122,10 @@ def pool_cycle_s(pools: dict[str, tuple[str, ...]], cycle_s: dict[str, float],
         n = sum(served.get(c, 0) for c in pool)
         if n >= 3:
             out[cat] = sum(cycle_s[c] * served.get(c, 0) for c in pool) / n
-        else:
+        elif pool:
             out[cat] = sum(cycle_s[c] for c in pool) / len(pool)
+        else:  # no window serves it: nothing competes, its own figure stands
+            out[cat] = cycle_s[cat]
     return out
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from . import access, kiosk, rules
@@ -42,7 +42,7 @@ class Rates:
     cycle_s: dict[str, float]
     open_windows: dict[str, int]
     # The mean cycle of the tickets competing with each category (rules.estimate_wait_s).
-    pool_cycle_s: dict[str, float] = field(default_factory=dict)
+    pool_cycle_s: dict[str, float]
     staffed: bool = False  # someone is signed in at some window (the hall's day has begun)
 
 
@@ -60,8 +60,8 @@ class HallService:
             c.code: tuple(sorted({x for w in hall.windows if c.code in w.categories for x in w.categories}))
             for c in hall.categories
         }
-        self.rates = Rates({c.code: c.default_service_min * 60 for c in hall.categories},
-                           {c.code: 0 for c in hall.categories})
+        guess = {c.code: c.default_service_min * 60 for c in hall.categories}
+        self.rates = Rates(guess, {c.code: 0 for c in hall.categories}, rules.pool_cycle_s(self.pool, guess, {}))
         self.view = HallView(hall.id, hall.name, hall.name_en,
                              [w.model_dump() for w in hall.windows], recent=hall.queue.recent_calls)
         self._open_day: str | None = None  # the service day whose leftovers are already closed
@@ -186,7 +186,7 @@ class HallService:
         queue.uncovered_wait_min on top (rules.estimate_wait_s); before anyone
         signs in, the hall is counted as opening with one window."""
         penalty = self.hall.queue.uncovered_wait_min * 60 if self.rates.staffed else 0
-        cycle = self.rates.pool_cycle_s.get(category) or self.rates.cycle_s[category]
+        cycle = self.rates.pool_cycle_s[category]
         idle = sum(1 for w, st in self.view.windows.items()
                    if st["status"] == "idle" and category in self.own.get(w, ()))
         return rules.estimate_wait_s(ahead, self.rates.open_windows.get(category, 0), cycle, penalty, idle)

@@ -254,3 +254,5 @@ def test_pool_cycle_follows_the_mix_served():
     assert pool_cycle_s(pools, cycles, {"a": 1, "b": 3}) == {"a": 300.0, "b": 300.0, "c": 300.0}
     # too few services logged: each category of the pool counts the same
     assert pool_cycle_s(pools, cycles, {"a": 1}) == {"a": 400.0, "b": 400.0, "c": 300.0}
+    # a category no window serves (allowed in a hall file): its own figure, not a division by zero
+    assert pool_cycle_s({"d": ()}, {"d": 900.0}, {}) == {"d": 900.0}
