@@ -156,6 +156,13 @@ def test_calls_on_either_process_reach_every_screen_in_order(two_workers):
                        timeout=30)
         assert r.status_code == 201, r.text
 
+    # An answer does not wait for the other process to apply the event: let both views settle
+    # (a hall's waiting counts come from the view of whichever process answers).
+    def settled() -> bool:
+        return all(sum(c["waiting"] for c in httpx.get(f"{base}/api/v1/halls/{HALL}", timeout=30)
+                       .json()["categories"]) == CALLS for _ in range(20))
+
+    _wait(settled, 10, "the processes' views did not agree on the queue")
     displays = [Display(host) for _ in range(DISPLAYS)]
     try:
         per_process = {n - base_subs for n in _subscribers_seen(host)}
