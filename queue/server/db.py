@@ -1,15 +1,16 @@
 """The one owner of database connections.
 
 Store functions are plain synchronous functions `fn(tx, *args)` written once
-in portable SQL with `:name` parameters; this module runs them off the event
-loop, in a transaction, and hands back their result.
+in portable SQL with `:name` parameters; this module runs them in a
+transaction and hands back their result.
 
-- SQLite: one writer thread owns the only writing connection and commits
-  queued writes in groups (one BEGIN IMMEDIATE ... COMMIT for everything that
-  queued up while the previous group ran), each write inside its own
-  SAVEPOINT so one failure spoils no other. A caller is answered only after
-  its group committed, so an answered write survives a kill -9. Readers use a
-  small pool of their own connections (WAL lets them read while it writes).
+- SQLite: one writing connection commits writes in groups (one BEGIN
+  IMMEDIATE ... COMMIT for everything that queued up meanwhile), and one
+  failing write spoils no other. Ordinary writes run in a writer thread; the
+  short hot ones (issuing, calling) on the event loop when the writer is idle.
+  A caller is answered only after its group committed, so an answered write
+  survives a kill -9. Readers use a small pool of their own connections (WAL
+  lets them read while it writes).
 - PostgreSQL: a pool of threads, each with its own psycopg connection; every
   write is its own transaction and row locks (FOR UPDATE SKIP LOCKED) keep
   concurrent writers, in any number of processes, apart.
@@ -23,6 +24,7 @@ import queue as stdqueue
 import re
 import sqlite3
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -93,6 +95,10 @@ class Database:
     async def write(self, fn: Callable[..., T], *args, **kwargs) -> T:  # pragma: no cover - interface
         raise NotImplementedError
 
+    async def write_hot(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """A short write on the hot path (issuing, calling): see SqliteDatabase."""
+        return await self.write(fn, *args, **kwargs)
+
     async def read(self, fn: Callable[..., T], *args, **kwargs) -> T:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -121,20 +127,24 @@ def open_database(url: str) -> Database:
     return SqliteDatabase(sqlite_path(url))
 
 
-def _sqlite_connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+def _sqlite_connect(path: str, busy_timeout_ms: int = 10_000) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode: a commit survives a crash of the process (kill -9);
     # only a power cut can lose the last commits.
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 class _Job:
-    """A write waiting for the writer thread: its future on an event loop, or
+    """A write waiting for the writer: its future on an event loop, or
     `deliver(job)` (callers without a loop), is settled once it is committed."""
 
     __slots__ = ("fn", "args", "deliver", "loop", "future", "result", "error")
@@ -171,21 +181,50 @@ def _hand_back(group: list[_Job]) -> None:
 
 
 class SqliteDatabase(Database):
+    """One writing connection, owned by whoever holds `_wlock`:
+
+    - the writer thread, for ordinary writes, in groups (everything that queued
+      while the previous group ran);
+    - the event loop itself, for hot writes (`write_hot`: issuing and calling),
+      grouped per loop turn, when the writer thread is idle. That saves two
+      thread hops per request, most of the server's overhead on the hot path.
+
+    The loop never waits: when the writer thread holds the connection, or
+    another process the database's lock, hot writes queue for the writer
+    thread, which waits (up to 10 s) on their behalf. WAL checkpoints, the one
+    slow part of committing, run in a thread of their own for the same reason.
+    """
+
     dialect = "sqlite"
+    BUSY_WAIT_S = 10.0
+    CHECKPOINT_EVERY = 200  # committed groups; also once a second while writes come
 
     def __init__(self, path: str):
         self.path = path
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._jobs: stdqueue.SimpleQueue = stdqueue.SimpleQueue()
-        self._writer = threading.Thread(target=self._write_loop, name="onewindow-db-writer", daemon=True)
-        self._writer_conn = _sqlite_connect(path)
+        # busy_timeout 0: a lock held by another process must never make the
+        # loop wait; _begin_waiting does the waiting, in the writer thread.
+        self._writer_conn = _sqlite_connect(path, busy_timeout_ms=0)
+        self._writer_conn.execute("PRAGMA wal_autocheckpoint=0")
+        self._wlock = threading.Lock()
+        self._hot: list[_Job] = []
+        self._hot_loop: asyncio.AbstractEventLoop | None = None
+        self._commits = 0
+        self._checkpoint_due = threading.Event()
         self._local = threading.local()
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="onewindow-db-reader")
         self._reader_conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._writer = threading.Thread(target=self._write_loop, name="onewindow-db-writer", daemon=True)
         self._writer.start()
+        self._checkpointer = None
+        if path != ":memory:":
+            self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="onewindow-db-checkpoint",
+                                                  daemon=True)
+            self._checkpointer.start()
 
     async def write(self, fn, *args, **kwargs):
         if self._closed:
@@ -196,6 +235,60 @@ class SqliteDatabase(Database):
         fut = loop.create_future()
         self._jobs.put(_Job(fn, args, loop=loop, future=fut))
         return await fut
+
+    async def write_hot(self, fn, *args, **kwargs):
+        """A short write on the hot path, run on the event loop with the other
+        hot writes of this loop turn in one transaction. Only for store
+        functions that touch a handful of rows through indexes: a slow one
+        would stall every request of the server."""
+        if self._closed:
+            raise DatabaseError("database is closed")
+        if kwargs:
+            fn = functools.partial(fn, **kwargs)
+        loop = asyncio.get_running_loop()
+        if self._hot_loop is None:
+            self._hot_loop = loop
+        elif loop is not self._hot_loop:  # the connection serves one loop; others queue
+            return await self.write(fn, *args)
+        fut = loop.create_future()
+        if not self._hot:
+            loop.call_soon(self._flush_hot)
+        self._hot.append(_Job(fn, args, loop=loop, future=fut))
+        return await fut
+
+    def _flush_hot(self) -> None:
+        group, self._hot = self._hot, []
+        if self._closed:
+            for j in group:
+                j.error = DatabaseError("database is closed")
+            _settle_all(group)
+            return
+        if not self._wlock.acquire(blocking=False):
+            self._queue_for_writer(group)  # it is busy now and takes these next
+            return
+        try:
+            try:
+                self._writer_conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                if not _is_busy(exc):
+                    raise
+                self._queue_for_writer(group)  # another process writes: the writer thread waits, not the loop
+                return
+            self._run_group(group)
+        except BaseException as exc:  # noqa: BLE001 - no caller may be left waiting
+            log.exception("hot write group failed")
+            if self._writer_conn.in_transaction:
+                self._writer_conn.execute("ROLLBACK")
+            for j in group:
+                j.error = DatabaseError(f"write failed: {exc}")
+        finally:
+            self._wlock.release()
+        _settle_all(group)
+        self._committed()
+
+    def _queue_for_writer(self, group: list[_Job]) -> None:
+        for j in group:
+            self._jobs.put(j)
 
     def write_sync(self, fn, *args, **kwargs):
         """For start-up code and tools that have no event loop."""
@@ -210,8 +303,6 @@ class SqliteDatabase(Database):
         return job.result
 
     def _write_loop(self) -> None:
-        conn = self._writer_conn
-        tx = Tx(conn, "sqlite")
         while True:
             job = self._jobs.get()
             if job is None:
@@ -226,52 +317,54 @@ class SqliteDatabase(Database):
                     self._jobs.put(None)
                     break
                 group.append(more)
-            if not self._run_fast(conn, tx, group):
-                self._run_group(conn, tx, group)
+            with self._wlock:
+                if self._begin_waiting(group):
+                    self._run_group(group)
             _hand_back(group)
+            self._committed()
 
-    def _begin(self, conn: sqlite3.Connection, group: list[_Job]) -> bool:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            return True
-        except sqlite3.Error as exc:
-            for j in group:
-                j.error = DatabaseError(f"database busy or unavailable: {exc}")
-            return False
+    def _begin_waiting(self, group: list[_Job]) -> bool:
+        """BEGIN IMMEDIATE, waiting up to BUSY_WAIT_S for another process's lock."""
+        deadline = time.monotonic() + self.BUSY_WAIT_S
+        delay = 0.001
+        while True:
+            try:
+                self._writer_conn.execute("BEGIN IMMEDIATE")
+                return True
+            except sqlite3.Error as exc:
+                if _is_busy(exc) and time.monotonic() < deadline:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.05)
+                    continue
+                for j in group:
+                    j.error = DatabaseError(f"database busy or unavailable: {exc}")
+                return False
 
-    def _run_fast(self, conn: sqlite3.Connection, tx: Tx, group: list[_Job]) -> bool:
-        """The whole group in one transaction without savepoints: the usual case,
-        where no write fails. False (all rolled back) when one did: the group then
-        runs again, each write in its savepoint (store functions only touch `tx`,
-        so running one twice is safe)."""
-        if not self._begin(conn, group):
-            return True
+    def _run_group(self, group: list[_Job]) -> None:
+        """In a begun transaction: the whole group under one savepoint, the usual
+        case where no write fails. When one does, the group runs again with each
+        write in a savepoint of its own, so one failure spoils no other (store
+        functions only touch `tx`, so running one twice is safe)."""
+        conn = self._writer_conn
+        tx = Tx(conn, "sqlite")
+        conn.execute("SAVEPOINT grp")
         try:
             for j in group:
                 j.result = j.fn(tx, *j.args)
+            conn.execute("RELEASE grp")
         except BaseException as exc:  # noqa: BLE001 - handed back to the caller
-            conn.execute("ROLLBACK")
+            conn.execute("ROLLBACK TO grp")
+            conn.execute("RELEASE grp")
             if len(group) == 1:
-                group[0].error = _map_error(exc)
-                return True
-            return False
-        self._commit(conn, group)
-        return True
+                group[0].result, group[0].error = None, _map_error(exc)
+            else:
+                self._run_each(conn, tx, group)
+        self._commit(group)
 
-    def _commit(self, conn: sqlite3.Connection, group: list[_Job]) -> None:
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
-            for j in group:
-                j.error = DatabaseError(f"commit failed: {exc}")
-
-    def _run_group(self, conn: sqlite3.Connection, tx: Tx, group: list[_Job]) -> None:
+    @staticmethod
+    def _run_each(conn: sqlite3.Connection, tx: Tx, group: list[_Job]) -> None:
         for j in group:
-            j.result, j.error = None, None
-        if not self._begin(conn, group):
-            return
-        for j in group:
+            j.result = None
             conn.execute("SAVEPOINT job")
             try:
                 j.result = j.fn(tx, *j.args)
@@ -280,7 +373,38 @@ class SqliteDatabase(Database):
                 conn.execute("ROLLBACK TO job")
                 conn.execute("RELEASE job")
                 j.error = _map_error(exc)
-        self._commit(conn, group)
+
+    def _commit(self, group: list[_Job]) -> None:
+        try:
+            self._writer_conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._writer_conn.execute("ROLLBACK")
+            for j in group:
+                j.error = DatabaseError(f"commit failed: {exc}")
+
+    def _committed(self) -> None:
+        self._commits += 1  # from two threads; a lost count only delays a checkpoint
+        if self._commits % self.CHECKPOINT_EVERY == 0:
+            self._checkpoint_due.set()
+
+    def _checkpoint_loop(self) -> None:
+        """Copies the WAL back into the database file (PASSIVE: never waits for
+        a writer or blocks one), so the log stays small and reads stay fast."""
+        conn = _sqlite_connect(self.path)
+        done = 0
+        try:
+            while not self._closed:
+                self._checkpoint_due.wait(1.0)
+                self._checkpoint_due.clear()
+                if self._commits == done:
+                    continue
+                done = self._commits
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as exc:
+                    log.warning("WAL checkpoint failed (retried later): %s", exc)
+        finally:
+            conn.close()
 
     def _reader(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -317,7 +441,11 @@ class SqliteDatabase(Database):
         self._jobs.put(None)
         self._writer.join(timeout=10)
         self._readers.shutdown(wait=True)
-        for c in [self._writer_conn, *self._reader_conns]:
+        if self._checkpointer is not None:
+            self._checkpoint_due.set()
+            self._checkpointer.join(timeout=10)
+        # The writer last: closing the last connection checkpoints and removes the WAL.
+        for c in [*self._reader_conns, self._writer_conn]:
             try:
                 c.close()
             except sqlite3.Error:

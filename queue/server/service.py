@@ -169,7 +169,7 @@ class HallService:
         await self.close_past_days()
         self.check_open(cat, now)
         try:
-            t = await self.db.write(
+            t = await self.db.write_hot(
                 tstore.issue, hall=self.hall.id, category=cat.code, prefix=cat.prefix,
                 priority=rules.PRIORITY[priority], lang=lang, now=now, day=rules.service_day(now, self.tz),
                 token=new_token(), daily_cap=cat.daily_cap, pool=self.pool[cat.code], kind=priority_kind,
@@ -369,7 +369,7 @@ class HallService:
 
     async def _ticket_op(self, fn):
         try:
-            return await self.db.write(fn)
+            return await self.db.write_hot(fn)
         except tstore.NotFound as exc:
             raise ApiError(404, str(exc), "not_found") from None
         except rules.RuleViolation as exc:
