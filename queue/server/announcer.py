@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,19 +40,24 @@ from .tasks import cancel_all
 log = logging.getLogger("onewindow.announcer")
 
 SPEECH_MODES = ("auto", "espeak", "fake", "off")
+# As the screens' STALE_MS (static/screen.js): they skip an announcement that
+# would start playing later than this, so it is not rendered either. Calls
+# coming faster than they can be spoken then cost no CPU; the screens show them.
+STALE_S = 60.0
 
 
 class Announcer:
     """Turns every call and recall of every hall into an `announce` event with its WAV."""
 
     def __init__(self, speech: str, data_dir: Path | str, config: Config, hub: Hub,
-                 speaker: Speaker | None = None) -> None:
+                 speaker: Speaker | None = None, clock=time.monotonic) -> None:
         if speech not in SPEECH_MODES:
             raise ValueError(f"speech must be one of {', '.join(SPEECH_MODES)}, not {speech!r}")
         self.speech = speech
         self.cache_dir = Path(data_dir) / "audio"
         self.config = config
         self.hub = hub
+        self.clock = clock
         self._services: dict[int, AnnouncementService] = {}  # per repeat count
         self._tasks: list[asyncio.Task] = []
         self.speech_available = False
@@ -124,17 +130,28 @@ class Announcer:
 
     async def _announce_all(self, hall: str, sub: Subscription, svc: AnnouncementService,
                             numbers: dict[str, str]) -> None:
+        busy_until = 0.0  # when the screens will have played what was published so far
+        skipping = False
         while True:
             ev: Event | None = await sub.get()
             if ev is None:
                 return
             d = ev.data
             recall = ev.type == "recall"
+            now = self.clock()
+            if busy_until - now > STALE_S:
+                if not skipping:
+                    log.warning("hall %s: calls come faster than they can be spoken; until the voice catches "
+                                "up, the screens show them unannounced", hall)
+                skipping = True
+                continue
+            skipping = False
             try:
                 audio = await svc.render(Call(d["ticket"], numbers.get(d["window"], d["window"]), recall))
             except Exception:  # noqa: BLE001 - a bad call must not stop the announcer
                 log.exception("announcing %s in hall %s failed", d.get("ticket"), hall)
                 continue
+            busy_until = max(busy_until, now) + audio.duration_s
             if self.speaker is not None:
                 self.speaker.play(audio.path, audio.duration_s)
             self.hub.publish(hall, "announce", {

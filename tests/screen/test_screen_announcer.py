@@ -154,3 +154,44 @@ def test_unknown_speech_setting_is_refused(tmp_path):
 ])
 def test_spoken_window(number, labels, spoken):
     assert spoken_window(number, *labels) == spoken
+
+
+async def test_calls_faster_than_speech_are_not_rendered_once_the_backlog_would_go_stale(tmp_path, caplog):
+    """The screens skip an announcement that would start over STALE_S late; so
+    does the announcer, instead of rendering audio nobody will hear."""
+    hub = Hub()
+    await hub.start()
+    reads = []
+    later = [None]  # from this many clock readings on (one per call), the hall has gone quiet
+
+    def clock():
+        reads.append(1)
+        quiet = later[0] is not None and len(reads) > later[0]
+        return 1000.0 + (10 * announcer_mod.STALE_S if quiet else 0.0)
+
+    ann = Announcer("fake", tmp_path, two_halls(), hub, clock=clock)
+    await ann.start()
+    try:
+        first = await announced(hub, "a", 1, lambda: hub.publish("a", "call", {"ticket": "A000", "window": "w1"}))
+        each = first[0]["duration_s"]  # every fake announcement of this hall lasts as long
+        fits = int(announcer_mod.STALE_S // each)  # after A000, these start within STALE_S
+        burst = [f"A{i:03d}" for i in range(1, 3 * fits + 5)]
+        later[0] = 1 + len(burst)
+
+        def publish():
+            for t in [*burst, "Z999"]:
+                hub.publish("a", "call", {"ticket": t, "window": "w1"})
+
+        sub, _ = hub.subscribe("a", lambda e: e.type == "announce")
+        with caplog.at_level(logging.WARNING, "onewindow.announcer"):
+            publish()
+            got = []
+            async with asyncio.timeout(20):
+                while not got or got[-1] != "Z999":
+                    got.append((await sub.get()).data["ticket"])
+        hub.unsubscribe(sub)
+        assert got == burst[:fits] + ["Z999"]
+        assert sum("faster than they can be spoken" in r.getMessage() for r in caplog.records) == 1
+    finally:
+        await ann.stop()
+        await hub.stop()
