@@ -3,6 +3,7 @@ the background tasks; started and stopped with the app."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -71,6 +72,9 @@ class Runtime:
                                    open_speaker(self.settings.speaker))
         await self.announcer.start()  # voice for calls: `announce` events with a WAV URL
         await self.printing.start()  # printer threads; status changes become `printer` events
+        if self.settings.freeze_gc:
+            gc.collect()
+            gc.freeze()
 
     async def stop(self) -> None:
         await cancel_all(self._tasks)

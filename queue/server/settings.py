@@ -32,6 +32,11 @@ class Settings:
     public_url: str = ""  # base of links printed in QR codes; empty: the request's own
     secret_key: str | None = None  # Fernet key(s) for personal data at rest; None: a key file in data_dir
     clock: Callable[[], float] = field(default=utc_now)
+    # After start, move what was loaded out of the garbage collector's sight
+    # (gc.freeze): full collections then stop walking it, which stalled every
+    # request ~90 ms under load. On in a server process (from_env); off for a
+    # test suite that builds many apps in one process.
+    freeze_gc: bool = False
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -46,6 +51,7 @@ class Settings:
             printer=env.get("ONEWINDOW_PRINTER", "config"),
             public_url=env.get("ONEWINDOW_PUBLIC_URL", ""),
             secret_key=env.get("ONEWINDOW_SECRET_KEY") or None,
+            freeze_gc=True,
         )
         if env.get("ONEWINDOW_DATA_DIR"):
             s.data_dir = Path(env["ONEWINDOW_DATA_DIR"])
