@@ -96,10 +96,10 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
 
     app = Starlette(
         routes=[
+            *tickets.routes,  # issuing and calling first: routes are tried in order
             Route("/healthz", healthz, methods=["GET"]),
             Route("/openapi.json", openapi, methods=["GET"], include_in_schema=False),
             *accounts.routes,
-            *tickets.routes,
             *kiosk_api.routes,
             *printing_api.routes,
             *case_api.routes,

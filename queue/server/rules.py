@@ -4,6 +4,7 @@ No I/O here; the store feeds these with rows and a clock reading.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -79,7 +80,13 @@ def choose_next(
 
 def service_day(now: float, tz: ZoneInfo) -> str:
     """The hall's calendar date at `now`: numbers restart when it changes."""
-    return datetime.fromtimestamp(now, tz).date().isoformat()
+    return _day_at_second(math.floor(now), tz)  # dates change on whole seconds in every zone
+
+
+# Per whole second: under load, every request of the same second asks again.
+@functools.lru_cache(maxsize=256)
+def _day_at_second(second: int, tz: ZoneInfo) -> str:
+    return datetime.fromtimestamp(second, tz).date().isoformat()
 
 
 def format_number(prefix: str, seq: int) -> str:
@@ -130,9 +137,16 @@ def pool_cycle_s(pools: dict[str, tuple[str, ...]], cycle_s: dict[str, float],
 
 
 def iso(ts: float | None, tz: ZoneInfo) -> str | None:
+    """Local time to the second, as the API shows every time."""
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, tz).isoformat(timespec="seconds")
+    # fromtimestamp rounds to the microsecond before isoformat drops the fraction.
+    return _iso_at_second(math.floor(ts + 5e-7), tz)
+
+
+@functools.lru_cache(maxsize=1024)
+def _iso_at_second(second: int, tz: ZoneInfo) -> str:
+    return datetime.fromtimestamp(second, tz).isoformat()
 
 
 def utc_now() -> float:

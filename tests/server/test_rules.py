@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from onewindow.server import rules
 from onewindow.server.rules import (Head, RuleViolation, check_action, choose_next, estimate_wait_s, pool_cycle_s,
-                                    service_day)
+                                    service_day, iso)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI).timestamp()
@@ -256,3 +256,17 @@ def test_pool_cycle_follows_the_mix_served():
     assert pool_cycle_s(pools, cycles, {"a": 1}) == {"a": 400.0, "b": 400.0, "c": 300.0}
     # a category no window serves (allowed in a hall file): its own figure, not a division by zero
     assert pool_cycle_s({"d": ()}, {"d": 900.0}, {}) == {"d": 900.0}
+
+
+@pytest.mark.parametrize("ts", [1795400000.0, 1795400000.4999994, 1795400000.9999996, 1795400000.9999994,
+                                1795399999.999, 1795486399.5, 0.25])
+def test_iso_shows_the_second_datetime_would_show(ts):
+    for tz in (SHANGHAI, ZoneInfo("UTC"), ZoneInfo("America/St_Johns")):
+        assert iso(ts, tz) == datetime.fromtimestamp(ts, tz).isoformat(timespec="seconds")
+    assert iso(None, SHANGHAI) is None
+
+
+@settings(max_examples=3000)
+@given(st.floats(min_value=0, max_value=4_000_000_000, allow_nan=False))
+def test_iso_agrees_with_datetime_at_any_instant(ts):
+    assert iso(ts, SHANGHAI) == datetime.fromtimestamp(ts, SHANGHAI).isoformat(timespec="seconds")

@@ -227,13 +227,14 @@ def ticket_action(action: str):
     return endpoint
 
 
+# The two busiest first: the router tries routes in order (app.py lists these first).
 routes = [
+    Route("/api/v1/halls/{hall}/tickets", issue_ticket, methods=["POST"]),
+    *[Route(f"/api/v1/halls/{{hall}}/windows/{{window}}/{a}", window_action(a), methods=["POST"])
+      for a in ("next", "sign-in", "sign-out", "call", "away", "back")],
     Route("/api/v1/halls", list_halls, methods=["GET"]),
     Route("/api/v1/halls/{hall}", get_hall, methods=["GET"]),
-    Route("/api/v1/halls/{hall}/tickets", issue_ticket, methods=["POST"]),
     Route("/api/v1/tickets/{id}", track_ticket, methods=["GET"]),
-    *[Route(f"/api/v1/halls/{{hall}}/windows/{{window}}/{a}", window_action(a), methods=["POST"])
-      for a in ("sign-in", "sign-out", "next", "call", "away", "back")],
     *[Route(f"/api/v1/tickets/{{id}}/{a}", ticket_action(a), methods=["POST"])
       for a in ("recall", "start", "no-show", "complete", "transfer", "park", "resume", "reactivate")],
 ]
