@@ -125,6 +125,23 @@ def _heads_sql_union(n: int) -> str:
     return sql
 
 
+_LATERAL_CACHE: dict[int, str] = {}
+
+
+def _heads_sql_lateral(n: int) -> str:
+    """All heads in one statement (PostgreSQL), each locked, SKIP LOCKED."""
+    sql = _LATERAL_CACHE.get(n)
+    if sql is None:
+        keys = ", ".join(f"(:c{i}, {p}, {2 * i + (1 - p)})" for i in range(n) for p in (1, 0))
+        sql = ("SELECT h.id, h.category, h.priority, h.arrived_at "
+               f"FROM (VALUES {keys}) AS k (cat, prio, ord) CROSS JOIN LATERAL ("
+               "SELECT id, category, priority, arrived_at FROM ticket WHERE hall = :hall AND category = k.cat "
+               "AND priority = k.prio AND status = 'waiting' AND (target_window IS NULL OR target_window = :w) "
+               "ORDER BY arrived_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) h ORDER BY k.ord")
+        _LATERAL_CACHE[n] = sql
+    return sql
+
+
 def _heads(tx, hall: str, window: str, categories: list[str]) -> list[Head]:
     """The first waiting ticket of each category and class this window serves,
     plus the first one transferred to this very window, whatever its category."""
@@ -133,13 +150,8 @@ def _heads(tx, hall: str, window: str, categories: list[str]) -> list[Head]:
         rows = tx.all(_heads_sql_union(len(categories)), params)
     else:
         # PostgreSQL: lock each head, skipping rows another transaction holds
-        # (FOR UPDATE is not allowed with UNION).
-        rows = []
-        for i in range(len(categories)):
-            for p in (1, 0):
-                row = tx.one(_HEAD.format(i=i, p=p) + tx.for_update, params)
-                if row is not None:
-                    rows.append(row)
+        # (FOR UPDATE is not allowed with UNION, but is in a LATERAL sub-select).
+        rows = tx.all(_heads_sql_lateral(len(categories)), params)
         row = tx.one(_TARGETED + tx.for_update, params)
         if row is not None:
             rows.append(row)
