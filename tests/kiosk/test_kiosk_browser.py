@@ -263,3 +263,30 @@ def test_the_console_prints_the_receipt(live_server, hall_config, browser, root_
     page.locator("#toast .print-again").click()
     until(lambda: len(desk.jobs) == 3, what="the notice printed again")
     assert decode(desk.jobs[1]).image.tobytes() == decode(desk.jobs[2]).image.tobytes()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1366, 768), (1024, 768)])
+def test_a_short_landscape_kiosk_shows_every_category_and_the_whole_ticket_without_scrolling(
+        live_server, hall_config, browser, root_conftest, size):
+    width, height = size
+    srv = live_server(hall_config(printers_toml(door="preview", desk="none")), printer="config")
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.goto(f"{srv.url}/kiosk?kiosk=door")
+    cats = page.locator("button.cat")
+    cats.first.wait_for()
+    boxes = [cats.nth(i).bounding_box() for i in range(cats.count())]
+    assert len(boxes) == 7
+    assert min(b["height"] for b in boxes) >= 120 and min(b["width"] for b in boxes) >= 400
+    assert max(b["y"] + b["height"] for b in boxes) <= height, "a category needs a scroll"
+    priority = page.locator("#priority button").first.bounding_box()
+    assert priority["height"] >= 72
+    assert no_sideways_scroll(page)
+    root_conftest.screenshot(page, f"kiosk-categories-{width}x{height}")
+    cats.first.click()
+    page.locator("#ticket:not(.hidden)").wait_for()
+    for sel in ("#t-number", "#t-qr", "#t-facts", "#t-done"):
+        box = page.locator(sel).bounding_box()
+        assert box["y"] + box["height"] <= height, f"{sel} needs a scroll"
+    assert page.locator("#t-done").bounding_box()["height"] >= 72
+    no_junk(page)
+    root_conftest.screenshot(page, f"kiosk-ticket-{width}x{height}")
