@@ -41,8 +41,8 @@ log = logging.getLogger("onewindow.announcer")
 
 SPEECH_MODES = ("auto", "espeak", "fake", "off")
 # As the screens' STALE_MS (static/screen.js): they skip an announcement that
-# would start playing later than this, so it is not rendered either. Calls
-# coming faster than they can be spoken then cost no CPU; the screens show them.
+# would start playing later than this, so its speech is not synthesised either.
+# Calls coming faster than they can be spoken then cost no CPU; the screens show them.
 STALE_S = 60.0
 
 
@@ -139,7 +139,8 @@ class Announcer:
             d = ev.data
             recall = ev.type == "recall"
             now = self.clock()
-            if busy_until - now > STALE_S:
+            # Only speech is worth saving: a chime-only hall announces every call (screens drop the stale).
+            if svc.speech_available and busy_until - now > STALE_S:
                 if not skipping:
                     log.warning("hall %s: calls come faster than they can be spoken; until the voice catches "
                                 "up, the screens show them unannounced", hall)

@@ -196,7 +196,8 @@ class RedisBroker:
         self._hub: Hub | None = None
         self._deliver: Callable[[Event], None] | None = None
         self._outbox: deque[tuple[str, bool, str]] = deque()  # (hall, public, payload)
-        self._dropped: dict[str, int] = {}
+        self._dropped: dict[str, int] = {}  # per hall, since the outage began (logged on recovery)
+        self.dropped_total: dict[str, int] = {}  # per hall, since start (/metrics)
         self._published_halls: set[str] = set()
         self._batch_no = 0
         self._epoch: str | None = None
@@ -256,6 +257,7 @@ class RedisBroker:
                 log.error("redis outbox full (%d events): dropping the oldest live events; screens will miss "
                           "them (the database keeps every ticket)", self.outbox_max)
             self._dropped[hall] = self._dropped.get(hall, 0) + 1
+            self.dropped_total[hall] = self.dropped_total.get(hall, 0) + 1
         self._outbox.append((event.hall, event.type in PUBLIC_KEYS, payload))
         self._published_halls.add(event.hall)
         self._wake.set()
@@ -285,6 +287,11 @@ class RedisBroker:
     @property
     def outbox_size(self) -> int:
         return len(self._outbox) + len(self._inflight_items)
+
+    def stats(self) -> dict:
+        """For /metrics: Redis reachable, the lease, events waiting, events dropped."""
+        return {"up": self._first_join.is_set() and self._down_since is None, "leader": self.leader,
+                "outbox": self.outbox_size, "dropped": dict(self.dropped_total)}
 
     def _key(self, *parts: str) -> str:
         return ":".join((self.prefix, *parts))

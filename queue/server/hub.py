@@ -79,6 +79,7 @@ class Broker(Protocol):
     def publish(self, event: Event) -> None: ...
     async def start(self, deliver: Callable[[Event], None]) -> None: ...
     async def stop(self) -> None: ...
+    def stats(self) -> dict | None: ...  # for /metrics; None when there is nothing to report
 
 
 class LocalBroker:
@@ -108,6 +109,10 @@ class LocalBroker:
     async def stop(self) -> None:
         self._deliver = None
 
+    def stats(self) -> None:
+        """Nothing between processes to report (RedisBroker.stats has the figures)."""
+        return None
+
 
 @dataclass(eq=False)
 class Subscription:
@@ -128,6 +133,7 @@ class Hub:
         self.views: dict[str, HallView] = {}
         self._subs: dict[str, set[Subscription]] = {}
         self.delivered = 0
+        self.resyncs = 0  # views replaced or numbering broken: every subscriber took a fresh snapshot
         self._leadership: list[Callable[[bool], None]] = []
         bind = getattr(self.broker, "bind", None)
         if bind is not None:
@@ -170,6 +176,7 @@ class Hub:
     def resync(self, hall: str) -> None:
         """The hall's view was replaced or its numbering broke: drop every
         subscriber, so each reconnects and takes a fresh snapshot."""
+        self.resyncs += 1
         subs = list(self._subs.get(hall, ()))
         if subs:
             log.warning("hall %s: %d subscriber(s) resync with a fresh snapshot", hall, len(subs))

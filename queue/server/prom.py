@@ -60,6 +60,27 @@ def _printer_families(rt) -> list:
     return [state, jobs]
 
 
+def _broker_families(rt) -> list:
+    """The hub's resyncs; with several processes (Redis), the broker's health too."""
+    resyncs = CounterMetricFamily("onewindow_hub_resyncs", "Times a hall's subscribers had to take a fresh snapshot")
+    resyncs.add_metric([], rt.hub.resyncs)
+    stats = rt.hub.broker.stats()
+    if stats is None:
+        return [resyncs]
+    up = GaugeMetricFamily("onewindow_broker_up", "Redis answers (1) or live events are waiting for it (0)")
+    up.add_metric([], 1 if stats["up"] else 0)
+    leader = GaugeMetricFamily("onewindow_broker_leader", "This process raises the alerts for all (1)")
+    leader.add_metric([], 1 if stats["leader"] else 0)
+    outbox = GaugeMetricFamily("onewindow_broker_outbox_events", "Live events waiting to go through Redis")
+    outbox.add_metric([], stats["outbox"])
+    dropped = CounterMetricFamily("onewindow_broker_dropped_events",
+                                  "Live events dropped from a full outbox since start (screens missed them)",
+                                  labels=["hall"])
+    for hall in sorted(set(rt.halls) | set(stats["dropped"])):
+        dropped.add_metric([hall], stats["dropped"].get(hall, 0))
+    return [resyncs, up, leader, outbox, dropped]
+
+
 async def scrape(rt) -> bytes:
     now = rt.clock()
     g = {
@@ -132,5 +153,6 @@ async def scrape(rt) -> bytes:
             ratings.add_metric([hid, str(lv)], levels.get(lv, 0))
 
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Fixed([*g.values(), *c.values(), ratings, delivered, *_printer_families(rt)]))
+    registry.register(_Fixed([*g.values(), *c.values(), ratings, delivered, *_printer_families(rt),
+                               *_broker_families(rt)]))
     return generate_latest(registry)

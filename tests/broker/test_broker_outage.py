@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from types import SimpleNamespace
 
 from broker_helpers import HALL, call, free_port, take, until
 
@@ -54,11 +55,29 @@ async def test_an_overflowing_outbox_drops_the_oldest_and_says_so(redis_process,
         hub.publish(HALL, *call(i))
     assert hub.broker.outbox_size == 50
     assert any("outbox full" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+    assert _broker_metrics(hub) == {"onewindow_broker_up": 0, "onewindow_broker_outbox_events": 50,
+                                    "onewindow_broker_dropped_events_total": 30, "onewindow_broker_leader": 0}
     await asyncio.to_thread(rp.start)
     events = await take(sub, 50, timeout=20)
     assert [e.seq for e in events] == list(range(1, 51))
     assert events[0].data["ticket"] == "A031" and events[-1].data["ticket"] == "A080"
     await until(lambda: any("30 live event(s) were dropped" in r.getMessage() for r in caplog.records))
+    await until(lambda: _broker_metrics(hub)["onewindow_broker_leader"] == 1)
+    assert _broker_metrics(hub) == {"onewindow_broker_up": 1, "onewindow_broker_outbox_events": 0,
+                                    "onewindow_broker_dropped_events_total": 30, "onewindow_broker_leader": 1}
+
+
+def _broker_metrics(hub: Hub) -> dict:
+    """The broker's samples as /metrics renders them (hall HALL's where labelled)."""
+    from prometheus_client import CollectorRegistry, generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from onewindow.server import prom
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(prom._Fixed(prom._broker_families(SimpleNamespace(hub=hub, halls={HALL: None}))))
+    return {s.name: s.value for fam in text_string_to_metric_families(generate_latest(registry).decode())
+            for s in fam.samples if s.name.startswith("onewindow_broker_") and s.labels.get("hall", HALL) == HALL}
 
 
 def _seqs(events: list[Event | None]) -> list[int]:

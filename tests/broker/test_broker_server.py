@@ -121,6 +121,18 @@ def _subscribers_seen(host: str, scrapes: int = 30) -> set[int]:
     return seen
 
 
+def _broker_seen(host: str, scrapes: int = 30) -> set[tuple[int, int]]:
+    """(Redis up, this process leads) as the processes' /metrics report them."""
+    seen = set()
+    for _ in range(scrapes):
+        with httpx.Client(base_url=f"http://{host}", timeout=10) as c:
+            text = c.get("/metrics").text
+        up = re.search(r"^onewindow_broker_up (\S+)", text, re.M).group(1)
+        lead = re.search(r"^onewindow_broker_leader (\S+)", text, re.M).group(1)
+        seen.add((int(float(up)), int(float(lead))))
+    return seen
+
+
 def _wait(cond, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not cond():
@@ -170,6 +182,7 @@ def test_calls_on_either_process_reach_every_screen_in_order(two_workers):
             f"the screens did not land on both processes: {per_process}")
         for d in displays:  # both processes' views are equal: every screen starts from the same snapshot
             assert d.snapshot == displays[0].snapshot
+        assert _broker_seen(host) == {(1, 0), (1, 1)}, "both processes reach Redis; exactly one leads"
 
         called, answered_at = [], {}
         for i in range(CALLS):

@@ -195,3 +195,20 @@ async def test_calls_faster_than_speech_are_not_rendered_once_the_backlog_would_
     finally:
         await ann.stop()
         await hub.stop()
+
+
+async def test_a_chime_only_hall_announces_every_call_of_a_burst(tmp_path):
+    """Nothing to save without speech: every call gets its chime (the screens drop the stale)."""
+    hub = Hub()
+    await hub.start()
+    ann = Announcer("off", tmp_path, two_halls(), hub, clock=lambda: 1000.0)
+    await ann.start()
+    try:
+        tickets = [f"A{i:03d}" for i in range(1, 101)]  # 100 chimes: far more than STALE_S of them
+        got = await announced(hub, "a", 100, lambda: [hub.publish("a", "call", {"ticket": t, "window": "w1"})
+                                                       for t in tickets])
+        assert [g["ticket"] for g in got] == tickets
+        assert sum(g["duration_s"] for g in got) > announcer_mod.STALE_S
+    finally:
+        await ann.stop()
+        await hub.stop()
