@@ -20,10 +20,12 @@ from onewindow.printer import PaperOut, PrinterConfig, PrinterError, PrinterStat
 
 from . import rules
 from .config import Config, Hall, Printer, demo_config_path
+from .db import Database
 from .hub import Hub
 from .printer_specs import make_driver, parse_driver
 from .service import ApiError
 from .settings import Settings
+from .store import printers as pstore
 
 log = logging.getLogger("onewindow.printing")
 
@@ -78,8 +80,11 @@ class Printing:
         self.slots: dict[str, Slot] = {}
         self.service: PrintService | None = None
         self._waiters: set[asyncio.Task] = set()
+        self.db: Database | None = None
 
-    async def start(self) -> None:
+    async def start(self, db: Database | None = None) -> None:
+        """`db`: where printer alarms are logged (the supervision log); None logs nothing."""
+        self.db = db
         override = self.settings.printer.strip() or "config"
         if override == "none":
             return
@@ -195,12 +200,25 @@ class Printing:
         # Alarms, and the all-clear after one; the first "ok" of a start is no news.
         alert = after in ALARMS or (before in ALARMS and after in ("ok", "unknown"))
         zh, en, level = STATES["ok" if alert and after == "unknown" else after]
+        now = self.clock()
+        message = f"打印机 {slot.cfg.id}：{zh} / Printer {slot.cfg.id}: {en}"
         self.hub.publish(slot.hall.id, "printer", {
-            **self.public(slot), "alert": alert, "level": level if alert else None,
-            "message": f"打印机 {slot.cfg.id}：{zh} / Printer {slot.cfg.id}: {en}",
-            "at": rules.iso(self.clock(), slot.hall.tz)})
+            **self.public(slot), "alert": alert, "level": level if alert else None, "message": message,
+            "at": rules.iso(now, slot.hall.tz)})
         if alert:
             log.warning("printer %s: %s (%s)", key, after, status.detail)
+        if self.db is not None and (alert or before is None):
+            # Also a start's first status: one finding the printer fine settles an alarm a stop left open.
+            task = asyncio.create_task(self.db.write(
+                pstore.log_printer_state, hall=slot.hall.id, printer=slot.cfg.id, alarm=after in ALARMS,
+                level=level, message=message, now=now))
+            self._waiters.add(task)
+            task.add_done_callback(self._logged)
+
+    def _logged(self, task: asyncio.Task) -> None:
+        self._waiters.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("printer alarm not logged: %s", task.exception())
 
     def public(self, slot: Slot) -> dict:
         state = state_of(slot.status)

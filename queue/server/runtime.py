@@ -71,7 +71,7 @@ class Runtime:
         self.announcer = Announcer(self.settings.speech, self.settings.data_dir, self.config, self.hub,
                                    open_speaker(self.settings.speaker))
         await self.announcer.start()  # voice for calls: `announce` events with a WAV URL
-        await self.printing.start()  # printer threads; status changes become `printer` events
+        await self.printing.start(self.db)  # printer threads; status changes: `printer` events, alarms logged
         if self.settings.freeze_gc:
             gc.collect()
             gc.freeze()

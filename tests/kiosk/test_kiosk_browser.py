@@ -219,11 +219,17 @@ def test_the_manager_sees_the_printers(live_server, hall_config, browser, root_c
     slots(srv)["eco/door"].driver.set_status(PrinterStatus(paper_out=True))
     page.locator('.printer[data-printer="door"][data-state="paper_out"]').wait_for(timeout=5_000)
     page.locator("#alerts li.red", has_text="缺纸").wait_for(timeout=5_000)
+    page.wait_for_timeout(1_000)  # the refresh after the event reads the supervision log too
+    assert page.locator("#alerts li.red", has_text="缺纸").count() == 1, "heard live and logged: listed once"
+    page.reload()  # a manager arriving later: the alarm is in the log
+    page.locator('.printer[data-printer="door"][data-state="paper_out"]').wait_for()
+    assert page.locator("#alerts li.red", has_text="缺纸").count() == 1
     page.locator("#printers-card").scroll_into_view_if_needed()
     root_conftest.screenshot(page, "dashboard-printers")
     slots(srv)["eco/door"].driver.set_status(PrinterStatus())
     page.locator('.printer[data-printer="door"][data-state="ok"]').wait_for(timeout=5_000)
     page.locator("#alerts li", has_text="恢复正常").wait_for()
+    page.wait_for_function("!document.querySelector('#alerts li.red')", timeout=5_000)  # settled in the log
 
 
 def test_the_console_prints_the_receipt(live_server, hall_config, browser, root_conftest, settings):

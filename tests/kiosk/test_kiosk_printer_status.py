@@ -134,3 +134,57 @@ def test_printer_events_stay_off_the_call_screens(kiosk_client):
             if ev["type"] == "queue":
                 break
     assert "printer" not in seen
+
+
+def printer_alerts(client, manager, everything: bool = False) -> list[dict]:
+    q = "?kind=printer" + ("&all=1" if everything else "")
+    return client.get(f"/api/v1/halls/{HALL}/alerts{q}", headers=manager).json()
+
+
+def test_printer_alarms_stay_in_the_supervision_log_until_the_all_clear(kiosk_client, clerks, database_url):
+    client = kiosk_client(database_url=database_url)
+    manager = clerks(client).user("boss", role="manager")
+    until(lambda: printer_state(client) == "ok")
+    assert printer_alerts(client, manager, everything=True) == []  # a start finding it fine is no news
+
+    driver(client).set_status(PrinterStatus(paper_out=True))
+    until(lambda: printer_alerts(client, manager), what="the alarm logged")
+    [alarm] = printer_alerts(client, manager)
+    assert alarm["level"] == "red" and "缺纸" in alarm["message"] and "door" in alarm["message"]
+    dash = client.get(f"/api/v1/halls/{HALL}/dashboard", headers=manager).json()
+    assert [a["message"] for a in dash["now"]["alerts"] if a["kind"] == "printer"] == [alarm["message"]]
+
+    driver(client).set_status(PrinterStatus(paper_near_end=True))  # refilled with a short roll
+    until(lambda: [a["level"] for a in printer_alerts(client, manager)] == ["yellow"], what="the next alarm")
+    driver(client).set_status(PrinterStatus())
+    until(lambda: printer_alerts(client, manager) == [], what="the all-clear")
+    logged = printer_alerts(client, manager, everything=True)
+    assert [a["level"] for a in logged] == ["yellow", "red"]  # newest first, both settled
+    assert all(a["resolved_at"] and a["resolved_by"] == "system" for a in logged)
+
+
+def test_a_restart_keeps_an_alarm_that_lasts_and_settles_one_that_ended(settings, hall_config, clerks,
+                                                                        fake_network_printer, tmp_path):
+    from starlette.testclient import TestClient
+
+    from onewindow.server.app import create_app
+    from onewindow.server.settings import Settings
+
+    hall = hall_config(printers_toml(door=f"tcp://127.0.0.1:{fake_network_printer.port}"))
+    s = Settings(**{**settings.__dict__, "printer": "config", "printer_poll_s": 0.2, "data_dir": tmp_path / "d"})
+    fake_network_printer.mode = "cover_open"
+    with TestClient(create_app(s, hall)) as first:
+        manager = clerks(first).user("boss", role="manager")
+        until(lambda: printer_alerts(first, manager), what="the alarm logged")
+    # Back with the printer still offline: the same alarm, not a second one.
+    with TestClient(create_app(s, hall)) as again:
+        until(lambda: printer_state(again) == "offline")
+        time.sleep(0.5)  # time for a second alarm to be logged, were it to be
+        assert len(printer_alerts(again, manager, everything=True)) == 1
+        assert len(printer_alerts(again, manager)) == 1
+    # Back with the printer fine: the alarm the stop left open is settled.
+    fake_network_printer.mode = "normal"
+    with TestClient(create_app(s, hall)) as third:
+        until(lambda: printer_state(third) == "ok")
+        until(lambda: printer_alerts(third, manager) == [], what="the old alarm settled")
+        assert len(printer_alerts(third, manager, everything=True)) == 1

@@ -18,11 +18,14 @@ from onewindow.promises import UNITS, ScheduleError, parse_schedule, schedule_fr
 
 from ..service import ApiError
 from ..store.cases import STATUSES
+from ..store.coverage import COVERAGE, ROTA_GAP
+from ..store.printers import PRINTER
 from .common import JSON, body, path_int, require_role, runtime
 
 STAFF = ("clerk", "manager", "admin")
 CARDS = ("green", "yellow", "red")
-ALERT_KINDS = ("yellow", "red", "step_overrun", "refusal_without_reason", "wait_promise", "calendar_missing")
+ALERT_KINDS = ("yellow", "red", "step_overrun", "refusal_without_reason", "wait_promise", "calendar_missing",
+               "rating_overdue", COVERAGE, ROTA_GAP, PRINTER)
 # A "+" in a query string arrives as a space when the client did not encode it.
 _LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?)$")
 
@@ -231,7 +234,7 @@ async def hall_alerts(request: Request):
     summary: Electronic supervision alerts
     parameters:
       - {name: all, in: query, schema: {type: string}, description: "1: resolved ones too"}
-      - {name: kind, in: query, schema: {type: string}, description: "comma list of yellow, red, step_overrun, refusal_without_reason, wait_promise, calendar_missing"}
+      - {name: kind, in: query, schema: {type: string}, description: "comma list of yellow, red, step_overrun, refusal_without_reason, wait_promise, calendar_missing, rating_overdue, coverage, rota_gap, printer"}
       - {name: limit, in: query, schema: {type: integer, default: 200, maximum: 1000}}
     responses:
       200: {description: "[{id, kind, level, message, categories, case_id, ticket_id, at, resolved_at, resolved_by}]"}
