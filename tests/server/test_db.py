@@ -37,18 +37,26 @@ def db(tmp_path):
     d.close()
 
 
+def _put_where(tx, n: int, fail: bool = False):
+    """`_put`, and whether it ran on the event loop's thread."""
+    v = _put(tx, n, fail)
+    return v, threading.current_thread() is threading.main_thread()
+
+
 @pytest.mark.parametrize("every", [7, 1, 10_000])  # some fail, all fail, none fails
-async def test_a_failing_write_in_a_group_changes_nothing_and_answers_only_its_caller(db, every, monkeypatch):
+@pytest.mark.parametrize("hot", [False, True])  # the writer thread; on the loop
+async def test_a_failing_write_in_a_group_changes_nothing_and_answers_only_its_caller(db, every, hot, monkeypatch):
     groups = []
     run = SqliteDatabase._run_group
     monkeypatch.setattr(SqliteDatabase, "_run_group", lambda self, g: groups.append(len(g)) or run(self, g))
+    write = db.write_hot if hot else db.write
     ns = list(range(300))
-    results = await asyncio.gather(*(db.write(_put, n, n % every == 0) for n in ns), return_exceptions=True)
+    results = await asyncio.gather(*(write(_put_where, n, n % every == 0) for n in ns), return_exceptions=True)
     for n, r in zip(ns, results):
         if n % every == 0:
             assert isinstance(r, RuleViolation) and str(r) == f"no {n}"
         else:
-            assert r == f"row {n}"
+            assert r == (f"row {n}", hot), "a hot write runs on the loop, any other in the writer thread"
     assert await db.read(_rows) == [n for n in ns if n % every != 0]
     assert max(groups) > 1, "the writes were never grouped: the test shows nothing"
 
@@ -60,28 +68,7 @@ async def test_writes_from_start_up_code_without_a_loop(db):
     assert await db.read(_rows) == [1]
 
 
-# ----- hot writes: on the event loop, grouped per loop turn ----------------------------------------
-
-
-def _put_where(tx, n: int, fail: bool = False):
-    v = _put(tx, n, fail)
-    return v, threading.current_thread() is threading.main_thread()
-
-
-@pytest.mark.parametrize("every", [7, 1, 10_000])
-async def test_hot_writes_run_on_the_loop_in_groups_and_a_failure_answers_only_its_caller(db, every, monkeypatch):
-    groups = []
-    run = SqliteDatabase._run_group
-    monkeypatch.setattr(SqliteDatabase, "_run_group", lambda self, g: groups.append(len(g)) or run(self, g))
-    ns = list(range(300))
-    results = await asyncio.gather(*(db.write_hot(_put_where, n, n % every == 0) for n in ns), return_exceptions=True)
-    for n, r in zip(ns, results):
-        if n % every == 0:
-            assert isinstance(r, RuleViolation) and str(r) == f"no {n}"
-        else:
-            assert r == (f"row {n}", True), "a hot write left the loop's thread"
-    assert await db.read(_rows) == [n for n in ns if n % every != 0]
-    assert max(groups) > 1, "hot writes were never grouped"
+# ----- hot writes: on the event loop, never making it wait ------------------------------------------
 
 
 async def _ticks(stop: asyncio.Event) -> float:
