@@ -127,14 +127,14 @@ def open_database(url: str) -> Database:
     return SqliteDatabase(sqlite_path(url))
 
 
-def _sqlite_connect(path: str, busy_timeout_ms: int = 10_000) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000)
+def _sqlite_connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode: a commit survives a crash of the process (kill -9);
     # only a power cut can lose the last commits.
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+    conn.execute("PRAGMA busy_timeout=10000")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
 
@@ -204,10 +204,11 @@ class SqliteDatabase(Database):
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._jobs: stdqueue.SimpleQueue = stdqueue.SimpleQueue()
-        # busy_timeout 0: a lock held by another process must never make the
-        # loop wait; _begin_waiting does the waiting, in the writer thread.
-        self._writer_conn = _sqlite_connect(path, busy_timeout_ms=0)
-        self._writer_conn.execute("PRAGMA wal_autocheckpoint=0")
+        self._writer_conn = _sqlite_connect(path)
+        # A lock held by another process must never make the loop wait:
+        # _begin_waiting does the waiting, in the writer thread.
+        self._writer_conn.execute("PRAGMA busy_timeout=0")
+        self._writer_conn.execute("PRAGMA wal_autocheckpoint=0")  # _checkpoint_loop does it
         self._wlock = threading.Lock()
         self._hot: list[_Job] = []
         self._hot_loop: asyncio.AbstractEventLoop | None = None
@@ -306,6 +307,7 @@ class SqliteDatabase(Database):
         while True:
             job = self._jobs.get()
             if job is None:
+                self._refuse_queued()
                 return
             group = [job]
             while len(group) < _GROUP_MAX:
@@ -322,6 +324,20 @@ class SqliteDatabase(Database):
                     self._run_group(group)
             _hand_back(group)
             self._committed()
+
+    def _refuse_queued(self) -> None:
+        """Closing: a write queued at the last moment (a hot one the loop handed
+        over) is refused rather than left waiting for ever."""
+        left = []
+        while True:
+            try:
+                j = self._jobs.get_nowait()
+            except stdqueue.Empty:
+                break
+            if j is not None:
+                j.error = DatabaseError("database is closed")
+                left.append(j)
+        _hand_back(left)
 
     def _begin_waiting(self, group: list[_Job]) -> bool:
         """BEGIN IMMEDIATE, waiting up to BUSY_WAIT_S for another process's lock."""
@@ -445,11 +461,13 @@ class SqliteDatabase(Database):
             self._checkpoint_due.set()
             self._checkpointer.join(timeout=10)
         # The writer last: closing the last connection checkpoints and removes the WAL.
-        for c in [*self._reader_conns, self._writer_conn]:
-            try:
-                c.close()
-            except sqlite3.Error:
-                pass
+        # Under its lock: a hot write the loop is running finishes first.
+        with self._wlock:
+            for c in [*self._reader_conns, self._writer_conn]:
+                try:
+                    c.close()
+                except sqlite3.Error:
+                    pass
 
 
 def _map_error(exc: BaseException) -> BaseException:

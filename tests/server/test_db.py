@@ -163,3 +163,20 @@ async def test_a_closed_database_refuses_hot_writes(tmp_path):
     d.close()
     with pytest.raises(DatabaseError, match="closed"):
         await d.write_hot(_put, 1, False)
+
+
+async def test_a_write_queued_behind_the_close_is_refused_not_left_waiting(tmp_path):
+    d = SqliteDatabase(str(tmp_path / "q.db"))
+    d.write_sync(_create)
+    d._wlock.acquire()  # the connection is busy (the loop's hot writes, say)
+    first = asyncio.create_task(d.write(_put, 1, False))
+    await asyncio.sleep(0.05)
+    assert d._jobs.qsize() == 0  # the writer thread has taken it and waits for the connection
+    d._jobs.put(None)  # close() begins...
+    late = asyncio.create_task(d.write(_put, 2, False))  # ...as one more write is handed over
+    await asyncio.sleep(0.05)
+    d._wlock.release()
+    assert await asyncio.wait_for(first, 5) == "row 1"
+    with pytest.raises(DatabaseError, match="closed"):
+        await asyncio.wait_for(late, 5)
+    d.close()
