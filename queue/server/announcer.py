@@ -3,7 +3,8 @@
 For every `call` and `recall` of a hall the announcer renders one WAV (chime,
 then Mandarin and English, `announce_repeat` times) and publishes an
 `announce` event: `{ticket, window, recall, audio: "/audio/<key>.wav",
-duration_s, spoken}`. Screens show the call at once from the `call` event and
+duration_s, spoken}`; except, with speech, calls that would be spoken over
+STALE_S late (calls coming faster than speech), which the screens skip too. Screens show the call at once from the `call` event and
 play the `announce` WAVs one after another, in the order published.
 
 Rendering happens in `onewindow.display` (one worker thread per service, jobs
