@@ -95,5 +95,24 @@ const OW = (() => {
 
   function param(name) { return new URLSearchParams(location.search).get(name); }
 
-  return { api, liveSocket, waitText, el, param };
+  /**
+   * A sign-in form (username, password): signs in, hides `box` and awaits
+   * done(); on failure shows say(err) (text or nodes) in `box`.
+   */
+  function signInForm(form, box, done, say = (err) => "登录失败：" + err.message) {
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const f = new FormData(form);
+      try {
+        await api("POST", "/api/v1/auth/login", { username: f.get("username"), password: f.get("password") });
+        box.classList.add("hidden");
+        await done();
+      } catch (err) {
+        box.replaceChildren(...[].concat(say(err)));
+        box.classList.remove("hidden");
+      }
+    });
+  }
+
+  return { api, liveSocket, waitText, el, param, signInForm };
 })();

@@ -129,20 +129,10 @@
     $("username").focus();
   }
 
-  $("login-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const f = new FormData(e.target);
-    const box = $("login-error");
-    try {
-      await api("POST", "/api/v1/auth/login", { username: f.get("username"), password: f.get("password") });
-      box.classList.add("hidden");
-      e.target.reset();
-      await afterLogin();
-    } catch (err) {
-      box.replaceChildren("登录失败：" + err.message, el("span", { class: "en" }, "Sign-in failed"));
-      box.classList.remove("hidden");
-    }
-  });
+  OW.signInForm($("login-form"), $("login-error"), async () => {
+    $("login-form").reset();
+    await afterLogin();
+  }, (err) => ["登录失败：" + err.message, el("span", { class: "en" }, "Sign-in failed")]);
 
   $("logout").addEventListener("click", async () => {
     await api("POST", "/api/v1/auth/logout").catch(() => {});
