@@ -6,6 +6,8 @@ from __future__ import annotations
 from . import cases as cstore
 
 PRINTER = "printer"
+# This printer's alerts: their keys are "{hall}:printer:{printer}:{n}".
+_MINE = "hall = :h AND kind = :k AND substr(key, 1, :n) = :p"
 
 
 def log_printer_state(tx, *, hall: str, printer: str, alarm: bool, level: str, message: str,
@@ -15,17 +17,14 @@ def log_printer_state(tx, *, hall: str, printer: str, alarm: bool, level: str, m
     The alert logged, or None."""
     prefix = f"{hall}:{PRINTER}:{printer}:"
     params = {"h": hall, "k": PRINTER, "n": len(prefix), "p": prefix, "now": now}
-    still = ("SELECT id, message FROM supervision_alert WHERE hall = :h AND kind = :k AND resolved_at IS NULL "
-             "AND substr(key, 1, :n) = :p")
-    open_ = tx.one(still, params)
+    open_ = tx.one(f"SELECT id, message FROM supervision_alert WHERE {_MINE} AND resolved_at IS NULL", params)
     if open_ is not None and alarm and open_["message"] == message:
         return None
     if open_ is not None:
-        tx.execute("UPDATE supervision_alert SET resolved_at = :now, resolved_by = 'system' WHERE hall = :h "
-                   "AND kind = :k AND resolved_at IS NULL AND substr(key, 1, :n) = :p", params)
+        tx.execute("UPDATE supervision_alert SET resolved_at = :now, resolved_by = 'system' "
+                   f"WHERE {_MINE} AND resolved_at IS NULL", params)
     if not alarm:
         return None
-    n = tx.scalar("SELECT COUNT(*) FROM supervision_alert WHERE hall = :h AND kind = :k AND substr(key, 1, :n) = :p",
-                  params)
+    n = tx.scalar(f"SELECT COUNT(*) FROM supervision_alert WHERE {_MINE}", params)
     return cstore.raise_alert(tx, key=f"{prefix}{n + 1}", hall=hall, kind=PRINTER, level=level, message=message,
                               now=now)
