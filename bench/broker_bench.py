@@ -1,4 +1,4 @@
-"""Benchmark of the Redis broker (queue/server/broker.py): two hubs in one
+"""Benchmark of the Redis broker (queue/server/live/broker.py): two hubs in one
 process stand for two server processes on the Redis at 127.0.0.1:6379.
 
     .venv/bin/python bench/broker_bench.py [--events 19000] [--pings 2000]
@@ -19,9 +19,9 @@ import time
 
 import redis
 
-from onewindow.server.broker import RedisBroker
-from onewindow.server.hub import Hub
-from onewindow.server.projection import HallView
+from onewindow.server.live.broker import RedisBroker
+from onewindow.server.live.hub import Hub
+from onewindow.server.live.projection import HallView
 
 URL = "redis://127.0.0.1:6379/0"
 HALL = "bench"

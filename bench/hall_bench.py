@@ -175,7 +175,7 @@ def bench_postgres(batch: int, rounds: int) -> dict:
         try:
             with tempfile.TemporaryDirectory() as d:
                 # Migrate once before the workers race to do it.
-                subprocess.run([PY, "-c", f"from onewindow.server.migrate import upgrade; upgrade({db_url!r})"],
+                subprocess.run([PY, "-c", f"from onewindow.server.store.migrate import upgrade; upgrade({db_url!r})"],
                                check=True, cwd=ROOT)
                 port = free_port()
                 url = f"http://127.0.0.1:{port}"

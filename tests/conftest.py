@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from onewindow.server import auth, migrate
+from onewindow.server.services import auth
+from onewindow.server.store import migrate
 from onewindow.server.app import create_app
 from onewindow.server.config import Config, demo_config_path, parse_config
 from onewindow.server.settings import Settings

@@ -54,7 +54,7 @@ def test_pytest_collects_from_the_repository_root():
 def test_import_from_another_directory_editable(tmp_path):
     code = textwrap.dedent("""
         import queue, concurrent.futures.thread, onewindow.server, onewindow.server.app
-        from onewindow.server.pages import static_dir
+        from onewindow.server.api.pages import static_dir
         queue.SimpleQueue
         print(onewindow.server.__file__)
         print(static_dir())
@@ -67,7 +67,7 @@ def test_import_from_another_directory_editable(tmp_path):
 
 
 def test_every_page_exists():
-    from onewindow.server.pages import PAGES
+    from onewindow.server.api.pages import PAGES
 
     missing = [f for f in ["index.html", *PAGES.values()] if not (ROOT / "static" / f).is_file()]
     assert not missing, f"pages.PAGES names files static/ lacks: {missing}"
@@ -84,7 +84,7 @@ assert queue.SimpleQueue and queue.Queue, "stdlib queue broken"
 assert not queue.__file__.startswith(target), queue.__file__
 
 import onewindow.server
-from onewindow.server import pages
+from onewindow.server.api import pages
 assert onewindow.server.__file__.startswith(target), onewindow.server.__file__
 assert not any("editable" in type(f).__module__ or "editable" in repr(f) for f in sys.meta_path), sys.meta_path
 assert not [m for m in sys.modules if "__editable__" in m]
@@ -135,7 +135,8 @@ def test_normal_install_serves_every_page(tmp_path):
             tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert not (target / "queue").exists()
-    assert (target / "onewindow" / "server" / "demo_hall.toml").is_file()
+    assert (target / "onewindow" / "server" / "config" / "demo_hall.toml").is_file()
+    assert (target / "onewindow" / "server" / "store" / "migrations" / "script.py.mako").is_file()
 
     shipped = sorted(str(p.relative_to(ROOT / "static")) for p in (ROOT / "static").rglob("*")
                      if p.is_file() and "__pycache__" not in p.parts)

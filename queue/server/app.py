@@ -11,19 +11,21 @@ from starlette.requests import Request
 from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 
-from . import pages
-from .api import accounts, display, tickets, ws
-from .api import cases as case_api
-from .api import dashboard as dashboard_api, ratings as ratings_api
-from .api import exports as exports_api
-from .api import kiosk as kiosk_api, printing as printing_api
-from .api import windows as windows_api
-from .api.common import JSON, error, runtime
-from .config import Config
-from .db import DatabaseError
-from .runtime import Runtime
-from .service import ApiError
-from .settings import Settings
+from onewindow.server.api import pages
+from onewindow.server.api import accounts, display, tickets, ws
+from onewindow.server.api import cases as case_api
+from onewindow.server.api import dashboard as dashboard_api
+from onewindow.server.api import ratings as ratings_api
+from onewindow.server.api import exports as exports_api
+from onewindow.server.api import kiosk as kiosk_api
+from onewindow.server.api import printing as printing_api
+from onewindow.server.api import windows as windows_api
+from onewindow.server.api.common import JSON, error, runtime
+from onewindow.server.config import Config
+from onewindow.server.store.database import DatabaseError
+from onewindow.server.runtime import Runtime
+from onewindow.server.services.halls import ApiError
+from onewindow.server.settings import Settings
 
 log = logging.getLogger("onewindow")
 

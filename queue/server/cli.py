@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import ConfigError, load_config
+from onewindow.server.config import ConfigError, load_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"onewindow: {exc}", file=sys.stderr)
         return 2
     if args.printer and args.printer not in ("config", "none"):
-        from .printer_specs import parse_driver
+        from onewindow.server.config.printers import parse_driver
 
         try:
             parse_driver(args.printer)
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.public_url:
         os.environ["ONEWINDOW_PUBLIC_URL"] = args.public_url
     if args.speaker:
-        from ..display.speaker import open_speaker
+        from onewindow.display.speaker import open_speaker
 
         try:
             open_speaker(args.speaker)

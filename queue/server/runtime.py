@@ -9,22 +9,23 @@ import logging
 import sys
 from pathlib import Path
 
-from . import auth, migrate
-from .config import Config, load_config
-from .db import Database, open_database
-from ..display.speaker import open_speaker
-from .announcer import Announcer
-from .cases import CaseService
-from .coverage_watch import CoverageWatch
-from .crypto import load_box
-from .exports import Exports
-from .broker import RedisBroker
-from .hub import Hub
-from .printing import Printing
-from .service import ApiError, HallService
-from .settings import Settings
-from .store import accounts
-from .tasks import cancel_all
+from onewindow.server.services import auth
+from onewindow.server.store import migrate
+from onewindow.server.config import Config, load_config
+from onewindow.server.store.database import Database, open_database
+from onewindow.display.speaker import open_speaker
+from onewindow.server.services.announcer import Announcer
+from onewindow.server.services.cases import CaseService
+from onewindow.server.services.coverage import CoverageWatch
+from onewindow.server.store.crypto import load_box
+from onewindow.server.services.exports import Exports
+from onewindow.server.live.broker import RedisBroker
+from onewindow.server.live.hub import Hub
+from onewindow.server.services.printing import Printing
+from onewindow.server.services.halls import ApiError, HallService
+from onewindow.server.settings import Settings
+from onewindow.server.store import accounts
+from onewindow.server.tasks import cancel_all
 
 log = logging.getLogger("onewindow")
 
@@ -126,7 +127,7 @@ class Runtime:
         return svc
 
     async def ticket(self, ticket_id: int) -> tuple[HallService, dict]:
-        from .store import tickets as tstore
+        from onewindow.server.store import tickets as tstore
 
         try:
             t = await self.db.read(tstore.get, ticket_id)

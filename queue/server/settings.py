@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .rules import utc_now
+from onewindow.tickets.times import utc_now
 
 
 @dataclass

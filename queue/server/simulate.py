@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .auth import User
-from .config import Config, load_config
-from .runtime import Runtime
-from .settings import Settings
+from onewindow.server.services.auth import User
+from onewindow.server.config import Config, load_config
+from onewindow.server.runtime import Runtime
+from onewindow.server.settings import Settings
 
 # Share of visitors per category, and how far the true service time is from
 # the configured guess (the estimate must learn it from the logs).

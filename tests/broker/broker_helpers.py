@@ -8,8 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from onewindow.server.hub import Event, Subscription
-from onewindow.server.projection import HallView
+from onewindow.server.live.hub import Event, Subscription
+from onewindow.server.live.projection import HallView
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 HALL = "h"

@@ -10,8 +10,8 @@ import secrets
 import pytest
 from broker_helpers import REDIS_URL, RedisProcess, free_port, hall_view, redis_answers
 
-from onewindow.server.broker import RedisBroker
-from onewindow.server.hub import Hub
+from onewindow.server.live.broker import RedisBroker
+from onewindow.server.live.hub import Hub
 
 
 @pytest.fixture

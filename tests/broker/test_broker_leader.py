@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from onewindow.server.hub import Hub
+from onewindow.server.live.hub import Hub
 
 
 async def _until(check, timeout: float = 8.0) -> None:

@@ -8,8 +8,8 @@ import json
 
 from broker_helpers import HALL, call, hall_view, take, until
 
-from onewindow.server.broker import RedisBroker
-from onewindow.server.hub import PUBLIC_KEYS, Event, Hub, LocalBroker
+from onewindow.server.live.broker import RedisBroker
+from onewindow.server.live.hub import PUBLIC_KEYS, Event, Hub, LocalBroker
 
 
 def _publish_mix(hub: Hub, i: int, tag: str) -> None:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from broker_helpers import HALL, call, free_port, take, until
 
-from onewindow.server.hub import Event, Hub, Subscription
+from onewindow.server.live.hub import Event, Hub, Subscription
 
 FAST = {"start_timeout_s": 0.5, "block_ms": 200}
 
@@ -72,7 +72,7 @@ def _broker_metrics(hub: Hub) -> dict:
     from prometheus_client import CollectorRegistry, generate_latest
     from prometheus_client.parser import text_string_to_metric_families
 
-    from onewindow.server import prom
+    from onewindow.server.services import metrics as prom
 
     registry = CollectorRegistry(auto_describe=False)
     registry.register(prom._Fixed(prom._broker_families(SimpleNamespace(hub=hub, halls={HALL: None}))))

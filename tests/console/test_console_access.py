@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from onewindow.caller import AwayNotice, Presence
-from onewindow.server import access
-from onewindow.server.rules import estimate_wait_s
+from onewindow.server.services import access
+from onewindow.caller.estimate import estimate_wait_s
 
 OWN = {"w1": ["eia"], "w2": ["permit"], "w3": ["eia", "permit", "consult"]}
 POSTS = {"w1": ("zhang", "li"), "w2": ("li", "zhang"), "w3": ("wang", None)}

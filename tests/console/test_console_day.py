@@ -374,7 +374,7 @@ def test_rota_gaps_are_reported(make_client, database_url, demo_config, root_con
 
 
 def test_rota_span_defaults_to_its_lines(demo_config):
-    from onewindow.server.coverage_watch import rota_report
+    from onewindow.server.services.coverage import rota_report
 
     cfg = rota_config(demo_config, ROTA)
     hall = cfg.halls[0].model_copy(update={"hours": cfg.halls[0].hours.model_copy(

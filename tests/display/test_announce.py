@@ -1,6 +1,7 @@
 import pytest
 
-from onewindow.display import AnnounceConfig, Call, announce, speech_parts
+from onewindow.display import AnnounceConfig, Call, speech_parts
+from onewindow.display import announce
 from onewindow.display.announce import CHIME
 
 

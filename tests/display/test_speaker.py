@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from onewindow.display.speaker import CommandSpeaker, FakeSpeaker, SpeakerQueue, open_speaker
-from onewindow.server.announcer import Announcer
+from onewindow.server.services.announcer import Announcer
 from onewindow.server.config import parse_config
-from onewindow.server.hub import Hub
+from onewindow.server.live.hub import Hub
 
 
 class SlowSpeaker:

@@ -14,7 +14,7 @@ from kiosk_helpers import PRINTER_FAKES, ROOT, Clerks, printers_toml
 def hall_config(root_conftest):
     """`hall_config(printers=printers_toml(...), replace={...}, enforce_hours=False)`: the demo
     hall with its printer sections replaced."""
-    demo = (ROOT / "queue" / "server" / "demo_hall.toml").read_text(encoding="utf-8")
+    demo = (ROOT / "queue" / "server" / "config" / "demo_hall.toml").read_text(encoding="utf-8")
     start = demo.index("[[halls.printers]]")
     shipped = demo[start:]
 

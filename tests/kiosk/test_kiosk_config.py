@@ -7,9 +7,9 @@ from kiosk_helpers import HALL, ROOT, printers_toml
 
 from onewindow.server.cli import main
 from onewindow.server.config import ConfigError, parse_config
-from onewindow.server.printer_specs import DriverSpec, parse_driver
+from onewindow.server.config.printers import DriverSpec, parse_driver
 
-DEMO = (ROOT / "queue" / "server" / "demo_hall.toml").read_text(encoding="utf-8")
+DEMO = (ROOT / "queue" / "server" / "config" / "demo_hall.toml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("text, spec", [

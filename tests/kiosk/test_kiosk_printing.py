@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from kiosk_helpers import HALL, driver, printers_toml, runtime, until
 
-from onewindow.printer import PrinterStatus, TicketSlip, decode, render
+from onewindow.printer import PrinterStatus, TicketSlip
+from onewindow.printer import decode, render
 
 NOTICE = "过号请重新取号 / Missed numbers must take a new ticket"
 ALL_WINDOWS = ["1", "2", "3", "4", "5", "6"]

@@ -9,7 +9,8 @@ from datetime import datetime
 import pytest
 from kiosk_helpers import HALL, driver, runtime, until
 
-from onewindow.printer import CaseReceipt, MissingMaterialsNotice, PrinterStatus, decode, render
+from onewindow.printer import CaseReceipt, MissingMaterialsNotice, PrinterStatus
+from onewindow.printer import decode, render
 
 ITEM = "eia_report_form"
 ITEM_NAME = "建设项目环境影响报告表审批"

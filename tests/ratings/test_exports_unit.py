@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from onewindow.server.exports import Exports
+from onewindow.server.services.exports import Exports
 
 
 async def _until(exports: Exports, job_id: str, check) -> dict:

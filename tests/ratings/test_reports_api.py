@@ -41,7 +41,7 @@ def test_series_covers_the_day_and_late_tickets(demo_config):
     from datetime import date, datetime
     from zoneinfo import ZoneInfo
 
-    from onewindow.server.reporting import series
+    from onewindow.server.services.reporting import series
 
     hall = demo_config().halls[0]
     tz = ZoneInfo("Asia/Shanghai")

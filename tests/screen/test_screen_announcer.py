@@ -7,10 +7,10 @@ import logging
 import pytest
 
 from onewindow.display import SpeechUnavailable
-from onewindow.server import announcer as announcer_mod
-from onewindow.server.announcer import Announcer, spoken_window
+from onewindow.server.services import announcer as announcer_mod
+from onewindow.server.services.announcer import Announcer, spoken_window
 from onewindow.server.config import parse_config
-from onewindow.server.hub import Hub
+from onewindow.server.live.hub import Hub
 
 
 def two_halls(repeat_b: int = 3):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from onewindow.server.hub import PUBLIC_KEYS
+from onewindow.server.live.hub import PUBLIC_KEYS
 
 SNAPSHOT_KEYS = {"type", "seq", "hall", "windows", "calls", "waiting", "completions"}
 APPLICANT = {"applicant_name": "张三丰", "applicant_phone": "13800138000", "project": "绿源化工年产五万吨项目"}

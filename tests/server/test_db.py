@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from onewindow.server.db import DatabaseError, SqliteDatabase
-from onewindow.server.rules import RuleViolation
+from onewindow.server.store.database import DatabaseError, SqliteDatabase
+from onewindow.tickets.lifecycle import RuleViolation
 
 
 def _create(tx):

@@ -9,9 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onewindow.server import rules
-from onewindow.server.rules import (Head, RuleViolation, check_action, choose_next, estimate_wait_s, pool_cycle_s,
-                                    service_day, iso)
+
+from onewindow.caller.order import Head, choose_next
+from onewindow.tickets.lifecycle import RuleViolation
+from onewindow.tickets.lifecycle import check_action
+from onewindow.caller.estimate import estimate_wait_s, pool_cycle_s
+from onewindow.tickets.times import service_day
+from onewindow.tickets.times import iso
+from onewindow.caller.order import effective_class
+from onewindow.tickets import lifecycle
+from onewindow.tickets import numbering
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI).timestamp()
@@ -99,9 +106,9 @@ def test_ordered_mode_anti_starvation():
 
 
 def test_effective_class():
-    assert rules.effective_class(head(1, prio=1), T0, LIMIT) == 1
-    assert rules.effective_class(head(1, prio=0), T0 + LIMIT - 1, LIMIT) == 0
-    assert rules.effective_class(head(1, prio=0), T0 + LIMIT, LIMIT) == 1
+    assert effective_class(head(1, prio=1), T0, LIMIT) == 1
+    assert effective_class(head(1, prio=0), T0 + LIMIT - 1, LIMIT) == 0
+    assert effective_class(head(1, prio=0), T0 + LIMIT, LIMIT) == 1
 
 
 # ----- property: choose_next equals a brute-force sort ------------------------------------
@@ -166,7 +173,7 @@ ALLOWED = {
 
 
 @pytest.mark.parametrize("action", sorted(ALLOWED))
-@pytest.mark.parametrize("status", rules.STATUSES)
+@pytest.mark.parametrize("status", lifecycle.STATUSES)
 def test_check_action(action, status):
     if status in ALLOWED[action]:
         check_action(action, status)
@@ -213,9 +220,9 @@ def test_service_day_each_hour_of_a_day():
 
 
 def test_format_number():
-    assert rules.format_number("A", 1) == "A001"
-    assert rules.format_number("B", 42) == "B042"
-    assert rules.format_number("AB", 1000) == "AB1000"
+    assert numbering.format_number("A", 1) == "A001"
+    assert numbering.format_number("B", 42) == "B042"
+    assert numbering.format_number("AB", 1000) == "AB1000"
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.routing import Route
 
-from .. import auth
-from ..service import ApiError
-from ..store import accounts
-from .common import JSON, bearer, body, current_user, require_role, runtime
+from onewindow.server.services import auth
+from onewindow.server.services.halls import ApiError
+from onewindow.server.store import accounts
+from onewindow.server.api.common import JSON, bearer, body, current_user, require_role, runtime
 
 
 class Login(BaseModel):

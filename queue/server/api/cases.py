@@ -16,11 +16,11 @@ from starlette.routing import Route
 
 from onewindow.promises import UNITS, ScheduleError, parse_schedule, schedule_from_mapping
 
-from ..service import ApiError
-from ..store.cases import STATUSES
-from ..store.coverage import COVERAGE, ROTA_GAP
-from ..store.printers import PRINTER
-from .common import JSON, body, path_int, require_role, runtime
+from onewindow.server.services.halls import ApiError
+from onewindow.server.store.cases import STATUSES
+from onewindow.server.store.coverage import COVERAGE, ROTA_GAP
+from onewindow.server.store.printers import PRINTER
+from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
 
 STAFF = ("clerk", "manager", "admin")
 CARDS = ("green", "yellow", "red")

@@ -8,9 +8,9 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from ..auth import COOKIE, User, token_digest
-from ..service import ApiError
-from ..store import accounts
+from onewindow.server.services.auth import COOKIE, User, token_digest
+from onewindow.server.services.halls import ApiError
+from onewindow.server.store import accounts
 
 M = TypeVar("M", bound=BaseModel)
 

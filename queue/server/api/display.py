@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse
 from starlette.routing import Route
 
-from ..config import Limit
-from ..service import ApiError
-from .common import JSON, require_role, runtime
+from onewindow.server.config import Limit
+from onewindow.server.services.halls import ApiError
+from onewindow.server.api.common import JSON, require_role, runtime
 
 _KEY = re.compile(r"[0-9a-f]{32}")
 _UNITS = {"working_days": ("个工作日", "working days"), "calendar_days": ("个自然日", "calendar days"),

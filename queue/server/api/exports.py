@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse
 from starlette.routing import Route
 
-from .. import reporting
-from ..exports import FORMATS
-from ..rating_service import ratings_of
-from ..service import ApiError
-from .common import JSON, body, require_role, runtime
+from onewindow.server.services import reporting
+from onewindow.server.services.exports import FORMATS
+from onewindow.server.services.ratings import ratings_of
+from onewindow.server.services.halls import ApiError
+from onewindow.server.api.common import JSON, body, require_role, runtime
 
 
 class ExportBody(BaseModel):

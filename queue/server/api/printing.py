@@ -5,10 +5,10 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.routing import Route
 
-from .. import receipts
-from ..service import ApiError
-from ..store import accounts
-from .common import JSON, body, path_int, require_role, runtime
+from onewindow.server.services import receipts
+from onewindow.server.services.halls import ApiError
+from onewindow.server.store import accounts
+from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
 
 STAFF = ("clerk", "manager", "admin")
 

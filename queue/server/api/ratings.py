@@ -8,9 +8,9 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.routing import Route
 
-from ...ratings import LEVELS, OUTCOMES, STEP_NAMES, STEPS
-from ..rating_service import ratings_of, reasons_public
-from .common import JSON, body, path_int, require_role, runtime
+from onewindow.ratings import LEVELS, OUTCOMES, STEP_NAMES, STEPS
+from onewindow.server.services.ratings import ratings_of, reasons_public
+from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
 
 
 class RatingBody(BaseModel):

@@ -8,11 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import kiosk, rules
-from ..printing import NOT_PRINTED
-from ..service import ApiError, HallService
-from .common import JSON, body, current_user, path_int, runtime
-from .kiosk import public_base
+from onewindow.server.services import kiosk
+from onewindow.server.services.printing import NOT_PRINTED
+from onewindow.server.services.halls import ApiError, HallService
+from onewindow.server.api.common import JSON, body, current_user, path_int, runtime
+from onewindow.server.api.kiosk import public_base
+from onewindow.tickets import times
 
 
 class IssueBody(BaseModel):
@@ -80,7 +81,7 @@ class CompleteBody(BaseModel):
 
 def clerk_ticket(svc: HallService, t: dict) -> dict:
     """A ticket as a clerk sees it (never the tracking token)."""
-    iso = lambda ts: rules.iso(ts, svc.tz)  # noqa: E731
+    iso = lambda ts: times.iso(ts, svc.tz)  # noqa: E731
     return {
         "id": t["id"], "number": t["number"], "category": t["category"], "status": t["status"],
         "priority": "priority" if t["priority"] else "normal", "issued_at": iso(t["issued_at"]),
@@ -137,7 +138,7 @@ async def issue_ticket(request: Request):
         slot, kiosk.ticket_slip(svc.hall, t, slot.notice, url, windows))
     return JSON({
         "id": t["id"], "number": t["number"], "category": t["category"],
-        "issued_at": rules.iso(t["issued_at"], svc.tz), "ahead": t["ahead"],
+        "issued_at": times.iso(t["issued_at"], svc.tz), "ahead": t["ahead"],
         "estimated_wait_s": t["estimated_wait_s"], "track_token": t["track_token"],
         "priority": data.priority, "priority_kind": data.priority_kind, "windows": windows, "track_url": url,
         "print": printed,

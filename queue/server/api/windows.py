@@ -9,15 +9,16 @@ from pydantic import BaseModel, Field, model_validator
 from starlette.requests import Request
 from starlette.routing import Route
 
-from .. import access, rules
-from ..coverage_watch import change_for, rota_report, violations
-from ..service import ApiError, HallService
-from ..store import accounts
-from ..store import clerks as clerk_store
-from ..store import tickets as tstore
-from ..store import windows as wstore
-from .common import JSON, body, current_user, require_role, runtime
-from .tickets import clerk_ticket
+from onewindow.server.services import access
+from onewindow.server.services.coverage import change_for, rota_report, violations
+from onewindow.server.services.halls import ApiError, HallService
+from onewindow.server.store import accounts
+from onewindow.server.store import clerks as clerk_store
+from onewindow.server.store import tickets as tstore
+from onewindow.server.store import windows as wstore
+from onewindow.server.api.common import JSON, body, current_user, require_role, runtime
+from onewindow.server.api.tickets import clerk_ticket
+from onewindow.tickets import times
 
 _USER = r"^[a-z][a-z0-9_.-]{1,63}$"
 
@@ -197,14 +198,14 @@ async def console(request: Request):
         "coverage": {"uncovered": cov["uncovered"], "could_cover": cov["could_cover"],
                      "waiting": {c: svc.view.waiting.get(c, 0) for c in cov["uncovered"]},
                      "mine": [c for c, who in cov["could_cover"].items() if user.username in who]},
-        "at": rules.iso(now, svc.tz),
+        "at": times.iso(now, svc.tz),
     })
 
 
 async def _by_number(request: Request) -> tuple[HallService, dict]:
     svc = _svc(request)
     number = request.path_params["number"].strip().upper()
-    day = rules.service_day(svc.clock(), svc.tz)
+    day = times.service_day(svc.clock(), svc.tz)
     try:
         return svc, await svc.db.read(tstore.by_number, svc.hall.id, day, number)
     except tstore.NotFound:

@@ -8,9 +8,9 @@ import logging
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from ..hub import PUBLIC_KEYS, Event, Subscription
-from ..service import ApiError
-from .common import current_user, runtime
+from onewindow.server.live.hub import PUBLIC_KEYS, Event, Subscription
+from onewindow.server.services.halls import ApiError
+from onewindow.server.api.common import current_user, runtime
 
 log = logging.getLogger("onewindow.ws")
 

@@ -2,7 +2,7 @@
 so the manager's dashboard and the auditors see them next to the others."""
 from __future__ import annotations
 
-from . import cases as cstore
+from onewindow.server.store import cases as cstore
 
 COVERAGE = "coverage"
 ROTA_GAP = "rota_gap"

@@ -3,7 +3,7 @@ offline or nearly out, logged while they last and settled by the all-clear,
 so the manager finds them on the dashboard after a reload and in the log."""
 from __future__ import annotations
 
-from . import cases as cstore
+from onewindow.server.store import cases as cstore
 
 PRINTER = "printer"
 # This printer's alerts: their keys are "{hall}:printer:{printer}:{n}".

@@ -9,10 +9,10 @@ from __future__ import annotations
 import hmac
 import json
 
-from ...ratings import StepError, Task, advance, from_steps, is_bad
-from . import cases as cstore
-from . import tickets as tstore
-from .tickets import NotFound
+from onewindow.ratings import StepError, Task, advance, from_steps, is_bad
+from onewindow.server.store import cases as cstore
+from onewindow.server.store import tickets as tstore
+from onewindow.server.store.tickets import NotFound
 
 
 class AlreadyRated(Exception):

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import json
 
-from .. import rules
-from ..rules import Head, RuleViolation
+
+from onewindow.caller.order import Head
+from onewindow.tickets.lifecycle import RuleViolation
+from onewindow.caller.order import choose_next
+from onewindow.tickets import lifecycle
+from onewindow.tickets import numbering
 
 TICKET_COLUMNS = (
     "id, hall, category, number, service_day, priority, status, lang, track_token, issued_at, "
@@ -68,7 +72,7 @@ def issue(
     )
     if daily_cap and seq > daily_cap:
         raise CapReached(f"today's {daily_cap} tickets for this category are all taken")
-    number = rules.format_number(prefix, seq)
+    number = numbering.format_number(prefix, seq)
     tid = tx.scalar(
         "INSERT INTO ticket (hall, category, number, service_day, priority, status, lang, track_token, "
         "issued_at, arrived_at, call_count, note) VALUES (:hall, :cat, :number, :day, :prio, 'waiting', "
@@ -80,7 +84,7 @@ def issue(
            **({"kind": kind} if kind else {}))
     ahead = count_ahead(tx, hall, pool, priority, now, tid)
     return {"id": tid, "number": number, "category": category, "issued_at": now, "ahead": ahead,
-            "priority": priority, "status": rules.WAITING, "track_token": token}
+            "priority": priority, "status": lifecycle.WAITING, "track_token": token}
 
 
 def count_ahead(tx, hall: str, pool: tuple[str, ...], priority: int, arrived_at: float, ticket_id: int) -> int:
@@ -178,7 +182,7 @@ def call_next(
         row = tx.one(_TARGETED + tx.for_update, {"hall": hall, "w": w})
         if row is not None and all(h.ticket_id != row["id"] for h in heads):
             heads.append(Head(row["id"], row["category"], row["priority"], row["arrived_at"]))
-    chosen = rules.choose_next(heads, categories + [h.category for h in heads if h.category not in categories],
+    chosen = choose_next(heads, categories + [h.category for h in heads if h.category not in categories],
                                mode, now, starvation_limit_s)
     if chosen is None:
         return None
@@ -187,12 +191,12 @@ def call_next(
 
 def call_number(tx, *, hall: str, day: str, number: str, window: str, clerk: str, now: float) -> dict:
     ticket = by_number(tx, hall, day, number)
-    rules.check_action("call", ticket["status"])
+    lifecycle.check_action("call", ticket["status"])
     return _call(tx, ticket, window, clerk, now)
 
 
 def _call(tx, t: dict, window: str, clerk: str, now: float) -> dict:
-    rules.check_action("call", t["status"])
+    lifecycle.check_action("call", t["status"])
     wait_s = now - t["issued_at"] if t["called_at"] is None else t["wait_s"]
     called_at = t["called_at"] if t["called_at"] is not None else now
     first = t["first_clerk"] or clerk
@@ -207,7 +211,7 @@ def _call(tx, t: dict, window: str, clerk: str, now: float) -> dict:
     tx.execute("UPDATE window_state SET current_ticket = :id WHERE hall = :hall AND window = :w",
                {"id": t["id"], "hall": t["hall"], "w": window})
     _event(tx, t["hall"], t["id"], "call", now, clerk, window, number=t["number"])
-    t.update(status=rules.CALLED, called_at=called_at, last_called_at=now, call_count=1, window=window,
+    t.update(status=lifecycle.CALLED, called_at=called_at, last_called_at=now, call_count=1, window=window,
              clerk=clerk, first_clerk=first, wait_s=wait_s, target_window=None)
     return t
 
@@ -215,7 +219,7 @@ def _call(tx, t: dict, window: str, clerk: str, now: float) -> dict:
 def recall(tx, ticket_id: int, *, clerk: str, now: float, max_calls: int) -> dict:
     """Call again; after `max_calls` unanswered calls the ticket becomes a no-show."""
     t = get(tx, ticket_id, lock=True)
-    rules.check_action("recall", t["status"])
+    lifecycle.check_action("recall", t["status"])
     if t["call_count"] >= max_calls:
         return _no_show(tx, t, clerk, now, reason="unanswered")
     count = t["call_count"] + 1
@@ -228,18 +232,18 @@ def recall(tx, ticket_id: int, *, clerk: str, now: float, max_calls: int) -> dic
 
 def start(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
     t = get(tx, ticket_id, lock=True)
-    rules.check_action("start", t["status"])
+    lifecycle.check_action("start", t["status"])
     walk = now - t["last_called_at"]
     tx.execute("UPDATE ticket SET status = 'serving', started_at = :now, walk_s = :walk, clerk = :clerk WHERE id = :id",
                {"now": now, "walk": walk, "clerk": clerk, "id": ticket_id})
     _event(tx, t["hall"], ticket_id, "start", now, clerk, t["window"])
-    t.update(status=rules.SERVING, started_at=now, walk_s=walk, clerk=clerk)
+    t.update(status=lifecycle.SERVING, started_at=now, walk_s=walk, clerk=clerk)
     return t
 
 
 def complete(tx, ticket_id: int, *, clerk: str, now: float, outcome: str) -> dict:
     t = get(tx, ticket_id, lock=True)
-    rules.check_action("complete", t["status"])
+    lifecycle.check_action("complete", t["status"])
     started = t["started_at"] if t["started_at"] is not None else now
     walk = t["walk_s"] if t["walk_s"] is not None else now - t["last_called_at"]
     service = now - started
@@ -250,13 +254,13 @@ def complete(tx, ticket_id: int, *, clerk: str, now: float, outcome: str) -> dic
     )
     _clear_window(tx, t)
     _event(tx, t["hall"], ticket_id, "complete", now, clerk, t["window"], outcome=outcome)
-    t.update(status=rules.DONE, started_at=started, finished_at=now, walk_s=walk, service_s=service, clerk=clerk)
+    t.update(status=lifecycle.DONE, started_at=started, finished_at=now, walk_s=walk, service_s=service, clerk=clerk)
     return t
 
 
 def no_show(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
     t = get(tx, ticket_id, lock=True)
-    rules.check_action("no_show", t["status"])
+    lifecycle.check_action("no_show", t["status"])
     return _no_show(tx, t, clerk, now, reason="clerk")
 
 
@@ -264,7 +268,7 @@ def _no_show(tx, t: dict, clerk: str, now: float, reason: str) -> dict:
     tx.execute("UPDATE ticket SET status = 'no_show', finished_at = :now WHERE id = :id", {"now": now, "id": t["id"]})
     _clear_window(tx, t)
     _event(tx, t["hall"], t["id"], "no_show", now, clerk, t["window"], reason=reason, calls=t["call_count"])
-    t.update(status=rules.NO_SHOW, finished_at=now)
+    t.update(status=lifecycle.NO_SHOW, finished_at=now)
     return t
 
 
@@ -273,7 +277,7 @@ def transfer(tx, ticket_id: int, *, clerk: str, now: float, category: str | None
     """首问负责: hand the visitor on; they keep their place (arrival time) and
     the first clerk who received them stays on record."""
     t = get(tx, ticket_id, lock=True)
-    rules.check_action("transfer", t["status"])
+    lifecycle.check_action("transfer", t["status"])
     new_cat = category or t["category"]
     origin = t["origin_category"] or (t["category"] if new_cat != t["category"] else None)
     tx.execute(
@@ -284,7 +288,7 @@ def transfer(tx, ticket_id: int, *, clerk: str, now: float, category: str | None
     _clear_window(tx, t)
     _event(tx, t["hall"], ticket_id, "transfer", now, clerk, t["window"], from_category=t["category"],
            to_category=new_cat, to_window=window, note=note)
-    t.update(status=rules.WAITING, category=new_cat, origin_category=origin, target_window=window, note=note,
+    t.update(status=lifecycle.WAITING, category=new_cat, origin_category=origin, target_window=window, note=note,
              call_count=0, window=None, clerk=None, started_at=None)
     return t
 
@@ -292,43 +296,43 @@ def transfer(tx, ticket_id: int, *, clerk: str, now: float, category: str | None
 def park(tx, ticket_id: int, *, clerk: str, now: float, note: str) -> dict:
     """Set a visitor aside (fetching a document) without losing them."""
     t = get(tx, ticket_id, lock=True)
-    rules.check_action("park", t["status"])
+    lifecycle.check_action("park", t["status"])
     tx.execute("UPDATE ticket SET status = 'parked', note = :note WHERE id = :id", {"note": note, "id": ticket_id})
     _clear_window(tx, t)
     _event(tx, t["hall"], ticket_id, "park", now, clerk, t["window"], note=note)
-    t.update(status=rules.PARKED, note=note)
+    t.update(status=lifecycle.PARKED, note=note)
     return t
 
 
 def resume(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
     """Back to the queue of the window that parked it, keeping its place."""
     t = get(tx, ticket_id, lock=True)
-    rules.check_action("resume", t["status"])
+    lifecycle.check_action("resume", t["status"])
     tx.execute("UPDATE ticket SET status = 'waiting', target_window = window, call_count = 0 WHERE id = :id",
                {"id": ticket_id})
     _event(tx, t["hall"], ticket_id, "resume", now, clerk, t["window"])
-    t.update(status=rules.WAITING, target_window=t["window"], call_count=0)
+    t.update(status=lifecycle.WAITING, target_window=t["window"], call_count=0)
     return t
 
 
 def reactivate(tx, ticket_id: int, *, clerk: str, now: float, late_arrival: str) -> dict:
     """A no-show who turns up late goes back to waiting: at their old place or last."""
     t = get(tx, ticket_id, lock=True)
-    rules.check_action("reactivate", t["status"])
+    lifecycle.check_action("reactivate", t["status"])
     arrived = t["arrived_at"] if late_arrival == "keep_place" else now
     tx.execute("UPDATE ticket SET status = 'waiting', arrived_at = :a, call_count = 0, finished_at = NULL, "
                "target_window = NULL WHERE id = :id", {"a": arrived, "id": ticket_id})
     _event(tx, t["hall"], ticket_id, "reactivate", now, clerk, None, policy=late_arrival)
-    t.update(status=rules.WAITING, arrived_at=arrived, call_count=0, finished_at=None)
+    t.update(status=lifecycle.WAITING, arrived_at=arrived, call_count=0, finished_at=None)
     return t
 
 
 def cancel(tx, ticket_id: int, *, now: float) -> dict:
     t = get(tx, ticket_id, lock=True)
-    rules.check_action("cancel", t["status"])
+    lifecycle.check_action("cancel", t["status"])
     tx.execute("UPDATE ticket SET status = 'cancelled', finished_at = :now WHERE id = :id", {"now": now, "id": ticket_id})
     _event(tx, t["hall"], ticket_id, "cancel", now)
-    t.update(status=rules.CANCELLED, finished_at=now)
+    t.update(status=lifecycle.CANCELLED, finished_at=now)
     return t
 
 
@@ -350,9 +354,9 @@ def close_past_days(tx, hall: str, today: str, now: float) -> tuple[dict[str, in
                    {"now": now, "id": t["id"]})
         _event(tx, hall, t["id"], "day_closed", now, None, t["window"], left=t["status"], day=t["service_day"])
         _clear_window(tx, t)
-        if t["window"] and t["status"] in (rules.CALLED, rules.SERVING):
+        if t["window"] and t["status"] in (lifecycle.CALLED, lifecycle.SERVING):
             windows.add(t["window"])
-        if t["status"] == rules.WAITING:
+        if t["status"] == lifecycle.WAITING:
             lost[t["category"]] = lost.get(t["category"], 0) + 1
     return lost, windows
 

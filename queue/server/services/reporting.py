@@ -13,11 +13,12 @@ import math
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
-from ..ratings import LEVELS, Policy, bad_rate, bad_rates, level_counts
-from ..ratings import metrics as m
-from ..ratings.rectification import from_steps
-from . import rules
-from .config import Hall
+from onewindow.ratings import LEVELS, Policy, bad_rate, bad_rates, level_counts
+from onewindow.ratings import metrics as m
+from onewindow.ratings.rectification import from_steps
+
+from onewindow.server.config import Hall
+from onewindow.tickets import times
 
 MAX_DAYS = 400
 SLOT_S = 900  # charts: 15 minutes
@@ -95,7 +96,7 @@ def build_report(hall: Hall, policy: Policy, rows: list[dict], ratings: list[dic
     return {
         "hall": hall.id, "hall_name": hall.name,
         "from": first.isoformat(), "to": last.isoformat(),
-        "generated_at": rules.iso(now, tz),
+        "generated_at": times.iso(now, tz),
         "definitions": {
             "p90": "nearest rank: the smallest value with at least 90% of values at or below it",
             "service_level": "share of called tickets whose wait was within the category's target "
@@ -166,10 +167,10 @@ def task_public(t: dict, tz, now: float) -> dict:
         "id": t["id"], "ticket": t.get("number"), "ticket_id": t["ticket_id"], "window": t["window"],
         "clerk": t["clerk"], "category": t.get("category"), "level": t["level"], "reasons": t.get("reasons", []),
         "comment": t.get("comment", ""), "channel": t.get("channel"), "state": task.state,
-        "opened_at": rules.iso(t["opened_at"], tz), "due_at": rules.iso(t["due_at"], tz),
-        "closed_at": rules.iso(task.closed_at, tz), "overdue": task.overdue(now),
+        "opened_at": times.iso(t["opened_at"], tz), "due_at": times.iso(t["due_at"], tz),
+        "closed_at": times.iso(task.closed_at, tz), "overdue": task.overdue(now),
         "left_s": None if task.closed_at is not None else round(t["due_at"] - now),
-        "steps": [{**s.as_dict(), "at": rules.iso(s.at, tz)} for s in task.steps],
+        "steps": [{**s.as_dict(), "at": times.iso(s.at, tz)} for s in task.steps],
     }
 
 

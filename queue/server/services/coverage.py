@@ -51,14 +51,15 @@ from onewindow.caller import (
     who_can_cover,
 )
 
-from . import access, rules
-from .config import Hall
-from .db import Database
-from .hub import Event, Hub
-from .service import ApiError, HallService
-from .store import coverage as covstore
-from .store import windows as wstore
-from .tasks import cancel_all
+from onewindow.server.services import access
+from onewindow.server.config import Hall
+from onewindow.server.store.database import Database
+from onewindow.server.live.hub import Event, Hub
+from onewindow.server.services.halls import ApiError, HallService
+from onewindow.server.store import coverage as covstore
+from onewindow.server.store import windows as wstore
+from onewindow.server.tasks import cancel_all
+from onewindow.tickets import times
 
 log = logging.getLogger("onewindow.coverage")
 
@@ -249,7 +250,7 @@ class CoverageWatch:
             data = {"kind": "coverage", "level": "red", "message": message, "categories": list(st.uncovered),
                     "waiting": {c: waiting.get(c, 0) for c in st.uncovered},
                     "could_cover": {c: list(v) for c, v in st.could_cover.items()}, "clerks": clerks,
-                    "at": rules.iso(now, svc.tz)}
+                    "at": times.iso(now, svc.tz)}
             st.alert = data
         else:
             data = {"kind": "coverage", "level": "green", "categories": [], "could_cover": {}, "clerks": [],

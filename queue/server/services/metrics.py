@@ -14,10 +14,10 @@ from datetime import datetime
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from ..ratings import metrics as m
-from . import reporting
-from .store import ratings as rstore
-from .store import reports as qstore
+from onewindow.ratings import metrics as m
+from onewindow.server.services import reporting
+from onewindow.server.store import ratings as rstore
+from onewindow.server.store import reports as qstore
 
 __all__ = ["CONTENT_TYPE_LATEST", "scrape"]
 

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta, tzinfo
 
 from onewindow.promises import WorkingCalendar, card, overran
 
-from . import rules
-from .service import HallService
-from .store import cases as cstore
+
+from onewindow.server.services.halls import HallService
+from onewindow.server.store import cases as cstore
+from onewindow.tickets import times
 
 
 def _at(ts: float, tz: tzinfo) -> datetime:
@@ -53,7 +54,7 @@ def check_hall(tx, svc: HallService, cal: WorkingCalendar, now: float) -> list[d
         cstore.event(tx, c, "card", now, None, card=grade, deadline=c["deadline_at"])
         if grade == cstore.GREEN:
             continue
-        due = rules.iso(c["deadline_at"], tz)
+        due = times.iso(c["deadline_at"], tz)
         name = item_name(hall, c["item"])
         message = (f"办件 {c['number']}（{name}）已超过承诺期限 {due} / case {c['number']} is overdue (due {due})"
                    if grade == cstore.RED else

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Awaitable, Callable
 
-from .tasks import cancel_all
+from onewindow.server.tasks import cancel_all
 
 log = logging.getLogger("onewindow.exports")
 

@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from .projection import HallView
+from onewindow.server.live.projection import HallView
 
 log = logging.getLogger("onewindow.hub")
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .config_ratings import RatingRules
-from .printer_specs import parse_driver
+from onewindow.server.config.ratings import RatingRules
+from onewindow.server.config.printers import parse_driver
 
 Unit = Literal["working_days", "calendar_days", "hours"]
 PriorityClass = Literal["normal", "priority"]
@@ -276,7 +276,7 @@ DEMO_CONFIG = "demo_hall.toml"
 
 
 def demo_config_path() -> Path:
-    return Path(str(files("onewindow.server").joinpath(DEMO_CONFIG)))
+    return Path(str(files("onewindow.server.config").joinpath(DEMO_CONFIG)))
 
 
 def load_config(path: str | Path | None = None) -> Config:

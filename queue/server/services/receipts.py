@@ -7,8 +7,8 @@ from datetime import datetime
 
 from onewindow.printer import CaseReceipt, MissingMaterialsNotice
 
-from .config import Hall, Item
-from .service import ApiError
+from onewindow.server.config import Hall, Item
+from onewindow.server.services.halls import ApiError
 
 
 def case_receipt(hall: Hall, case: dict, clerk_name: str) -> CaseReceipt:

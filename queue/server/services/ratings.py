@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from onewindow.promises import WorkingCalendar, seeded_calendar
 
-from ..ratings import (
+from onewindow.ratings import (
     BY_CODE,
     REASONS,
     InvalidRating,
@@ -26,13 +26,14 @@ from ..ratings import (
     due_at,
     is_bad,
 )
-from . import access, reporting, rules
-from .auth import User
-from .config_ratings import policy_of
-from .service import ApiError, HallService
-from .store import ratings as rstore
-from .store import reports as qstore
-from .store.tickets import NotFound
+from onewindow.server.services import access, reporting
+from onewindow.server.services.auth import User
+from onewindow.server.config.ratings import policy_of
+from onewindow.server.services.halls import ApiError, HallService
+from onewindow.server.store import ratings as rstore
+from onewindow.server.store import reports as qstore
+from onewindow.server.store.tickets import NotFound
+from onewindow.tickets import times
 
 log = logging.getLogger("onewindow.ratings")
 
@@ -118,11 +119,11 @@ class RatingService:
         now = self.clock()
         since = now - self.policy.pad_window_s
         row = await self.db.read(rstore.last_completed, self.hall.id, w.id, since,
-                                 rules.service_day(since - 86400, self.tz))
+                                 times.service_day(since - 86400, self.tz))
         out = {"window": w.id, "window_name": w.name, "window_name_en": w.name_en, "ticket": None}
         if row is not None:
             out["ticket"] = {"id": row["id"], "number": row["number"], "rated": row["rating_id"] is not None,
-                             "finished_at": rules.iso(row["finished_at"], self.tz)}
+                             "finished_at": times.iso(row["finished_at"], self.tz)}
         return out
 
     async def rate(self, ticket_id: int, level: int, reasons: list[str], comment: str, channel: str,
@@ -143,7 +144,7 @@ class RatingService:
         try:
             r = await self.db.write(rstore.rate, ticket_id=ticket_id, level=level, reasons=reasons, comment=comment,
                                     channel=channel, now=now, due_at=due, token=token, pad_since=pad_since,
-                                    day_from=rules.service_day(pad_since - 86400, self.tz))
+                                    day_from=times.service_day(pad_since - 86400, self.tz))
         except NotFound:
             raise ApiError(404, "no such ticket", "not_found") from None
         except rstore.NotRateable as exc:
@@ -160,9 +161,9 @@ class RatingService:
                                                             "ticket": r["number"], "window": r["window"]}, ticket_id)
         lv = BY_CODE[level]
         out = {"id": r["id"], "ticket": r["number"], "level": level, "level_name": lv.name,
-               "level_name_en": lv.name_en, "channel": channel, "at": rules.iso(now, self.tz), "task": None}
+               "level_name_en": lv.name_en, "channel": channel, "at": times.iso(now, self.tz), "task": None}
         if task:
-            out["task"] = {"id": task["id"], "due_at": rules.iso(task["due_at"], self.tz)}
+            out["task"] = {"id": task["id"], "due_at": times.iso(task["due_at"], self.tz)}
         return out
 
     # ----- rectification tasks (managers) ----------------------------------------------
@@ -225,7 +226,7 @@ class RatingService:
         report, chart = await asyncio.to_thread(build)
         return {
             "hall": {"id": hall.id, "name": hall.name, "name_en": hall.name_en, "timezone": hall.timezone},
-            "at": rules.iso(now, self.tz),
+            "at": times.iso(now, self.tz),
             "now": self._now_block(public, waiting, open_tasks, alerts_db, carded, now),
             "today": {**report, "series": chart},
         }
@@ -283,12 +284,12 @@ class RatingService:
                 continue  # listed above from the tasks themselves
             alerts.append({"kind": a["kind"], "level": a["level"],
                            "categories": [a["category"]] if a["category"] else [],
-                           "message": a["message"], "at": rules.iso(a["at"], self.tz), "id": a["id"]})
+                           "message": a["message"], "at": times.iso(a["at"], self.tz), "id": a["id"]})
         return {
             "waiting": sum(c["waiting"] for c in cats), "categories": cats, "longest": longest, "windows": windows,
             "alerts": alerts, "muted_screens": muted, "tasks": tasks,
             "cases": [{"id": c["id"], "number": c["number"], "item": c["item"], "card": c["card"],
-                       "status": c["status"], "deadline": rules.iso(c["deadline_at"], self.tz),
+                       "status": c["status"], "deadline": times.iso(c["deadline_at"], self.tz),
                        "provisional": bool(c["deadline_provisional"]), "window": c["window"]} for c in carded],
         }
 

@@ -31,12 +31,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from ..display import (DEFAULT_CONFIG, AnnouncementService, Call, FakeSpeechEngine, SpeechEngine,
+from onewindow.display import (DEFAULT_CONFIG, AnnouncementService, Call, FakeSpeechEngine, SpeechEngine,
                        SpeechUnavailable, open_engine)
-from ..display.speaker import Speaker, SpeakerQueue
-from .config import Config, Hall
-from .hub import Event, Hub, Subscription
-from .tasks import cancel_all
+from onewindow.display.speaker import Speaker, SpeakerQueue
+from onewindow.server.config import Config, Hall
+from onewindow.server.live.hub import Event, Hub, Subscription
+from onewindow.server.tasks import cancel_all
 
 log = logging.getLogger("onewindow.announcer")
 

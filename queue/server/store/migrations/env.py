@@ -3,7 +3,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-from onewindow.server import models  # noqa: F401 - registers the tables
+from onewindow.server.store import models  # noqa: F401 - registers the tables
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from onewindow.printer import TicketSlip
 
-from .config import Category, Hall
+from onewindow.server.config import Category, Hall
 
 PRIORITY_KINDS = {
     "elderly": ("老年人", "Elderly"),

@@ -10,7 +10,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .hub import Event
+    from onewindow.server.live.hub import Event
 
 
 class HallView:

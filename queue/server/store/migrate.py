@@ -10,12 +10,12 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import create_engine, pool
 
-from .db import is_postgres, sqlite_path, sync_url
+from onewindow.server.store.database import is_postgres, sqlite_path, sync_url
 
 
 def alembic_config(url: str) -> AlembicConfig:
     cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(files("onewindow.server").joinpath("migrations")))
+    cfg.set_main_option("script_location", str(files("onewindow.server.store").joinpath("migrations")))
     cfg.set_main_option("sqlalchemy.url", sync_url(url))
     return cfg
 

@@ -18,14 +18,15 @@ from PIL import Image
 
 from onewindow.printer import PaperOut, PrinterConfig, PrinterError, PrinterStatus, PrintService
 
-from . import rules
-from .config import Config, Hall, Printer, demo_config_path
-from .db import Database
-from .hub import Hub
-from .printer_specs import make_driver, parse_driver
-from .service import ApiError
-from .settings import Settings
-from .store import printers as pstore
+
+from onewindow.server.config import Config, Hall, Printer, demo_config_path
+from onewindow.server.store.database import Database
+from onewindow.server.live.hub import Hub
+from onewindow.server.config.printers import make_driver, parse_driver
+from onewindow.server.services.halls import ApiError
+from onewindow.server.settings import Settings
+from onewindow.server.store import printers as pstore
+from onewindow.tickets import times
 
 log = logging.getLogger("onewindow.printing")
 
@@ -204,7 +205,7 @@ class Printing:
         message = f"打印机 {slot.cfg.id}：{zh} / Printer {slot.cfg.id}: {en}"
         self.hub.publish(slot.hall.id, "printer", {
             **self.public(slot), "alert": alert, "level": level if alert else None, "message": message,
-            "at": rules.iso(now, slot.hall.tz)})
+            "at": times.iso(now, slot.hall.tz)})
         if alert:
             log.warning("printer %s: %s (%s)", key, after, status.detail)
         if self.db is not None and (alert or before is None):

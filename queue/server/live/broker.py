@@ -69,12 +69,12 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .hub import PUBLIC_KEYS, Event
-from .tasks import cancel_all
+from onewindow.server.live.hub import PUBLIC_KEYS, Event
+from onewindow.server.tasks import cancel_all
 
 if TYPE_CHECKING:
-    from .hub import Hub
-    from .projection import HallView
+    from onewindow.server.live.hub import Hub
+    from onewindow.server.live.projection import HallView
 
 log = logging.getLogger("onewindow.broker")
 

@@ -10,15 +10,19 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import access, kiosk, rules
-from .auth import User, new_token
-from .config import Hall
-from .db import Database
-from .hub import Hub
-from .projection import HallView
-from .store import accounts
-from .store import tickets as tstore
-from .store import windows as wstore
+from onewindow.server.services import access, kiosk
+from onewindow.server.services.auth import User, new_token
+from onewindow.server.config import Hall
+from onewindow.server.store.database import Database
+from onewindow.server.live.hub import Hub
+from onewindow.server.live.projection import HallView
+from onewindow.server.store import accounts
+from onewindow.server.store import tickets as tstore
+from onewindow.server.store import windows as wstore
+from onewindow.caller.estimate import estimate_wait_s
+from onewindow.caller.estimate import pool_cycle_s
+from onewindow.tickets import lifecycle
+from onewindow.tickets import times
 
 log = logging.getLogger("onewindow.service")
 
@@ -41,7 +45,7 @@ class Rates:
 
     cycle_s: dict[str, float]
     open_windows: dict[str, int]
-    # The mean cycle of the tickets competing with each category (rules.estimate_wait_s).
+    # The mean cycle of the tickets competing with each category (estimate_wait_s).
     pool_cycle_s: dict[str, float]
     staffed: bool = False  # someone is signed in at some window (the hall's day has begun)
 
@@ -61,7 +65,7 @@ class HallService:
             for c in hall.categories
         }
         guess = {c.code: c.default_service_min * 60 for c in hall.categories}
-        self.rates = Rates(guess, {c.code: 0 for c in hall.categories}, rules.pool_cycle_s(self.pool, guess, {}))
+        self.rates = Rates(guess, {c.code: 0 for c in hall.categories}, pool_cycle_s(self.pool, guess, {}))
         self.view = HallView(hall.id, hall.name, hall.name_en,
                              [w.model_dump() for w in hall.windows], recent=hall.queue.recent_calls)
         self._open_day: str | None = None  # the service day whose leftovers are already closed
@@ -86,7 +90,7 @@ class HallService:
         """At a new service day, cancel what earlier days left open: a ticket
         nobody served yesterday is never called today (its holder has gone home)."""
         now = self.clock()
-        today = rules.service_day(now, self.tz)
+        today = times.service_day(now, self.tz)
         if today == self._open_day:
             return
         lost, windows = await self.db.write(tstore.close_past_days, self.hall.id, today, now)
@@ -113,7 +117,7 @@ class HallService:
                 self.rates.cycle_s[c.code], served[c.code] = today[c.code]
             elif c.code in week:
                 self.rates.cycle_s[c.code], served[c.code] = week[c.code]
-        self.rates.pool_cycle_s = rules.pool_cycle_s(self.pool, self.rates.cycle_s, served)
+        self.rates.pool_cycle_s = pool_cycle_s(self.pool, self.rates.cycle_s, served)
         self.rates.open_windows = self.open_windows_per_category(states)
         self.rates.staffed = any(st["clerk"] for st in states.values())
 
@@ -171,7 +175,7 @@ class HallService:
         try:
             t = await self.db.write_hot(
                 tstore.issue, hall=self.hall.id, category=cat.code, prefix=cat.prefix,
-                priority=rules.PRIORITY[priority], lang=lang, now=now, day=rules.service_day(now, self.tz),
+                priority=lifecycle.PRIORITY[priority], lang=lang, now=now, day=times.service_day(now, self.tz),
                 token=new_token(), daily_cap=cat.daily_cap, pool=self.pool[cat.code], kind=priority_kind,
             )
         except tstore.CapReached as exc:
@@ -183,13 +187,13 @@ class HallService:
     def estimate(self, category: str, ahead: int) -> int:
         """The wait for `ahead` people before this one. A category nobody present
         serves while the hall is staffed (the coverage invariant broken) gets
-        queue.uncovered_wait_min on top (rules.estimate_wait_s); before anyone
+        queue.uncovered_wait_min on top (estimate_wait_s); before anyone
         signs in, the hall is counted as opening with one window."""
         penalty = self.hall.queue.uncovered_wait_min * 60 if self.rates.staffed else 0
         cycle = self.rates.pool_cycle_s[category]
         idle = sum(1 for w, st in self.view.windows.items()
                    if st["status"] == "idle" and category in self.own.get(w, ()))
-        return rules.estimate_wait_s(ahead, self.rates.open_windows.get(category, 0), cycle, penalty, idle)
+        return estimate_wait_s(ahead, self.rates.open_windows.get(category, 0), cycle, penalty, idle)
 
     async def track(self, ticket_id: int, token: str) -> dict:
         try:
@@ -199,7 +203,7 @@ class HallService:
         if t["hall"] != self.hall.id or not _same(t["track_token"], token):
             raise ApiError(404, "no such ticket", "not_found")
         ahead = 0
-        if t["status"] == rules.WAITING:
+        if t["status"] == lifecycle.WAITING:
             ahead = await self.db.read(tstore.count_ahead, self.hall.id, self.pool[t["category"]],
                                        t["priority"], t["arrived_at"], t["id"])
         return self.ticket_public(t, ahead)
@@ -207,8 +211,8 @@ class HallService:
     def ticket_public(self, t: dict, ahead: int = 0) -> dict:
         out = {"id": t["id"], "number": t["number"], "status": t["status"], "category": t["category"],
                "ahead": ahead, "estimated_wait_s": self.estimate(t["category"], ahead) if t["status"] == "waiting" else 0,
-               "issued_at": rules.iso(t["issued_at"], self.tz)}
-        if t["window"] and t["status"] in (rules.CALLED, rules.SERVING):
+               "issued_at": times.iso(t["issued_at"], self.tz)}
+        if t["window"] and t["status"] in (lifecycle.CALLED, lifecycle.SERVING):
             w = self.hall.window(t["window"])
             out["window"] = t["window"]
             out["window_name"] = w.name if w else t["window"]
@@ -324,7 +328,7 @@ class HallService:
             states = wstore.states(tx, self.hall.id)
             if not access.may_act(user.username, user.is_manager, window, states):
                 raise forbidden()
-            return tstore.call_number(tx, hall=self.hall.id, day=rules.service_day(now, self.tz),
+            return tstore.call_number(tx, hall=self.hall.id, day=times.service_day(now, self.tz),
                                       number=number.strip().upper(), window=window, clerk=user.username, now=now)
 
         t = await self._ticket_op(tx_fn)
@@ -357,11 +361,11 @@ class HallService:
             return t
 
         t = await self._ticket_op(tx_fn)
-        if action == "recall" and t["status"] == rules.CALLED:
+        if action == "recall" and t["status"] == lifecycle.CALLED:
             self._publish_call(t, "recall")
-        elif t["status"] in (rules.DONE, rules.NO_SHOW) or action in ("transfer", "park"):
+        elif t["status"] in (lifecycle.DONE, lifecycle.NO_SHOW) or action in ("transfer", "park"):
             self.hub.publish(self.hall.id, "done", {"ticket": t["number"], "window": where}, t["id"])
-        if t["status"] == rules.WAITING:
+        if t["status"] == lifecycle.WAITING:
             self.hub.publish(self.hall.id, "queue", {"delta": {t["category"]: 1}})
         self.hub.publish(self.hall.id, "ticket", {"ticket": t["number"], "status": t["status"], "window": t["window"]},
                          t["id"])
@@ -372,7 +376,7 @@ class HallService:
             return await self.db.write_hot(fn)
         except tstore.NotFound as exc:
             raise ApiError(404, str(exc), "not_found") from None
-        except rules.RuleViolation as exc:
+        except lifecycle.RuleViolation as exc:
             raise ApiError(409, str(exc), "bad_state") from None
 
     async def load_ticket(self, ticket_id: int) -> dict:
@@ -387,7 +391,7 @@ class HallService:
         w = self.hall.window(t["window"])
         data = {"ticket": t["number"], "window": t["window"], "window_name": w.name if w else t["window"],
                 "window_number": (w.number or w.name) if w else t["window"], "category": t["category"],
-                "at": rules.iso(self.clock(), self.tz), "count": t["call_count"], "lang": t["lang"]}
+                "at": times.iso(self.clock(), self.tz), "count": t["call_count"], "lang": t["lang"]}
         self.hub.publish(self.hall.id, kind, data, t["id"])
         if kind == "call":  # after the call: screens get the call first (see api/ws.py _pump)
             self.hub.publish(self.hall.id, "queue", {"delta": {t["category"]: -1}})
@@ -419,7 +423,7 @@ class HallService:
     def _call_public(self, c: dict) -> dict:
         w = self.hall.window(c["window"]) if c["window"] else None
         return {"ticket": c["number"], "window": c["window"], "window_name": w.name if w else c["window"],
-                "window_number": (w.number or w.name) if w else c["window"], "at": rules.iso(c["at"], self.tz),
+                "window_number": (w.number or w.name) if w else c["window"], "at": times.iso(c["at"], self.tz),
                 "recall": c["type"] == "recall", "category": None}
 
     async def _display_names(self, usernames: set[str]) -> dict:

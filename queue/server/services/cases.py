@@ -29,14 +29,15 @@ from zoneinfo import ZoneInfo
 
 from onewindow.promises import Deadline, WorkingCalendar, YearSchedule, compute_deadline, seeded_calendar
 
-from . import rules, supervision
-from .auth import User
-from .crypto import Box, mask_name, mask_phone
-from .db import Database
-from .hub import Hub
-from .service import ApiError, HallService
-from .store import accounts
-from .store import cases as cstore
+from onewindow.server.services import supervision
+from onewindow.server.services.auth import User
+from onewindow.server.store.crypto import Box, mask_name, mask_phone
+from onewindow.server.store.database import Database
+from onewindow.server.live.hub import Hub
+from onewindow.server.services.halls import ApiError, HallService
+from onewindow.server.store import accounts
+from onewindow.server.store import cases as cstore
+from onewindow.tickets import times
 
 log = logging.getLogger("onewindow.cases")
 
@@ -120,7 +121,7 @@ class CaseService:
             r = rows.get(year)
             out.append({"year": year, "source": s.source, "seeded": r is None,
                         "loaded_by": r["loaded_by"] if r else None,
-                        "loaded_at": rules.iso(r["loaded_at"], self.tz) if r else None,
+                        "loaded_at": times.iso(r["loaded_at"], self.tz) if r else None,
                         "holidays": sorted(d.isoformat() for d in s.holidays),
                         "workdays": sorted(d.isoformat() for d in s.workdays)})
         return out
@@ -157,7 +158,7 @@ class CaseService:
         await self.reload_calendar()
         await self.check_safely()
         return {"year": schedule.year, "source": schedule.source, "loaded_by": actor,
-                "loaded_at": rules.iso(now, self.tz), "holidays": len(schedule.holidays),
+                "loaded_at": times.iso(now, self.tz), "holidays": len(schedule.holidays),
                 "workdays": len(schedule.workdays), "recomputed": [c["number"] for c in changed],
                 "alerts_resolved": settled}
 
@@ -182,7 +183,7 @@ class CaseService:
             clock_from = ticket["issued_at"] if item.instant else now
             d = compute_deadline(_at(clock_from, tz), item.promised.amount, item.promised.unit, cal, tz)
             case = cstore.open_case(
-                tx, hall=hall.id, day=rules.service_day(now, tz), prefix=CASE_PREFIX, ticket=ticket, item=item.code,
+                tx, hall=hall.id, day=times.service_day(now, tz), prefix=CASE_PREFIX, ticket=ticket, item=item.code,
                 name_enc=name_enc, phone_enc=phone_enc, project=project, actor=user.username, now=now,
                 clock_from=clock_from, deadline=d, promised=(item.promised.amount, item.promised.unit),
                 statutory=statutory, instant=item.instant)
@@ -200,7 +201,7 @@ class CaseService:
             self._publish_alert(a)
         if case["status"] == cstore.COMPLETED:
             self._publish_completion(svc, case)
-        return {"id": case["id"], "number": case["number"], "deadline": rules.iso(case["deadline_at"], svc.tz),
+        return {"id": case["id"], "number": case["number"], "deadline": times.iso(case["deadline_at"], svc.tz),
                 "provisional": case["deadline_provisional"], "status": case["status"]}
 
     # ----- a case's life ------------------------------------------------------------------
@@ -340,7 +341,7 @@ class CaseService:
     def _ticker_entry(self, svc: HallService, case: dict) -> dict:
         """A line of the completion ticker (call screens): the applicant masked."""
         return {"case": case["number"], "item": supervision.item_name(svc.hall, case["item"]),
-                "completed_at": rules.iso(case["completed_at"], svc.tz),
+                "completed_at": times.iso(case["completed_at"], svc.tz),
                 "applicant": mask_name(self.box.decrypt(case["applicant_name_enc"]))}
 
     async def _load_ticker(self, svc: HallService) -> None:
@@ -351,7 +352,7 @@ class CaseService:
             svc.view.completions.appendleft(self._ticker_entry(svc, case))
 
     def case_public(self, svc: HallService, c: dict) -> dict:
-        iso = lambda ts: rules.iso(ts, svc.tz)  # noqa: E731
+        iso = lambda ts: times.iso(ts, svc.tz)  # noqa: E731
         item = svc.hall.item(c["item"])
         kept = None
         if c["status"] == cstore.COMPLETED:
@@ -378,18 +379,18 @@ class CaseService:
         tz = svc.tz if svc else self.tz
         return {"id": a["id"], "kind": a["kind"], "level": a["level"], "message": a["message"],
                 "categories": [a["category"]] if a["category"] else [], "case_id": a["case_id"],
-                "ticket_id": a["ticket_id"], "at": rules.iso(a["at"], tz),
-                "resolved_at": rules.iso(a["resolved_at"], tz), "resolved_by": a["resolved_by"]}
+                "ticket_id": a["ticket_id"], "at": times.iso(a["at"], tz),
+                "resolved_at": times.iso(a["resolved_at"], tz), "resolved_by": a["resolved_by"]}
 
     def _suspension_public(self, svc: HallService, s: dict) -> dict:
         return {"reason": s["reason"], "reason_name": REASON_NAMES.get(s["reason"], s["reason"]),
-                "from": rules.iso(s["from_at"], svc.tz), "to": rules.iso(s["to_at"], svc.tz),
+                "from": times.iso(s["from_at"], svc.tz), "to": times.iso(s["to_at"], svc.tz),
                 "notice": s["notice"], "actor": s["actor"]}
 
     def _event_public(self, svc: HallService, e: dict) -> dict:
         data = json.loads(e["data"] or "{}")
         for k in _TIME_KEYS:
             if isinstance(data.get(k), (int, float)):
-                data[k] = rules.iso(data[k], svc.tz)
-        return {"type": e["type"], "at": rules.iso(e["at"], svc.tz), "actor": e["actor"], "data": data}
+                data[k] = times.iso(data[k], svc.tz)
+        return {"type": e["type"], "at": times.iso(e["at"], svc.tz), "actor": e["actor"], "data": data}
 

@@ -30,7 +30,7 @@ def static_dir() -> Path:
         for loc in spec.submodule_search_locations:
             if Path(loc, "index.html").exists():
                 return Path(loc)
-    return Path(__file__).resolve().parents[2] / "static"
+    return Path(__file__).resolve().parents[3] / "static"
 
 
 @lru_cache(maxsize=256)

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..ratings import Policy
+from onewindow.ratings import Policy
 
 
 class _Strict(BaseModel):

@@ -1,0 +1,295 @@
+"""The schema, as SQLModel tables: accounts and the audit log, tickets and
+windows, cases (办件) with their history, suspensions, holiday schedules and
+supervision alerts (电子监察), ratings (好差评) and their rectification tasks.
+Alembic migrations are generated from it.
+
+Times are UTC epoch seconds (float): portable between SQLite and PostgreSQL,
+cheap to compare on the hot paths; the API turns them into ISO 8601 in the
+hall's time zone. Dates of a service day are 'YYYY-MM-DD' in the hall's zone.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=64)
+    password_hash: str
+    role: str = Field(max_length=16)  # clerk | manager | admin
+    display_name: str = ""
+    title: str = ""  # shown on the post card: 科员, 窗口负责人
+    active: bool = True
+    created_at: float
+
+
+class AuthSession(SQLModel, table=True):
+    __tablename__ = "auth_session"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: float
+    expires_at: float
+
+
+class TicketCounter(SQLModel, table=True):
+    """The last number issued per hall, category and service day."""
+
+    __tablename__ = "ticket_counter"
+    hall: str = Field(primary_key=True, max_length=32)
+    category: str = Field(primary_key=True, max_length=40)
+    service_day: str = Field(primary_key=True, max_length=10)
+    last: int
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("hall", "service_day", "number", name="uq_ticket_number"),
+        # call-next reads only waiting tickets: keep that index small.
+        Index(
+            "ix_ticket_waiting",
+            "hall", "category", "priority", "arrived_at", "id",
+            sqlite_where=text("status = 'waiting'"),
+            postgresql_where=text("status = 'waiting'"),
+        ),
+        Index(
+            "ix_ticket_targeted",
+            "hall", "target_window", "arrived_at", "id",
+            sqlite_where=text("status = 'waiting' AND target_window IS NOT NULL"),
+            postgresql_where=text("status = 'waiting' AND target_window IS NOT NULL"),
+        ),
+        Index("ix_ticket_day", "hall", "service_day", "status"),
+        # The day's close looks for tickets an earlier day left open: few, whatever the history.
+        Index(
+            "ix_ticket_open",
+            "hall", "service_day",
+            sqlite_where=text("status IN ('waiting', 'called', 'serving', 'parked')"),
+            postgresql_where=text("status IN ('waiting', 'called', 'serving', 'parked')"),
+        ),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=32)
+    category: str = Field(max_length=40)
+    number: str = Field(max_length=12)
+    service_day: str = Field(max_length=10)
+    priority: int = 0  # 0 normal, 1 priority (elderly, disabled, green channel)
+    status: str = Field(max_length=12)
+    lang: str = Field(default="zh", max_length=8)
+    track_token: str = Field(max_length=64)
+    issued_at: float
+    arrived_at: float  # the place in the queue: kept on transfer, moved on go-last
+    called_at: Optional[float] = None  # first call
+    last_called_at: Optional[float] = None
+    started_at: Optional[float] = None
+    finished_at: Optional[float] = None
+    call_count: int = 0
+    window: Optional[str] = Field(default=None, max_length=32)
+    clerk: Optional[str] = Field(default=None, max_length=64)
+    first_clerk: Optional[str] = Field(default=None, max_length=64)  # 首问负责
+    origin_category: Optional[str] = Field(default=None, max_length=40)
+    target_window: Optional[str] = Field(default=None, max_length=32)  # transferred to a window
+    note: str = ""
+    wait_s: Optional[float] = None  # issue -> first call
+    walk_s: Optional[float] = None  # call -> start
+    service_s: Optional[float] = None  # start -> done
+
+
+class TicketEvent(SQLModel, table=True):
+    """Every change of a ticket, append-only."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (Index("ix_event_hall_at", "hall", "at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=32)
+    ticket_id: int = Field(index=True)
+    type: str = Field(max_length=20)
+    at: float
+    clerk: Optional[str] = Field(default=None, max_length=64)
+    window: Optional[str] = Field(default=None, max_length=32)
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+
+
+class WindowState(SQLModel, table=True):
+    """Who is at a window now, and whether they stepped away."""
+
+    __tablename__ = "window_state"
+    hall: str = Field(primary_key=True, max_length=32)
+    window: str = Field(primary_key=True, max_length=32)
+    clerk: Optional[str] = Field(default=None, max_length=64)
+    signed_in_at: Optional[float] = None
+    away: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # JSON notice or ''
+    current_ticket: Optional[int] = None
+
+
+class WindowPost(SQLModel, table=True):
+    """A and B post holders of a window; seeded from the config, changed by a manager."""
+
+    __tablename__ = "window_post"
+    hall: str = Field(primary_key=True, max_length=32)
+    window: str = Field(primary_key=True, max_length=32)
+    a_clerk: Optional[str] = Field(default=None, max_length=64)
+    b_clerk: Optional[str] = Field(default=None, max_length=64)
+    changed_by: Optional[str] = Field(default=None, max_length=64)
+    changed_at: Optional[float] = None
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: float
+    actor: Optional[str] = Field(default=None, max_length=64)
+    action: str = Field(max_length=40)
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+
+
+# ----- cases: the applicant's name and phone are stored encrypted only (crypto.py) -----
+
+
+class CaseCounter(SQLModel, table=True):
+    """The last case number given per hall and day (HP-20261123-0001)."""
+
+    __tablename__ = "case_counter"
+    hall: str = Field(primary_key=True, max_length=32)
+    service_day: str = Field(primary_key=True, max_length=10)
+    last: int
+
+
+class CaseFile(SQLModel, table=True):
+    __tablename__ = "case_file"
+    __table_args__ = (
+        UniqueConstraint("hall", "number", name="uq_case_number"),
+        Index("ix_case_hall_status", "hall", "status", "deadline_at"),
+        Index("ix_case_provisional", "deadline_provisional", "status"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=32)
+    number: str = Field(max_length=32)
+    item: str = Field(max_length=40)
+    ticket_id: Optional[int] = Field(default=None, index=True)
+    ticket_number: Optional[str] = Field(default=None, max_length=12)
+    category: str = Field(max_length=40)
+    applicant_name_enc: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    applicant_phone_enc: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    project: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    accepted_at: float
+    clock_from: float  # where the promise runs from: acceptance, or the ticket's issue for an instant item
+    deadline_at: float
+    deadline_provisional: bool = False
+    promised_amount: int
+    promised_unit: str = Field(max_length=16)
+    statutory_amount: Optional[int] = None
+    statutory_unit: Optional[str] = Field(default=None, max_length=16)
+    instant: bool = False
+    status: str = Field(max_length=12)  # accepted | suspended | completed | withdrawn
+    first_clerk: Optional[str] = Field(default=None, max_length=64)
+    clerk: Optional[str] = Field(default=None, max_length=64)
+    window: Optional[str] = Field(default=None, max_length=32)
+    wait_s: Optional[float] = None
+    walk_s: Optional[float] = None
+    service_s: Optional[float] = None
+    completed_at: Optional[float] = None
+    closed_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    card: str = Field(default="green", max_length=8)  # green | yellow | red
+    card_at: Optional[float] = None
+
+
+class CaseEvent(SQLModel, table=True):
+    """Every change of a case, append-only."""
+
+    __tablename__ = "case_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(index=True)
+    hall: str = Field(max_length=32)
+    type: str = Field(max_length=24)
+    at: float
+    actor: Optional[str] = Field(default=None, max_length=64)
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+
+
+class CaseSuspension(SQLModel, table=True):
+    """A stop of the clock: 补正 (correction), expert review, hearing, public notice."""
+
+    __tablename__ = "case_suspension"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(index=True)
+    reason: str = Field(max_length=20)
+    from_at: float
+    to_at: Optional[float] = None
+    notice: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    actor: Optional[str] = Field(default=None, max_length=64)
+
+
+class CalendarYear(SQLModel, table=True):
+    """A year's official schedule as an administrator loaded it (overrides the seed)."""
+
+    __tablename__ = "calendar_year"
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    holidays: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    workdays: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    source: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    loaded_by: Optional[str] = Field(default=None, max_length=64)
+    loaded_at: float
+
+
+class SupervisionAlert(SQLModel, table=True):
+    """A warning or alarm, logged once (`key` is unique) and resolved later."""
+
+    __tablename__ = "supervision_alert"
+    __table_args__ = (Index("ix_alert_hall_open", "hall", "resolved_at", "at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: Optional[str] = Field(default=None, max_length=200, unique=True)
+    hall: str = Field(max_length=32)
+    # yellow | red | step_overrun | refusal_without_reason | wait_promise | calendar_missing
+    kind: str = Field(max_length=32)
+    level: str = Field(max_length=8)  # yellow | red
+    case_id: Optional[int] = Field(default=None, index=True)
+    ticket_id: Optional[int] = None
+    category: Optional[str] = Field(default=None, max_length=40)
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    at: float
+    resolved_at: Optional[float] = None
+    resolved_by: Optional[str] = Field(default=None, max_length=64)
+
+
+# ----- ratings: a rating carries no personal data (ticket, window, clerk, level) -----
+
+
+class Rating(SQLModel, table=True):
+    __tablename__ = "rating"
+    __table_args__ = (Index("ix_rating_hall_at", "hall", "at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ticket_id: int = Field(unique=True)  # once per ticket
+    case_id: Optional[int] = None
+    hall: str = Field(max_length=32)
+    category: str = Field(max_length=40)
+    window: Optional[str] = Field(default=None, max_length=32)
+    clerk: Optional[str] = Field(default=None, max_length=64)
+    channel: str = Field(max_length=8)  # pad | qr | default
+    level: int  # 5 非常满意 .. 1 非常不满意
+    reasons: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    at: float
+
+
+class RectificationTask(SQLModel, table=True):
+    """整改: verify → rectify → feedback → callback; `steps` is the JSON list of
+    the steps done, each {step, by, at, note, outcome}."""
+
+    __tablename__ = "rectification_task"
+    __table_args__ = (Index("ix_rectification_hall_state", "hall", "state", "due_at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    rating_id: int = Field(unique=True, foreign_key="rating.id")
+    hall: str = Field(max_length=32)
+    ticket_id: int
+    window: Optional[str] = Field(default=None, max_length=32)
+    clerk: Optional[str] = Field(default=None, max_length=64)
+    level: int
+    state: str = Field(max_length=12)  # verify | rectify | feedback | callback | closed
+    opened_at: float
+    due_at: float
+    closed_at: Optional[float] = None
+    steps: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
