@@ -1,0 +1,146 @@
+/* Drawing the desk from S.data: alerts, the current visitor, action buttons, queue, day, keys. */
+
+import { enabled, run } from "./actions.js";
+import { ACTIONS, REASONS, STATUS, minutes } from "./labels.js";
+import { $, S, catOf, serverNow, winOf } from "./state.js";
+
+const { el } = OW;
+
+const userName = (u) => u || "—";
+
+export function render() {
+  renderAlerts();
+  renderVisitor();
+  renderActions();
+  renderQueue();
+  renderStats();
+  renderKeys();
+}
+
+function renderAlerts() {
+  const d = S.data;
+  const out = [];
+  const win = d.window;
+  if (win.status === "away" && win.notice) {
+    const n = win.notice;
+    const [rz, re] = REASONS[n.reason] || REASONS.other;
+    const zh = [`您已暂离：${rz}`], en = [`You are away: ${re}`];
+    if (n.back_at) { zh.push(`${n.back_at} 返回`); en.push(`back at ${n.back_at}`); }
+    if (n.see_instead) { const w = winOf(n.see_instead); zh.push(`请到 ${w.name}`); en.push(`see ${w.name_en}`); }
+    if (d.covered_by) { zh.push(`B 岗 ${d.covered_by} 代岗中`); en.push(`${d.covered_by} covers your window`); }
+    out.push(el("div", { class: "banner away", id: "away-banner" },
+      el("div", {}, zh.join(" · "), el("span", { class: "en" }, en.join(" · "))),
+      el("button", { type: "button", onclick: () => run("back") }, el("kbd", {}, "B"), " 回岗 ", el("span", { class: "en" }, "Back"))));
+  }
+  if (d.profile && d.profile.covers.length) {
+    const names = d.profile.covers.map(winOf);
+    const takeover = d.acting_window !== S.window;
+    out.push(el("div", { class: "banner covering", id: "covering-banner" },
+      el("div", {},
+        `您正在代岗（B 岗）：${names.map((w) => w.name).join("、")}` + (takeover ? "，叫号到该窗口" : "，叫号已合并其业务"),
+        el("span", { class: "en" }, `You cover ${names.map((w) => w.name_en).join(", ")} as its B post` +
+          (takeover ? ": calls go to that window" : ": its categories are merged into your calls")))));
+  }
+  const cov = d.coverage;
+  const manager = S.me.role !== "clerk";
+  if (cov.uncovered.length && (cov.mine.length || manager)) {
+    const cats = cov.uncovered.map((c) => [catOf(c), cov.waiting[c] || 0]);
+    out.push(el("div", { class: "banner uncovered", id: "coverage-alert", role: "alert" },
+      el("div", {},
+        "无窗口受理：" + cats.map(([c, n]) => `${c.name}（${n} 人等候）`).join("、") +
+          (cov.mine.length ? "。您可以补位，请尽快回岗或签到。" : ""),
+        el("span", { class: "en" }, "Nobody is serving " + cats.map(([c, n]) => `${c.name_en} (${n} waiting)`).join(", ") +
+          (cov.mine.length ? ". You could cover: come back or sign in." : "")))));
+  }
+  $("alerts").replaceChildren(...out);
+}
+
+export function renderVisitor() {
+  const d = S.data;
+  const t = d.current;
+  const box = $("visitor");
+  const acting = winOf(d.acting_window);
+  const head = el("div", { class: "vhead" },
+    el("span", {}, "当前办理", el("span", { class: "en" }, "Current visitor")),
+    el("span", { class: "vwin" }, acting.name, el("span", { class: "en" }, acting.name_en)));
+  if (!t) {
+    box.replaceChildren(head, el("div", { class: "vnum none", id: "current-number" }, "空闲", el("span", { class: "en" }, "Idle")),
+      el("p", { class: "vidle" }, "按 N 叫下一位", el("span", { class: "en" }, "Press N to call the next visitor")));
+    box.dataset.status = "idle";
+    return;
+  }
+  const cat = catOf(t.category);
+  const [sz, se] = STATUS[t.status] || [t.status, t.status];
+  const issued = Date.parse(t.issued_at);
+  const waited = t.wait_s !== null && t.wait_s !== undefined ? t.wait_s : (serverNow() - issued) / 1000;
+  const [wz, we] = minutes(waited);
+  const facts = [
+    ["业务", "Category", `${cat.name}`, cat.name_en],
+    ["状态", "Status", sz, se],
+    ["等候", "Waited", wz, we],
+    ["呼叫次数", "Calls", `${t.call_count}`, `${t.call_count}`],
+    ["首问人", "First clerk", userName(t.first_clerk), userName(t.first_clerk)],
+  ];
+  if (t.status === "serving" && t.started_at) {
+    const [sz2, se2] = minutes((serverNow() - Date.parse(t.started_at)) / 1000);
+    facts.push(["办理用时", "Service time", sz2, se2]);
+  }
+  if (t.origin_category) {
+    const o = catOf(t.origin_category);
+    facts.push(["转自", "Transferred from", o.name, o.name_en]);
+  }
+  if (t.note) facts.push(["备注", "Note", t.note, ""]);
+  box.dataset.status = t.status;
+  box.replaceChildren(head,
+    el("div", { class: "vnum", id: "current-number" }, t.number,
+      t.priority === "priority" ? el("span", { class: "prio" }, "优先", el("span", { class: "en" }, "priority")) : null),
+    el("dl", { class: "facts" }, ...facts.flatMap(([kz, ke, vz, ve]) => [
+      el("dt", {}, kz, el("span", { class: "en" }, ke)),
+      el("dd", { "data-fact": ke.toLowerCase().replace(/ /g, "-") }, vz, ve && ve !== vz ? el("span", { class: "en" }, ve) : null),
+    ])));
+}
+
+function renderActions() {
+  $("actions").replaceChildren(...ACTIONS.map(([key, action, zh, en, style]) =>
+    el("button", { type: "button", class: `act ${style}`, "data-action": action, disabled: !enabled(action),
+      title: `${zh} ${en} (${key})`, onclick: () => run(action) },
+      el("kbd", {}, key), el("span", { class: "label" }, zh, el("span", { class: "en" }, en)))));
+}
+
+function renderQueue() {
+  const d = S.data;
+  const unc = new Set(d.coverage.uncovered);
+  const total = d.waiting.reduce((a, w) => a + w.waiting, 0);
+  const [lz, le] = minutes(d.longest_wait_s);
+  $("queue").replaceChildren(
+    el("h2", {}, "本窗口等候", el("span", { class: "en" }, "Waiting for this window")),
+    el("div", { class: "big" }, el("b", { id: "waiting-total" }, String(total)), " 人 ",
+      el("span", { class: "en" }, "waiting"), el("span", { class: "longest" }, `最长 ${lz}`, el("span", { class: "en" }, `longest ${le}`))),
+    el("table", { class: "waiting" },
+      el("tbody", {}, ...d.waiting.map((w) => el("tr", { class: (w.waiting ? "" : "zero") + (unc.has(w.code) ? " uncovered" : ""), "data-category": w.code },
+        el("td", {}, el("span", { class: "prefix" }, w.prefix), w.name, el("span", { class: "en" }, w.name_en)),
+        el("td", { class: "n" }, String(w.waiting)),
+        el("td", { class: "t" }, w.waiting ? minutes(w.longest_wait_s)[0] : "")))))
+  );
+}
+
+function renderStats() {
+  const s = S.data.stats;
+  const [az, ae] = minutes(s.average_service_s);
+  $("stats").replaceChildren(
+    el("h2", {}, "今日统计", el("span", { class: "en" }, "My day")),
+    el("dl", { class: "facts" },
+      el("dt", {}, "已办结", el("span", { class: "en" }, "Served")), el("dd", { id: "served" }, String(s.served)),
+      el("dt", {}, "平均办理", el("span", { class: "en" }, "Avg. service")), el("dd", {}, az, el("span", { class: "en" }, ae)),
+      el("dt", {}, "评价", el("span", { class: "en" }, "Ratings")),
+      el("dd", {}, s.ratings ? `${s.ratings} 条，差评 ${s.bad_ratings}` : "暂无",
+        el("span", { class: "en" }, s.ratings ? `${s.ratings}, ${s.bad_ratings} bad` : "none yet"))));
+}
+
+function renderKeys() {
+  $("keys").replaceChildren(
+    el("h2", {}, "快捷键", el("span", { class: "en" }, "Keys")),
+    el("ul", {}, ...ACTIONS.map(([k, , zh, en]) => el("li", {}, el("kbd", {}, k), ` ${zh} `, el("span", { class: "en" }, en))),
+      el("li", {}, el("kbd", {}, "Esc"), " 关闭 ", el("span", { class: "en" }, "close")),
+      el("li", {}, el("kbd", {}, "Enter"), " 确认 ", el("span", { class: "en" }, "confirm"))));
+}
