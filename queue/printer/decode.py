@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from .escpos import INVERT
+INVERT = bytes(255 - i for i in range(256))  # a bytes.translate table flipping every bit
 
 
 class DecodeError(ValueError):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from PIL import Image
 
-from . import escpos
+from . import chinese, escpos
 from .fonts import FontFace
 from .layout import Block, Logo, Qr, Rule, Space, Text, layout, wrap
 from .render import WIDTHS, qr_image, render_blocks
@@ -48,28 +48,28 @@ def native_job(blocks: list[Block], width: int, *, cut: escpos.Cut = "full") -> 
         if isinstance(block, Text):
             parts += _text(block, width)
         elif isinstance(block, Rule):
-            parts.append(escpos.text_line("-" * (width // _HALF_WIDTH_DOTS)))
+            parts.append(chinese.text_line("-" * (width // _HALF_WIDTH_DOTS)))
         elif isinstance(block, Space):
-            parts.append(escpos.LF * max(1, round(block.lines)))
+            parts.append(chinese.LF * max(1, round(block.lines)))  # blank lines of text
         elif isinstance(block, Qr):
             parts.append(escpos.raster(_full_width(qr_image(block.data, width), width)))
         elif isinstance(block, Logo):
             logo = block.image.convert("L")
             logo.thumbnail((width, width // 4))
             parts.append(escpos.raster(_full_width(logo.convert("1"), width)))
-    return escpos.INIT + escpos.chinese_block(parts) + escpos.feed(4) + escpos.cut(cut)
+    return escpos.INIT + chinese.block(parts) + escpos.feed_and_cut(cut)
 
 
 def _text(block: Text, width: int) -> list[bytes]:
     magnify = min(8, max(1, round(block.scale)))
     if block.fit:
         # Shrink, never below 1, until the text fits on one line.
-        while magnify > 1 and escpos.columns(block.text) * magnify * _HALF_WIDTH_DOTS > width:
+        while magnify > 1 and chinese.columns(block.text) * magnify * _HALF_WIDTH_DOTS > width:
             magnify -= 1
     cols = width // (_HALF_WIDTH_DOTS * magnify)
     return [
-        escpos.text_line(line, magnify=magnify, align=block.align, bold=block.bold)
-        for line in wrap(block.text, cols, escpos.columns)
+        chinese.text_line(line, magnify=magnify, align=block.align, bold=block.bold)
+        for line in wrap(block.text, cols, chinese.columns)
     ]
 
 

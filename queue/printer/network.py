@@ -5,9 +5,9 @@ from __future__ import annotations
 import socket
 import time
 
+from .dle_eot import STATUS_KINDS, STATUS_QUERY, parse_status
 from .drivers import PrinterDriver
 from .errors import PrinterOffline
-from .escpos import STATUS_KINDS, STATUS_QUERY, parse_status
 from .status import PrinterStatus
 
 

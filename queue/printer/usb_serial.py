@@ -17,9 +17,9 @@ from typing import Any
 import escpos.exceptions
 import escpos.printer
 
+from .dle_eot import STATUS_KINDS, STATUS_QUERY, parse_status
 from .drivers import PrinterDriver
 from .errors import PrinterError, PrinterOffline
-from .escpos import STATUS_KINDS, STATUS_QUERY, parse_status
 from .status import PrinterStatus
 
 

@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from onewindow.printer import decode, escpos
+from onewindow.printer import chinese, decode, escpos
 from onewindow.printer.decode import DecodeError
 
 
@@ -24,7 +24,7 @@ def test_raster_round_trip(image, band):
 
 
 def test_native_text_round_trip():
-    data = escpos.INIT + escpos.chinese_block([escpos.text_line("：￥——", magnify=3, align="right")])
+    data = escpos.INIT + chinese.block([chinese.text_line("：￥——", magnify=3, align="right")])
     assert decode(data).lines[0].text == "：￥——"
     assert decode(data).lines[0].magnify == 3 and decode(data).lines[0].align == "right"
 

@@ -1,13 +1,14 @@
+"""The raster image, feed and cut of every job are python-escpos's bytes, and those bytes are what ESC/POS says."""
+
 import pytest
 from escpos.printer import Dummy
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from onewindow.printer import encode, escpos
-from onewindow.printer.status import PrinterStatus
+from onewindow.printer import decode, encode, escpos, render
 
-FS_AND, FS_DOT = b"\x1c&", b"\x1c."
+LIBRARY_CUT = {"full": "FULL", "partial": "PART"}
 
 
 def sample_image(width=576, height=300):
@@ -18,22 +19,64 @@ def sample_image(width=576, height=300):
     return image
 
 
-def test_raster_matches_python_escpos_for_each_band():
-    # python-escpos is an independent encoder of GS v 0: same image, same bytes.
+@pytest.mark.parametrize("width", [384, 576])
+@pytest.mark.parametrize("cut", ["full", "partial", "none"])
+def test_raster_job_is_what_python_escpos_builds(ticket, width, cut):
+    # An independent python-escpos session, called as its documentation says.
+    library = Dummy(profile="TM-T20II")
+    library.hw("INIT")
+    library.image(render(ticket, width), impl="bitImageRaster", fragment_height=128)
+    if cut == "none":
+        library.print_and_feed(6)
+    else:
+        library.cut(mode=LIBRARY_CUT[cut])
+    assert encode(ticket, width, cut=cut) == library.output
+
+
+class Spy:
+    """Replaces python-escpos's builders with ones writing visible markers, to see where each byte comes from."""
+
+    def __init__(self, monkeypatch):
+        self.calls = []
+        for name in ("image", "cut", "print_and_feed", "set"):
+            monkeypatch.setattr(Dummy, name, self._marker(name))
+
+    def _marker(self, name):
+        def write(printer, *args, **kwargs):
+            self.calls.append((name, args, kwargs))
+            printer._raw(f"<{name}>".encode())
+
+        return write
+
+
+def test_every_raster_job_byte_comes_from_python_escpos(ticket, monkeypatch):
+    spy = Spy(monkeypatch)
+    assert encode(ticket, 384, cut="partial") == escpos.INIT + b"<image><cut>"
+    (image_args, image_kwargs), (_, cut_kwargs) = spy.calls[0][1:], spy.calls[1][1:]
+    assert image_args[0].tobytes() == render(ticket, 384).tobytes()
+    assert image_kwargs == {"impl": "bitImageRaster", "fragment_height": 128}
+    assert cut_kwargs == {"mode": "PART"}
+    spy.calls.clear()
+    assert encode(ticket, 384, cut="none") == escpos.INIT + b"<image><print_and_feed>"
+    assert spy.calls[-1][1] == (6,)
+
+
+def test_native_jobs_take_everything_but_the_chinese_text_from_python_escpos(ticket, monkeypatch):
+    Spy(monkeypatch)
+    job = encode(ticket, 576, mode="native")
+    assert job.startswith(escpos.INIT + b"\x1c&<set>") and job.endswith(b"<set>\x1c.<cut>")
+    assert job.count(b"<image>") == 1  # the QR code
+    assert b"<set>A017\n" in job
+    assert b"\x1b" not in job[len(escpos.INIT) :] and b"\x1d" not in job  # no command of our own making
+
+
+def test_raster_bands_and_their_headers():
     image = sample_image()
-    ours = escpos.raster(image, band_height=128)
-    theirs = Dummy(profile="TM-T20II")  # a 576-dot profile, so it does not warn
-    theirs.image(image, fragment_height=128, impl="bitImageRaster")
-    assert ours == theirs.output
-    assert ours.count(b"\x1dv0\x00") == 3  # 300 rows in bands of 128
-
-
-def test_raster_job_is_init_image_feed_cut():
-    job = escpos.raster_job(sample_image(384, 10), cut_mode="partial", feed_lines=5)
-    assert job.startswith(b"\x1b@\x1dv0\x00" + (48).to_bytes(2, "little") + (10).to_bytes(2, "little"))
-    assert job.endswith(b"\x1bd\x05\x1dV\x01")
-    assert escpos.raster_job(sample_image(384, 10)).endswith(b"\x1dV\x00")
-    assert escpos.raster_job(sample_image(384, 10), cut_mode="none").endswith(b"\x1bd\x04")
+    data = escpos.raster(image, band_height=128)
+    headers = [data[i : i + 8] for i in range(len(data)) if data.startswith(b"\x1dv0\x00", i)]
+    row = (576 // 8).to_bytes(2, "little")
+    assert headers == [b"\x1dv0\x00" + row + rows.to_bytes(2, "little") for rows in (128, 128, 44)]
+    assert decode(data).image.tobytes() == image.tobytes()
 
 
 def test_raster_width_is_padded_to_whole_bytes():
@@ -42,82 +85,26 @@ def test_raster_width_is_padded_to_whole_bytes():
     assert data[8:] == b"\xff\xc0\xff\xc0"  # 10 black dots then 6 white padding dots
 
 
-def test_text_line_writes_gb18030_in_the_printers_own_sequence():
-    line = escpos.text_line("费用：￥0——免费 OK", magnify=2, align="center", bold=True)
-    assert line == (
-        b"\x1ba\x01" + b"\x1bE\x01" + b"\x1d!\x11" + "费用：￥0——免费 OK".encode("gb18030") + b"\n"
-    )
-    # The exact bytes of the characters python-escpos mangles.
-    assert "：￥——".encode("gb18030") == b"\xa3\xba\xa3\xa4\xa1\xaa\xa1\xaa"
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 72), st.integers(1, 300), st.integers(1, 200))
+def test_raster_of_any_size_decodes_to_the_same_image(width, height, band):
+    image = Image.effect_noise((width, height), 64).convert("1")
+    back = decode(escpos.raster_job(image, band_height=band)).image
+    on_paper = Image.new("1", ((width + 7) // 8 * 8, height), 1)  # padded to whole bytes with white
+    on_paper.paste(image)
+    assert back.tobytes() == on_paper.tobytes()
 
 
-def test_text_line_drops_control_characters():
-    assert escpos.text_line("a\x1bb\x0c") == b"\x1ba\x00\x1bE\x00\x1d!\x00ab\n"
+def test_init_feed_and_cut():
+    assert escpos.INIT == b"\x1b@"
+    assert escpos.feed_and_cut("full") == b"\x1bd\x06\x1dV\x00"  # ESC d 6, GS V 0
+    assert escpos.feed_and_cut("partial") == b"\x1bd\x06\x1dV\x01"
+    assert escpos.feed_and_cut("none") == b"\x1bd\x06"  # torn off where the cutter would cut
+    assert decode(escpos.INIT + escpos.feed_and_cut("partial")).cut == "partial"
 
 
-def test_native_ticket_enters_and_leaves_chinese_mode(ticket):
-    from dataclasses import replace
-
-    slip = replace(ticket, notice="请注意：过号作废，费用￥0——免费。")
-    job = encode(slip, 576, mode="native")
-    assert job.startswith(b"\x1b@" + FS_AND)
-    start, end = job.index(FS_AND), job.index(FS_DOT)
-    inside = job[start:end]
-    assert "请注意：过号作废，费用￥0——免费。".encode("gb18030") in inside
-    assert "环评审批".encode("gb18030") in inside
-    assert b"\x1d!\x77" + b"A017\n" in inside  # the number at 8x8
-    assert b"\x1dv0\x00" in inside  # the QR code, as an image
-    assert job[end:].startswith(FS_DOT) and job.endswith(b"\x1dV\x00")
-    assert job.count(FS_AND) == 1 and job.count(FS_DOT) == 1
-
-
-def test_native_lines_fit_the_paper(notice):
-    from onewindow.printer import decode
-
-    for width in (384, 576):
-        lines = decode(encode(notice, width, mode="native")).lines
-        assert lines
-        assert all(escpos.columns(ln.text) * 12 * ln.magnify <= width for ln in lines)
-
-
-def test_columns_count_chinese_as_double():
-    assert escpos.columns("A：￥——1") == 1 + 2 + 2 + 2 + 2 + 1
-
-
-def test_status_queries():
-    assert escpos.status_query(1) == b"\x10\x04\x01"
-    assert escpos.STATUS_QUERY == b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"
-    with pytest.raises(ValueError):
-        escpos.status_query(5)
-
-
-@pytest.mark.parametrize(
-    ("reply", "expected"),
-    [
-        (b"\x12\x12\x12", PrinterStatus()),
-        (b"\x12\x12\x1e", PrinterStatus(paper_near_end=True)),
-        (b"\x12\x12\x16", PrinterStatus(paper_near_end=True)),  # one near-end bit is enough
-        (b"\x1a\x32\x7e", PrinterStatus(paper_out=True)),
-        (b"\x12\x12\x72", PrinterStatus(paper_out=True)),
-        (b"\x1a\x16\x12", PrinterStatus(offline=True)),  # cover open
-        (b"\x1a\x56\x7e", PrinterStatus(offline=True, paper_out=True)),  # cover open and no paper
-        (b"\x1a\x12\x12", PrinterStatus(offline=True)),
-        (b"", PrinterStatus(offline=True)),
-        (b"\x12", PrinterStatus(unknown=True)),
-        (b"\x00\x12\x12", PrinterStatus(unknown=True)),  # fixed bits wrong: not a status byte
-    ],
-)
-def test_parse_status(reply, expected):
-    assert escpos.parse_status(reply) == expected
-
-
-def test_parse_status_explains_itself():
-    assert "cover open" in escpos.parse_status(b"\x1a\x16\x12").detail
-    assert "no status reply" in escpos.parse_status(b"").detail
-
-
-@given(st.binary(max_size=6))
-def test_parse_status_never_fails_and_silence_is_never_fine(reply):
-    status = escpos.parse_status(reply)
-    if len(reply) < 3:
-        assert not status.ok
+def test_style():
+    assert escpos.style(magnify=8, align="right", bold=True) == b"\x1d!\x77\x1bE\x01\x1ba\x02"
+    assert escpos.style() == b"\x1d!\x00\x1bE\x00\x1ba\x00"
+    with pytest.raises(ValueError, match="magnify"):
+        escpos.style(magnify=0)
