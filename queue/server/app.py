@@ -11,21 +11,34 @@ from starlette.requests import Request
 from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 
-from onewindow.server.api import pages
-from onewindow.server.api import accounts, display, tickets, ws
+from onewindow.promises import ScheduleError
+from onewindow.ratings import InvalidRating
+from onewindow.ratings.rectification import StepError
+from onewindow.server.api import accounts, display, pages, tickets, ws
 from onewindow.server.api import cases as case_api
 from onewindow.server.api import dashboard as dashboard_api
-from onewindow.server.api import ratings as ratings_api
 from onewindow.server.api import exports as exports_api
 from onewindow.server.api import kiosk as kiosk_api
 from onewindow.server.api import printing as printing_api
+from onewindow.server.api import ratings as ratings_api
 from onewindow.server.api import windows as windows_api
 from onewindow.server.api.common import JSON, error, runtime
 from onewindow.server.config import Config
-from onewindow.server.store.database import DatabaseError
+from onewindow.server.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    Unauthorized,
+    Unavailable,
+)
 from onewindow.server.runtime import Runtime
-from onewindow.server.services.halls import ApiError
 from onewindow.server.settings import Settings
+from onewindow.server.store.database import DatabaseError
+from onewindow.tickets.lifecycle import RuleViolation
 
 log = logging.getLogger("onewindow")
 
@@ -66,8 +79,31 @@ async def openapi(request: Request):
     return JSON(schemas.get_schema(routes=request.app.routes))
 
 
-async def on_api_error(request: Request, exc: ApiError):
-    return error(exc.status, exc.message, exc.code, **exc.extra)
+# Each kind of error the client causes, mapped to HTTP here and nowhere else.
+STATUS: dict[type[DomainError], int] = {
+    BadRequest: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, TooLarge: 413,
+    Invalid: 422, Unavailable: 503,
+}
+# The domain packages' own errors (they import nothing from the server).
+RULE_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    RuleViolation: (409, "bad_state"),
+    StepError: (409, "bad_step"),
+    InvalidRating: (422, "invalid"),
+    ScheduleError: (422, "invalid_schedule"),
+}
+
+
+def status_of(exc: DomainError) -> int:
+    return next(s for cls, s in STATUS.items() if isinstance(exc, cls))
+
+
+async def on_domain_error(request: Request, exc: DomainError):
+    return error(status_of(exc), exc.message, exc.code, **exc.extra)
+
+
+async def on_rule_error(request: Request, exc: Exception):
+    status, code = RULE_ERRORS[type(exc)]
+    return error(status, str(exc), code)
 
 
 async def on_http_error(request: Request, exc: HTTPException):
@@ -113,7 +149,8 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             *display.routes,
             *pages.routes(),
         ],
-        exception_handlers={ApiError: on_api_error, HTTPException: on_http_error, DatabaseError: on_db_error,
+        exception_handlers={DomainError: on_domain_error, **dict.fromkeys(RULE_ERRORS, on_rule_error),
+                            HTTPException: on_http_error, DatabaseError: on_db_error,
                             Exception: on_error},
         lifespan=lifespan,
     )

@@ -9,22 +9,22 @@ import logging
 import sys
 from pathlib import Path
 
-from onewindow.server.services import auth
-from onewindow.server.store import migrate
-from onewindow.server.config import Config, load_config
-from onewindow.server.store.database import Database, open_database
 from onewindow.display.speaker import open_speaker
+from onewindow.server.config import Config, load_config
+from onewindow.server.errors import NotFound
+from onewindow.server.live.broker import RedisBroker
+from onewindow.server.live.hub import Hub
+from onewindow.server.services import auth
 from onewindow.server.services.announcer import Announcer
 from onewindow.server.services.cases import CaseService
 from onewindow.server.services.coverage import CoverageWatch
-from onewindow.server.store.crypto import load_box
 from onewindow.server.services.exports import Exports
-from onewindow.server.live.broker import RedisBroker
-from onewindow.server.live.hub import Hub
+from onewindow.server.services.halls import HallService
 from onewindow.server.services.printing import Printing
-from onewindow.server.services.halls import ApiError, HallService
 from onewindow.server.settings import Settings
-from onewindow.server.store import accounts
+from onewindow.server.store import accounts, migrate
+from onewindow.server.store.crypto import load_box
+from onewindow.server.store.database import Database, open_database
 from onewindow.server.tasks import cancel_all
 
 log = logging.getLogger("onewindow")
@@ -123,16 +123,13 @@ class Runtime:
     def hall(self, hall_id: str) -> HallService:
         svc = self.halls.get(hall_id)
         if svc is None:
-            raise ApiError(404, f"unknown hall {hall_id!r}", "unknown_hall")
+            raise NotFound(f"unknown hall {hall_id!r}", "unknown_hall")
         return svc
 
     async def ticket(self, ticket_id: int) -> tuple[HallService, dict]:
         from onewindow.server.store import tickets as tstore
 
-        try:
-            t = await self.db.read(tstore.get, ticket_id)
-        except tstore.NotFound:
-            raise ApiError(404, f"no ticket {ticket_id}", "not_found") from None
+        t = await self.db.read(tstore.get, ticket_id)
         return self.hall(t["hall"]), t
 
     async def audit(self, actor: str | None, action: str, **data) -> None:

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from onewindow.server.services.auth import User
 from onewindow.server.config import Config, load_config
 from onewindow.server.runtime import Runtime
+from onewindow.server.services.auth import User
 from onewindow.server.settings import Settings
 
 # Share of visitors per category, and how far the true service time is from

@@ -8,10 +8,10 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.routing import Route
 
-from onewindow.server.services import auth
-from onewindow.server.services.halls import ApiError
-from onewindow.server.store import accounts
 from onewindow.server.api.common import JSON, bearer, body, current_user, require_role, runtime
+from onewindow.server.errors import Unauthorized
+from onewindow.server.services import auth
+from onewindow.server.store import accounts
 
 
 class Login(BaseModel):
@@ -41,7 +41,7 @@ async def login(request: Request):
     ok = await asyncio.to_thread(auth.verify_password, row["password_hash"] if row else None, data.password)
     if not ok or not row["active"]:
         await rt.audit(data.username, "login_failed")
-        raise ApiError(401, "wrong username or password", "bad_credentials")
+        raise Unauthorized("wrong username or password", "bad_credentials")
     token = auth.new_token()
     await rt.db.write(accounts.create_session, auth.token_digest(token), row["id"], rt.clock(), rt.settings.session_ttl_s)
     resp = JSON({"token": token, "role": row["role"], "username": row["username"],
@@ -82,11 +82,8 @@ async def create_user(request: Request):
     data = await body(request, NewUser)
     rt = runtime(request)
     pw_hash = await asyncio.to_thread(auth.hash_password, data.password)
-    try:
-        user = await rt.db.write(accounts.create_user, username=data.username, password_hash=pw_hash, role=data.role,
-                                 display_name=data.display_name or data.username, title=data.title, now=rt.clock())
-    except accounts.Conflict as exc:
-        raise ApiError(409, str(exc), "exists") from None
+    user = await rt.db.write(accounts.create_user, username=data.username, password_hash=pw_hash, role=data.role,
+                             display_name=data.display_name or data.username, title=data.title, now=rt.clock())
     await rt.audit(admin.username, "create_user", username=data.username, role=data.role)
     return JSON(user, status_code=201)
 

@@ -15,12 +15,11 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from onewindow.promises import UNITS, ScheduleError, parse_schedule, schedule_from_mapping
-
-from onewindow.server.services.halls import ApiError
+from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
+from onewindow.server.errors import BadRequest, Invalid, TooLarge
 from onewindow.server.store.cases import STATUSES
 from onewindow.server.store.coverage import COVERAGE, ROTA_GAP
 from onewindow.server.store.printers import PRINTER
-from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
 
 STAFF = ("clerk", "manager", "admin")
 CARDS = ("green", "yellow", "red")
@@ -44,8 +43,8 @@ class WithdrawBody(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
-def _invalid(field: str, message: str) -> ApiError:
-    return ApiError(422, f"{field}: {message}", "invalid", field=field)
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid(f"{field}: {message}", "invalid", field=field)
 
 
 def parse_start(raw: str, tz: tzinfo) -> datetime:
@@ -147,7 +146,7 @@ async def load_calendar_year(request: Request):
             try:
                 data = json.loads(raw or b"null")
             except (ValueError, UnicodeDecodeError):
-                raise ApiError(400, "body is not valid JSON", "bad_json") from None
+                raise BadRequest("body is not valid JSON", "bad_json") from None
             if isinstance(data, dict) and "source" in data:
                 data = dict(data)
                 given = data.pop("source")
@@ -156,7 +155,7 @@ async def load_calendar_year(request: Request):
                 source = source or given.strip()
             schedule = schedule_from_mapping(data, source=source or f"API ({admin.username})")
     except ScheduleError as exc:
-        raise ApiError(422, str(exc), "invalid", field=exc.field) from None
+        raise Invalid(str(exc), "invalid", field=exc.field) from None
     return JSON(await rt.cases.load_year(admin.username, schedule), status_code=201)
 
 
@@ -165,7 +164,7 @@ async def _raw_body(request: Request, limit: int) -> bytes:
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > limit:
-            raise ApiError(413, f"body larger than {limit} bytes", "too_large")
+            raise TooLarge(f"body larger than {limit} bytes")
     return bytes(raw)
 
 

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
+from onewindow.server.errors import BadRequest, Forbidden, Invalid, NotFound, TooLarge, Unauthorized
 from onewindow.server.services.auth import COOKIE, User, token_digest
-from onewindow.server.services.halls import ApiError
 from onewindow.server.store import accounts
 
 M = TypeVar("M", bound=BaseModel)
@@ -39,27 +39,27 @@ async def body(request: Request, model: type[M]) -> M:
     limit = runtime(request).settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, f"body larger than {limit} bytes", "too_large")
+        raise TooLarge(f"body larger than {limit} bytes")
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > limit:
-            raise ApiError(413, f"body larger than {limit} bytes", "too_large")
+            raise TooLarge(f"body larger than {limit} bytes")
     if not raw.strip():
         data = {}
     else:
         try:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "body is not valid JSON", "bad_json") from None
+            raise BadRequest("body is not valid JSON", "bad_json") from None
     if not isinstance(data, dict):
-        raise ApiError(422, "body must be a JSON object", "bad_body")
+        raise Invalid("body must be a JSON object", "bad_body")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         e = exc.errors()[0]
         field = ".".join(str(p) for p in e["loc"]) or "body"
-        raise ApiError(422, f"{field}: {e['msg']}", "invalid", field=field) from None
+        raise Invalid(f"{field}: {e['msg']}", "invalid", field=field) from None
 
 
 def bearer(conn: HTTPConnection) -> str | None:
@@ -73,7 +73,7 @@ async def current_user(conn: HTTPConnection, required: bool = True) -> User | No
     token = bearer(conn)
     if token is None:
         if required:
-            raise ApiError(401, "sign in first", "unauthenticated")
+            raise Unauthorized("sign in first", "unauthenticated")
         return None
     rt = runtime(conn)
     digest = token_digest(token)
@@ -82,7 +82,7 @@ async def current_user(conn: HTTPConnection, required: bool = True) -> User | No
         row = await rt.db.read(accounts.session_user, digest, rt.clock())
         if row is None:
             if required:
-                raise ApiError(401, "session expired or unknown; sign in again", "unauthenticated")
+                raise Unauthorized("session expired or unknown; sign in again", "unauthenticated")
             return None
         user = User(row["id"], row["username"], row["role"], row["display_name"], row["title"])
         rt.tokens.put(digest, user)
@@ -92,7 +92,7 @@ async def current_user(conn: HTTPConnection, required: bool = True) -> User | No
 async def require_role(conn: HTTPConnection, *roles: str) -> User:
     user = await current_user(conn)
     if user.role not in roles:
-        raise ApiError(403, f"needs the role {' or '.join(roles)}", "forbidden")
+        raise Forbidden(f"needs the role {' or '.join(roles)}")
     return user
 
 
@@ -101,4 +101,4 @@ def path_int(request: Request, name: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ApiError(404, f"no {name} {raw!r}", "not_found") from None
+        raise NotFound(f"no {name} {raw!r}") from None

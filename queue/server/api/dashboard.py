@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from onewindow.server.api.common import JSON, require_role, runtime
 from onewindow.server.services import metrics as prom
 from onewindow.server.services import reporting
 from onewindow.server.services.ratings import RatingService, parse_day, ratings_of
-from onewindow.server.api.common import JSON, require_role, runtime
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

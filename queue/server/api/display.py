@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse
 from starlette.routing import Route
 
-from onewindow.server.config import Limit
-from onewindow.server.services.halls import ApiError
 from onewindow.server.api.common import JSON, require_role, runtime
+from onewindow.server.config import Limit
+from onewindow.server.errors import NotFound
 
 _KEY = re.compile(r"[0-9a-f]{32}")
 _UNITS = {"working_days": ("个工作日", "working days"), "calendar_days": ("个自然日", "calendar days"),
@@ -25,7 +25,7 @@ async def audio(request: Request):
     # Only 32 hex digits ever reach the file system: no path traversal.
     path = await asyncio.to_thread(announcer.path_for, key) if _KEY.fullmatch(key) else None
     if path is None:
-        raise ApiError(404, "no such announcement", "not_found")
+        raise NotFound("no such announcement")
     # The name is a hash of the content: it never changes, cache it for long.
     return FileResponse(path, media_type="audio/wav",
                         headers={"cache-control": "public, max-age=31536000, immutable"})

@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse
 from starlette.routing import Route
 
+from onewindow.server.api.common import JSON, body, require_role, runtime
+from onewindow.server.errors import Conflict, NotFound
 from onewindow.server.services import reporting
 from onewindow.server.services.exports import FORMATS
 from onewindow.server.services.ratings import ratings_of
-from onewindow.server.services.halls import ApiError
-from onewindow.server.api.common import JSON, body, require_role, runtime
 
 
 class ExportBody(BaseModel):
@@ -63,7 +63,7 @@ async def _job(request: Request) -> dict:
     await require_role(request, "manager", "admin")
     state = await runtime(request).exports.status(request.path_params["id"])
     if state is None:
-        raise ApiError(404, "no such export (exports are kept for a day)", "not_found")
+        raise NotFound("no such export (exports are kept for a day)")
     return state
 
 
@@ -76,10 +76,10 @@ async def export_file(request: Request):
     """The exported file (manager)."""
     state = await _job(request)
     if state["status"] != "done":
-        raise ApiError(409, f"the export is {state['status']}", "not_ready")
+        raise Conflict(f"the export is {state['status']}", "not_ready")
     path = runtime(request).exports.output(state)
     if not await asyncio.to_thread(path.is_file):
-        raise ApiError(404, "the export's file is gone (exports are kept for a day)", "not_found")
+        raise NotFound("the export's file is gone (exports are kept for a day)")
     return FileResponse(path, media_type=FORMATS[state["format"]], filename=state["filename"])
 
 

@@ -7,8 +7,8 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from onewindow.server.services import kiosk
 from onewindow.server.api.common import JSON, path_int, runtime
+from onewindow.server.services import kiosk
 
 
 def public_base(conn: HTTPConnection) -> str:

@@ -5,10 +5,10 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.routing import Route
 
-from onewindow.server.services import receipts
-from onewindow.server.services.halls import ApiError
-from onewindow.server.store import accounts
 from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
+from onewindow.server.errors import Invalid
+from onewindow.server.services import receipts
+from onewindow.server.store import accounts
 
 STAFF = ("clerk", "manager", "admin")
 
@@ -32,7 +32,7 @@ async def _display_name(rt, username: str | None) -> str:
 
 def _window(svc, window: str | None) -> str | None:
     if window is not None and svc.hall.window(window) is None:
-        raise ApiError(422, f"unknown window {window!r}", "unknown_window", field="window")
+        raise Invalid(f"unknown window {window!r}", "unknown_window", field="window")
     return window
 
 
@@ -65,7 +65,7 @@ async def print_notice(request: Request):
     svc, t = await rt.ticket(path_int(request, "id"))
     item = svc.hall.item(data.item)
     if item is None:
-        raise ApiError(422, f"unknown business item {data.item!r}", "unknown_item", field="item")
+        raise Invalid(f"unknown business item {data.item!r}", "unknown_item", field="item")
     missing = receipts.checked_missing(item, data.missing)
     window = _window(svc, data.window) or t["window"]
     slip = receipts.missing_notice(svc.hall, item, missing, window, user.display_name or user.username, rt.clock())

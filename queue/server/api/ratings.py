@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from onewindow.ratings import LEVELS, OUTCOMES, STEP_NAMES, STEPS
-from onewindow.server.services.ratings import ratings_of, reasons_public
 from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
+from onewindow.server.services.ratings import ratings_of, reasons_public
 
 
 class RatingBody(BaseModel):

@@ -8,11 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from onewindow.server.services import kiosk
-from onewindow.server.services.printing import NOT_PRINTED
-from onewindow.server.services.halls import ApiError, HallService
 from onewindow.server.api.common import JSON, body, current_user, path_int, runtime
 from onewindow.server.api.kiosk import public_base
+from onewindow.server.errors import Invalid, NotFound
+from onewindow.server.services import kiosk
+from onewindow.server.services.halls import HallService
+from onewindow.server.services.printing import NOT_PRINTED
 from onewindow.tickets import times
 
 
@@ -124,12 +125,12 @@ async def issue_ticket(request: Request):
     slot = rt.printing.for_kiosk(svc.hall, named) if named else None
     cat = svc.hall.category(data.category)
     if cat is None:
-        raise ApiError(422, f"unknown category {data.category!r}", "unknown_category")
+        raise Invalid(f"unknown category {data.category!r}", "unknown_category")
     if slot is not None:  # a closed hall or category before an empty printer: the more useful message
         svc.check_open(cat, rt.clock())
         rt.printing.refuse_if_unavailable(slot)
     if data.priority_kind is not None and data.priority_kind not in svc.hall.kiosk.priority_kinds:
-        raise ApiError(422, f"this hall offers no {data.priority_kind!r} priority", "bad_priority",
+        raise Invalid(f"this hall offers no {data.priority_kind!r} priority", "bad_priority",
                        field="priority_kind")
     t = await svc.issue(data.category, data.priority, data.lang, data.priority_kind)
     windows = kiosk.serving_windows(svc.hall, svc.view.windows, cat.code)
@@ -169,14 +170,14 @@ async def _window_call(request: Request, action: str):
     if action == "away":
         data = await body(request, AwayBody)
         if data.see_instead and svc.hall.window(data.see_instead) is None:
-            raise ApiError(422, f"unknown window {data.see_instead!r}", "unknown_window")
+            raise Invalid(f"unknown window {data.see_instead!r}", "unknown_window")
         return JSON(await svc.set_away(user, window, data.model_dump()))
     if action == "back":
         return JSON(await svc.set_away(user, window, None))
     if action == "call":
         data = await body(request, CallBody)
         return JSON(clerk_ticket(svc, await svc.call_number(user, window, data.number)))
-    raise ApiError(404, "unknown action", "not_found")  # pragma: no cover - routes name the actions
+    raise NotFound("unknown action")  # pragma: no cover - routes name the actions
 
 
 def window_action(action: str):
@@ -204,9 +205,9 @@ def ticket_action(action: str):
         if action == "transfer":
             data = await body(request, TransferBody)
             if data.category and svc.hall.category(data.category) is None:
-                raise ApiError(422, f"unknown category {data.category!r}", "unknown_category")
+                raise Invalid(f"unknown category {data.category!r}", "unknown_category")
             if data.window and svc.hall.window(data.window) is None:
-                raise ApiError(422, f"unknown window {data.window!r}", "unknown_window")
+                raise Invalid(f"unknown window {data.window!r}", "unknown_window")
             kw = {"category": data.category, "window": data.window, "note": data.note}
         elif action == "park":
             kw = {"note": (await body(request, NoteBody)).note}
@@ -214,7 +215,7 @@ def ticket_action(action: str):
             data = await body(request, CompleteBody)
             kw = {"outcome": data.outcome}
             if data.outcome == "accepted" and svc.hall.item(data.case.item) is None:
-                raise ApiError(422, f"unknown business item {data.case.item!r}", "unknown_item")
+                raise Invalid(f"unknown business item {data.case.item!r}", "unknown_item")
             if data.outcome == "accepted":  # the case opens in the completion's transaction
                 kw["also"] = rt.cases.opener(svc, user, data.case)
         out = await svc.ticket_action(user, t, action.replace("-", "_"), **kw)

@@ -9,15 +9,16 @@ from pydantic import BaseModel, Field, model_validator
 from starlette.requests import Request
 from starlette.routing import Route
 
+from onewindow.server.api.common import JSON, body, current_user, require_role, runtime
+from onewindow.server.api.tickets import clerk_ticket
+from onewindow.server.errors import Invalid, NotFound
 from onewindow.server.services import access
 from onewindow.server.services.coverage import change_for, rota_report, violations
-from onewindow.server.services.halls import ApiError, HallService
+from onewindow.server.services.halls import HallService
 from onewindow.server.store import accounts
 from onewindow.server.store import clerks as clerk_store
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
-from onewindow.server.api.common import JSON, body, current_user, require_role, runtime
-from onewindow.server.api.tickets import clerk_ticket
 from onewindow.tickets import times
 
 _USER = r"^[a-z][a-z0-9_.-]{1,63}$"
@@ -101,7 +102,7 @@ async def set_posts(request: Request):
     data = await body(request, PostsBody)
     for name in (data.a_clerk, data.b_clerk):
         if name is not None and await svc.db.read(accounts.user_by_name, name) is None:
-            raise ApiError(422, f"unknown clerk {name!r}", "unknown_user")
+            raise Invalid(f"unknown clerk {name!r}", "unknown_user")
     states = await svc.db.read(wstore.states, svc.hall.id)
     change = change_for("posts", window, states, user.username, data.a_clerk, data.b_clerk)
     found = _violations_public(svc, violations(svc, states, change, svc.clock()))
@@ -171,7 +172,7 @@ async def console(request: Request):
     if states[acting]["current_ticket"]:
         try:
             current = clerk_ticket(svc, await svc.db.read(tstore.get, states[acting]["current_ticket"]))
-        except tstore.NotFound:
+        except NotFound:
             current = None
     waiting = []
     for code in serves:
@@ -206,10 +207,7 @@ async def _by_number(request: Request) -> tuple[HallService, dict]:
     svc = _svc(request)
     number = request.path_params["number"].strip().upper()
     day = times.service_day(svc.clock(), svc.tz)
-    try:
-        return svc, await svc.db.read(tstore.by_number, svc.hall.id, day, number)
-    except tstore.NotFound:
-        raise ApiError(404, f"no ticket {number} today", "not_found") from None
+    return svc, await svc.db.read(tstore.by_number, svc.hall.id, day, number)
 
 
 async def ticket_by_number(request: Request):

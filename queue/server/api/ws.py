@@ -8,9 +8,9 @@ import logging
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from onewindow.server.live.hub import PUBLIC_KEYS, Event, Subscription
-from onewindow.server.services.halls import ApiError
 from onewindow.server.api.common import current_user, runtime
+from onewindow.server.errors import DomainError
+from onewindow.server.live.hub import PUBLIC_KEYS, Event, Subscription
 
 log = logging.getLogger("onewindow.ws")
 
@@ -94,7 +94,7 @@ async def ticket_socket(ws: WebSocket):
         tid = int(ws.path_params["id"])
         svc, _ = await rt.ticket(tid)
         state = await svc.track(tid, ws.query_params.get("token", ""))
-    except (ValueError, ApiError):
+    except (ValueError, DomainError):
         await ws.close(code=4404)
         return
     await ws.accept()
@@ -129,7 +129,7 @@ async def console_socket(ws: WebSocket):
     hall = ws.path_params["hall"]
     try:
         await current_user(ws)
-    except ApiError:
+    except DomainError:
         await ws.close(code=4401)
         return
     if hall not in rt.halls:

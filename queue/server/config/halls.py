@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from onewindow.server.config.ratings import RatingRules
 from onewindow.server.config.printers import parse_driver
+from onewindow.server.config.ratings import RatingRules
 
 Unit = Literal["working_days", "calendar_days", "hours"]
 PriorityClass = Literal["normal", "priority"]

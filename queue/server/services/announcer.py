@@ -31,8 +31,15 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from onewindow.display import (DEFAULT_CONFIG, AnnouncementService, Call, FakeSpeechEngine, SpeechEngine,
-                       SpeechUnavailable, open_engine)
+from onewindow.display import (
+    DEFAULT_CONFIG,
+    AnnouncementService,
+    Call,
+    FakeSpeechEngine,
+    SpeechEngine,
+    SpeechUnavailable,
+    open_engine,
+)
 from onewindow.display.speaker import Speaker, SpeakerQueue
 from onewindow.server.config import Config, Hall
 from onewindow.server.live.hub import Event, Hub, Subscription

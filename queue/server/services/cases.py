@@ -28,15 +28,15 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from onewindow.promises import Deadline, WorkingCalendar, YearSchedule, compute_deadline, seeded_calendar
-
+from onewindow.server.errors import Invalid, NotFound
+from onewindow.server.live.hub import Hub
 from onewindow.server.services import supervision
 from onewindow.server.services.auth import User
-from onewindow.server.store.crypto import Box, mask_name, mask_phone
-from onewindow.server.store.database import Database
-from onewindow.server.live.hub import Hub
-from onewindow.server.services.halls import ApiError, HallService
+from onewindow.server.services.halls import HallService
 from onewindow.server.store import accounts
 from onewindow.server.store import cases as cstore
+from onewindow.server.store.crypto import Box, mask_name, mask_phone
+from onewindow.server.store.database import Database
 from onewindow.tickets import times
 
 log = logging.getLogger("onewindow.cases")
@@ -105,7 +105,7 @@ class CaseService:
             return self.tz
         svc = self.halls.get(hall)
         if svc is None:
-            raise ApiError(404, f"unknown hall {hall!r}", "unknown_hall")
+            raise NotFound(f"unknown hall {hall!r}", "unknown_hall")
         return svc.tz
 
     def deadline(self, start: datetime, amount: int, unit: str, tz: tzinfo) -> Deadline:
@@ -133,7 +133,7 @@ class CaseService:
         try:
             cal = self.calendar.with_schedule(schedule)
         except ValueError as exc:
-            raise ApiError(422, f"holidays: {exc}", "invalid", field="holidays") from None
+            raise Invalid(f"holidays: {exc}", "invalid", field="holidays") from None
         now = self.clock()
         zones = {h: s.tz for h, s in self.halls.items()}
 
@@ -171,7 +171,7 @@ class CaseService:
         hall, tz = svc.hall, svc.tz
         item = hall.item(body.item)
         if item is None:
-            raise ApiError(422, f"unknown business item {body.item!r}", "unknown_item")
+            raise Invalid(f"unknown business item {body.item!r}", "unknown_item")
         name_enc = self.box.encrypt(body.applicant_name.strip())
         phone_enc = self.box.encrypt(body.applicant_phone.strip())
         project = body.project.strip()
@@ -206,26 +206,15 @@ class CaseService:
 
     # ----- a case's life ------------------------------------------------------------------
 
-    async def _write(self, fn):
-        try:
-            return await self.db.write(fn)
-        except cstore.NotFound as exc:
-            raise ApiError(404, str(exc), "not_found") from None
-        except cstore.BadState as exc:
-            raise ApiError(409, str(exc), "bad_state") from None
-
     def _hall_of(self, case: dict) -> HallService:
         svc = self.halls.get(case["hall"])
         if svc is None:  # a hall removed from the configuration
-            raise ApiError(404, f"case {case['id']} belongs to hall {case['hall']!r}, not served here", "not_found")
+            raise NotFound(f"case {case['id']} belongs to hall {case['hall']!r}, not served here")
         return svc
 
     async def case(self, case_id: int) -> dict:
-        try:
-            case, hist, stops = await self.db.read(
-                lambda tx: (cstore.get(tx, case_id), cstore.history(tx, case_id), cstore.suspensions(tx, case_id)))
-        except cstore.NotFound as exc:
-            raise ApiError(404, str(exc), "not_found") from None
+        case, hist, stops = await self.db.read(
+            lambda tx: (cstore.get(tx, case_id), cstore.history(tx, case_id), cstore.suspensions(tx, case_id)))
         svc = self._hall_of(case)
         out = self.case_public(svc, case)
         out["suspensions"] = [self._suspension_public(svc, s) for s in stops]
@@ -240,7 +229,7 @@ class CaseService:
 
     async def suspend(self, actor: str, case_id: int, reason: str, notice: str) -> dict:
         now = self.clock()
-        await self._write(lambda tx: cstore.suspend(tx, case_id, reason=reason, notice=notice, actor=actor, now=now))
+        await self.db.write(lambda tx: cstore.suspend(tx, case_id, reason=reason, notice=notice, actor=actor, now=now))
         return await self.case(case_id)
 
     async def resume(self, actor: str, case_id: int) -> dict:
@@ -253,7 +242,7 @@ class CaseService:
             cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
             return case
 
-        await self._write(fn)
+        await self.db.write(fn)
         await self.check_safely()  # the moved deadline may already be close or past
         return await self.case(case_id)
 
@@ -265,7 +254,7 @@ class CaseService:
             cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
             return case
 
-        case = await self._write(fn)
+        case = await self.db.write(fn)
         self._publish_completion(self._hall_of(case), case)
         return await self.case(case_id)
 
@@ -282,10 +271,10 @@ class CaseService:
                     message=f"办件 {case['number']} 退件未说明理由 / case {case['number']}: "
                             "a refusal without a reason was attempted")
 
-            alert = await self._write(flag)
+            alert = await self.db.write(flag)
             if alert is not None:
                 self._publish_alert(alert)
-            raise ApiError(422, "reason: a withdrawal or refusal needs a reason (退件须说明理由)", "reason_required",
+            raise Invalid("reason: a withdrawal or refusal needs a reason (退件须说明理由)", "reason_required",
                            field="reason")
 
         def fn(tx):
@@ -293,7 +282,7 @@ class CaseService:
             cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
             return case
 
-        await self._write(fn)
+        await self.db.write(fn)
         return await self.case(case_id)
 
     # ----- alerts and the supervision check -----------------------------------------------
@@ -305,7 +294,7 @@ class CaseService:
 
     async def resolve_alert(self, actor: str, alert_id: int) -> dict:
         now = self.clock()
-        a = await self._write(lambda tx: cstore.resolve_alert(tx, alert_id, actor=actor, now=now))
+        a = await self.db.write(lambda tx: cstore.resolve_alert(tx, alert_id, actor=actor, now=now))
         return self.alert_public(self.halls.get(a["hall"]), a)
 
     async def check_safely(self, now: float | None = None) -> list[dict]:

@@ -50,14 +50,14 @@ from onewindow.caller import (
     uncovered,
     who_can_cover,
 )
-
-from onewindow.server.services import access
 from onewindow.server.config import Hall
-from onewindow.server.store.database import Database
+from onewindow.server.errors import Invalid
 from onewindow.server.live.hub import Event, Hub
-from onewindow.server.services.halls import ApiError, HallService
+from onewindow.server.services import access
+from onewindow.server.services.halls import HallService
 from onewindow.server.store import coverage as covstore
 from onewindow.server.store import windows as wstore
+from onewindow.server.store.database import Database
 from onewindow.server.tasks import cancel_all
 from onewindow.tickets import times
 
@@ -129,7 +129,7 @@ def change_for(action: str, window: str, states: dict, username: str, a_clerk: s
         return SignIn(username, window)
     if action == "posts":
         return ReassignPosts(window, a_clerk, b_clerk)
-    raise ApiError(422, f"unknown action {action!r}", "invalid")
+    raise Invalid(f"unknown action {action!r}")
 
 
 def violations(svc: HallService, states: dict, change: Change | None, now: float) -> list[Violation]:

@@ -10,33 +10,23 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from onewindow.server.services import access, kiosk
-from onewindow.server.services.auth import User, new_token
+from onewindow.caller.estimate import estimate_wait_s, pool_cycle_s
 from onewindow.server.config import Hall
-from onewindow.server.store.database import Database
+from onewindow.server.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.server.live.hub import Hub
 from onewindow.server.live.projection import HallView
+from onewindow.server.services import access, kiosk
+from onewindow.server.services.auth import User, new_token
 from onewindow.server.store import accounts
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
-from onewindow.caller.estimate import estimate_wait_s
-from onewindow.caller.estimate import pool_cycle_s
-from onewindow.tickets import lifecycle
-from onewindow.tickets import times
+from onewindow.server.store.database import Database
+from onewindow.tickets import lifecycle, times
 
 log = logging.getLogger("onewindow.service")
 
 
-class ApiError(Exception):
-    """An error the client caused, with its HTTP status."""
-
-    def __init__(self, status: int, message: str, code: str = "", **extra):
-        super().__init__(message)
-        self.status, self.message, self.code, self.extra = status, message, code, extra
-
-
-def forbidden(msg: str = "you may not act at this window") -> ApiError:
-    return ApiError(403, msg, "forbidden")
+NOT_HERE = "you may not act at this window"
 
 
 @dataclass
@@ -158,28 +148,25 @@ class HallService:
         """409 when the hall, or this category's own ticketing hours, are closed."""
         closed = self.ticketing_closed(now)
         if closed:
-            raise ApiError(409, closed, "hall_closed")
+            raise Conflict(closed, "hall_closed")
         closed = kiosk.category_closed(self.hall, cat, now)
         if closed:
-            raise ApiError(409, closed, "category_closed")
+            raise Conflict(closed, "category_closed")
 
     async def issue(self, category: str, priority: str, lang: str, priority_kind: str | None = None) -> dict:
         cat = self.hall.category(category)
         if cat is None:
-            raise ApiError(422, f"unknown category {category!r}", "unknown_category")
+            raise Invalid(f"unknown category {category!r}", "unknown_category")
         if priority not in cat.priority_classes:
-            raise ApiError(422, f"category {category!r} does not offer {priority!r} tickets", "bad_priority")
+            raise Invalid(f"category {category!r} does not offer {priority!r} tickets", "bad_priority")
         now = self.clock()
         await self.close_past_days()
         self.check_open(cat, now)
-        try:
-            t = await self.db.write_hot(
-                tstore.issue, hall=self.hall.id, category=cat.code, prefix=cat.prefix,
-                priority=lifecycle.PRIORITY[priority], lang=lang, now=now, day=times.service_day(now, self.tz),
-                token=new_token(), daily_cap=cat.daily_cap, pool=self.pool[cat.code], kind=priority_kind,
-            )
-        except tstore.CapReached as exc:
-            raise ApiError(409, f"今日号源已满 / {exc}", "daily_cap") from None
+        t = await self.db.write_hot(
+            tstore.issue, hall=self.hall.id, category=cat.code, prefix=cat.prefix,
+            priority=lifecycle.PRIORITY[priority], lang=lang, now=now, day=times.service_day(now, self.tz),
+            token=new_token(), daily_cap=cat.daily_cap, pool=self.pool[cat.code], kind=priority_kind,
+        )
         self.hub.publish(self.hall.id, "queue", {"delta": {cat.code: 1}})
         t["estimated_wait_s"] = self.estimate(cat.code, t["ahead"])
         return t
@@ -198,10 +185,10 @@ class HallService:
     async def track(self, ticket_id: int, token: str) -> dict:
         try:
             t = await self.db.read(tstore.get, ticket_id)
-        except tstore.NotFound:
-            raise ApiError(404, "no such ticket", "not_found") from None
+        except NotFound:
+            raise NotFound("no such ticket") from None  # the same answer as a wrong token
         if t["hall"] != self.hall.id or not _same(t["track_token"], token):
-            raise ApiError(404, "no such ticket", "not_found")
+            raise NotFound("no such ticket")
         ahead = 0
         if t["status"] == lifecycle.WAITING:
             ahead = await self.db.read(tstore.count_ahead, self.hall.id, self.pool[t["category"]],
@@ -224,7 +211,7 @@ class HallService:
         """The configured window, or a 404 naming it."""
         w = self.hall.window(window)
         if w is None:
-            raise ApiError(404, f"unknown window {window!r}", "unknown_window")
+            raise NotFound(f"unknown window {window!r}", "unknown_window")
         return w
 
     async def sign_in(self, user: User, window: str) -> dict:
@@ -234,10 +221,10 @@ class HallService:
         def tx_fn(tx):
             states = wstore.states(tx, self.hall.id)
             if not access.may_sign_in(user.username, user.is_manager, window, states):
-                raise forbidden("you hold no post at this window")
+                raise Forbidden("you hold no post at this window")
             holder = states[window]["clerk"]
             if holder and holder != user.username and not user.is_manager:
-                raise ApiError(409, f"window is staffed by {holder}", "window_taken")
+                raise Conflict(f"window is staffed by {holder}", "window_taken")
             left = wstore.sign_in(tx, self.hall.id, window, user.username, now)
             return left, wstore.states(tx, self.hall.id)
 
@@ -255,7 +242,7 @@ class HallService:
         def tx_fn(tx):
             states = wstore.states(tx, self.hall.id)
             if not (user.is_manager or states[window]["clerk"] == user.username):
-                raise forbidden("you are not signed in at this window")
+                raise Forbidden("you are not signed in at this window")
             wstore.sign_out(tx, self.hall.id, window)
             return wstore.states(tx, self.hall.id)
 
@@ -270,7 +257,7 @@ class HallService:
         def tx_fn(tx):
             states = wstore.states(tx, self.hall.id)
             if not (user.is_manager or states[window]["clerk"] == user.username):
-                raise forbidden("you are not signed in at this window")
+                raise Forbidden("you are not signed in at this window")
             wstore.set_away(tx, self.hall.id, window, notice)
             return wstore.states(tx, self.hall.id)
 
@@ -283,7 +270,7 @@ class HallService:
         """A manager changes a window's A/B posts during the day (audited in the same transaction)."""
         self.window_or_404(window)
         if not user.is_manager:
-            raise forbidden("only a manager or an admin may change posts")
+            raise Forbidden("only a manager or an admin may change posts")
         now = self.clock()
 
         def tx_fn(tx):
@@ -309,13 +296,13 @@ class HallService:
         def tx_fn(tx):
             states = wstore.states(tx, self.hall.id)
             if not access.may_act(user.username, user.is_manager, window, states):
-                raise forbidden()
+                raise Forbidden(NOT_HERE)
             cats, also = access.next_plan(window, self.own, states, q.coverage_mode, user.username)
             return tstore.call_next(tx, hall=self.hall.id, window=window, clerk=user.username, categories=cats,
                                     mode=self.modes[window], now=now, starvation_limit_s=q.starvation_limit_min * 60,
                                     also_windows=also)
 
-        t = await self._ticket_op(tx_fn)
+        t = await self.db.write_hot(tx_fn)
         if t is not None:
             self._publish_call(t, "call")
         return t
@@ -327,11 +314,11 @@ class HallService:
         def tx_fn(tx):
             states = wstore.states(tx, self.hall.id)
             if not access.may_act(user.username, user.is_manager, window, states):
-                raise forbidden()
+                raise Forbidden(NOT_HERE)
             return tstore.call_number(tx, hall=self.hall.id, day=times.service_day(now, self.tz),
                                       number=number.strip().upper(), window=window, clerk=user.username, now=now)
 
-        t = await self._ticket_op(tx_fn)
+        t = await self.db.write_hot(tx_fn)
         self._publish_call(t, "call")
         return t
 
@@ -352,7 +339,7 @@ class HallService:
                 allowed = where is not None and (access.may_act(user.username, user.is_manager, where, states)
                                                  or access.serves(user.username, ticket, states))
             if not allowed:
-                raise forbidden()
+                raise Forbidden(NOT_HERE)
             fn = getattr(tstore, action)
             extra = {"recall": {"max_calls": q.max_calls}, "reactivate": {"late_arrival": q.late_arrival}}.get(action, {})
             t = fn(tx, ticket["id"], clerk=user.username, now=now, **extra, **kw)
@@ -360,7 +347,7 @@ class HallService:
                 t["also"] = also(tx, t)
             return t
 
-        t = await self._ticket_op(tx_fn)
+        t = await self.db.write_hot(tx_fn)
         if action == "recall" and t["status"] == lifecycle.CALLED:
             self._publish_call(t, "recall")
         elif t["status"] in (lifecycle.DONE, lifecycle.NO_SHOW) or action in ("transfer", "park"):
@@ -371,19 +358,8 @@ class HallService:
                          t["id"])
         return t
 
-    async def _ticket_op(self, fn):
-        try:
-            return await self.db.write_hot(fn)
-        except tstore.NotFound as exc:
-            raise ApiError(404, str(exc), "not_found") from None
-        except lifecycle.RuleViolation as exc:
-            raise ApiError(409, str(exc), "bad_state") from None
-
     async def load_ticket(self, ticket_id: int) -> dict:
-        try:
-            return await self.db.read(tstore.get, ticket_id)
-        except tstore.NotFound:
-            raise ApiError(404, f"no ticket {ticket_id}", "not_found") from None
+        return await self.db.read(tstore.get, ticket_id)
 
     # ----- events ------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from onewindow.printer import TicketSlip
-
 from onewindow.server.config import Category, Hall
 
 PRIORITY_KINDS = {

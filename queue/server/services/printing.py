@@ -17,15 +17,13 @@ from pathlib import Path
 from PIL import Image
 
 from onewindow.printer import PaperOut, PrinterConfig, PrinterError, PrinterStatus, PrintService
-
-
 from onewindow.server.config import Config, Hall, Printer, demo_config_path
-from onewindow.server.store.database import Database
-from onewindow.server.live.hub import Hub
 from onewindow.server.config.printers import make_driver, parse_driver
-from onewindow.server.services.halls import ApiError
+from onewindow.server.errors import Invalid, Unavailable
+from onewindow.server.live.hub import Hub
 from onewindow.server.settings import Settings
 from onewindow.server.store import printers as pstore
+from onewindow.server.store.database import Database
 from onewindow.tickets import times
 
 log = logging.getLogger("onewindow.printing")
@@ -135,7 +133,7 @@ class Printing:
         if kiosk:
             printer = next((p for p in hall.printers if kiosk in p.kiosks), None)
             if printer is None:
-                raise ApiError(422, f"unknown kiosk {kiosk!r}", "unknown_kiosk", field="kiosk")
+                raise Invalid(f"unknown kiosk {kiosk!r}", "unknown_kiosk", field="kiosk")
         else:
             printer = next((p for p in hall.printers if p.kiosks), None)
         return None if printer is None else self.slots.get(f"{hall.id}/{printer.id}")
@@ -151,7 +149,7 @@ class Printing:
         status = self.service.status(slot.key)
         if not status.can_print:
             zh, en, _ = STATES[state_of(status)]
-            raise ApiError(503, f"取号机打印机{zh}，暂停取号，请联系工作人员 / The ticket printer is {en}: "
+            raise Unavailable(f"取号机打印机{zh}，暂停取号，请联系工作人员 / The ticket printer is {en}: "
                                 "no tickets for now, please ask the staff", "printer_unavailable",
                            printer=slot.cfg.id, reason=status.reason)
 

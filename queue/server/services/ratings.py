@@ -14,25 +14,23 @@ import weakref
 from datetime import date, datetime
 
 from onewindow.promises import WorkingCalendar, seeded_calendar
-
 from onewindow.ratings import (
     BY_CODE,
     REASONS,
     InvalidRating,
     Policy,
-    StepError,
     check_reasons,
     default_due,
     due_at,
     is_bad,
 )
+from onewindow.server.config.ratings import policy_of
+from onewindow.server.errors import DomainError, Invalid, NotFound
 from onewindow.server.services import access, reporting
 from onewindow.server.services.auth import User
-from onewindow.server.config.ratings import policy_of
-from onewindow.server.services.halls import ApiError, HallService
+from onewindow.server.services.halls import HallService
 from onewindow.server.store import ratings as rstore
 from onewindow.server.store import reports as qstore
-from onewindow.server.store.tickets import NotFound
 from onewindow.tickets import times
 
 log = logging.getLogger("onewindow.ratings")
@@ -100,7 +98,7 @@ class RatingService:
             try:
                 await self._record(tid, p.default_level, (), "", "default", None)
                 n += 1
-            except ApiError:  # rated meanwhile
+            except DomainError:  # rated meanwhile
                 pass
         return n
 
@@ -131,7 +129,7 @@ class RatingService:
         try:
             kept = check_reasons(level, reasons)
         except InvalidRating as exc:
-            raise ApiError(422, str(exc), "invalid") from None
+            raise Invalid(str(exc)) from None
         return await self._record(ticket_id, level, kept, comment.strip() if is_bad(level) else "", channel, token)
 
     async def _record(self, ticket_id: int, level: int, reasons: tuple[str, ...], comment: str, channel: str,
@@ -146,11 +144,9 @@ class RatingService:
                                     channel=channel, now=now, due_at=due, token=token, pad_since=pad_since,
                                     day_from=times.service_day(pad_since - 86400, self.tz))
         except NotFound:
-            raise ApiError(404, "no such ticket", "not_found") from None
-        except rstore.NotRateable as exc:
-            raise ApiError(409, str(exc), "not_rateable") from None
+            raise NotFound("no such ticket") from None  # the same answer as a wrong token
         except rstore.AlreadyRated:
-            raise ApiError(409, "这个号已经评价过了 / this ticket has already been rated", "already_rated") from None
+            raise rstore.AlreadyRated("这个号已经评价过了 / this ticket has already been rated") from None
         task = r["task"]
         self.hub.publish(self.hall.id, "rating", {
             "ticket": r["number"], "window": r["window"], "clerk": r["clerk"], "category": r["category"],
@@ -177,9 +173,9 @@ class RatingService:
         try:
             t = await self.db.read(rstore.task, task_id)
         except NotFound:
-            raise ApiError(404, f"no rectification task {task_id}", "not_found") from None
+            raise NotFound(f"no rectification task {task_id}") from None
         if t["hall"] != self.hall.id:
-            raise ApiError(404, f"no rectification task {task_id}", "not_found")
+            raise NotFound(f"no rectification task {task_id}")
         return reporting.task_public(t, self.tz, self.clock())
 
     async def advance(self, user: User, task_id: int, step: str, note: str, outcome: str) -> dict:
@@ -192,10 +188,7 @@ class RatingService:
                 rstore.resolve_task_alert(tx, task_id, user.username, now)
             return t
 
-        try:
-            t = await self.db.write(fn)
-        except (rstore.TaskConflict, StepError) as exc:
-            raise ApiError(409, str(exc), "bad_step") from None
+        t = await self.db.write(fn)  # StepError and TaskConflict answer 409 bad_step
         self.hub.publish(self.hall.id, "rating_task", {"task": task_id, "state": t["state"], "step": step,
                                                         "by": user.username}, t["ticket_id"])
         return reporting.task_public(t, self.tz, self.clock())
@@ -298,9 +291,9 @@ class RatingService:
     @staticmethod
     def check_range(first: date, last: date) -> None:
         if last < first:
-            raise ApiError(422, "to is before from", "invalid")
+            raise Invalid("to is before from")
         if (last - first).days + 1 > reporting.MAX_DAYS:
-            raise ApiError(422, f"a report covers at most {reporting.MAX_DAYS} days", "invalid")
+            raise Invalid(f"a report covers at most {reporting.MAX_DAYS} days")
 
     async def report(self, first: date, last: date, progress=None) -> tuple[dict, list[dict]]:
         """The report and its tasks; `progress(share, step)` hears how far a long one has got."""
@@ -335,7 +328,7 @@ def parse_day(raw: str | None, default: date, name: str) -> date:
     try:
         return date.fromisoformat(raw[:10])
     except ValueError:
-        raise ApiError(422, f"{name} must be a date YYYY-MM-DD, got {raw!r}", "invalid", field=name) from None
+        raise Invalid(f"{name} must be a date YYYY-MM-DD, got {raw!r}", "invalid", field=name) from None
 
 
 def reasons_public() -> list[dict]:

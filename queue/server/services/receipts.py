@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from onewindow.printer import CaseReceipt, MissingMaterialsNotice
-
 from onewindow.server.config import Hall, Item
-from onewindow.server.services.halls import ApiError
+from onewindow.server.errors import Invalid
 
 
 def case_receipt(hall: Hall, case: dict, clerk_name: str) -> CaseReceipt:
@@ -33,10 +32,10 @@ def checked_missing(item: Item, missing: list[str]) -> list[str]:
     """The ticked materials in checklist order; a material not on the item's checklist is a 422."""
     wanted = [m.strip() for m in missing if m.strip()]
     if not wanted:
-        raise ApiError(422, "missing: tick at least one missing material", "invalid", field="missing")
+        raise Invalid("missing: tick at least one missing material", "invalid", field="missing")
     unknown = [m for m in wanted if m not in item.materials]
     if unknown:
-        raise ApiError(422, f"missing: {unknown[0]!r} is not on the checklist of {item.code!r}", "invalid",
+        raise Invalid(f"missing: {unknown[0]!r} is not on the checklist of {item.code!r}", "invalid",
                        field="missing")
     return [m for m in item.materials if m in wanted]
 

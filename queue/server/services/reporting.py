@@ -16,7 +16,6 @@ from typing import Iterable
 from onewindow.ratings import LEVELS, Policy, bad_rate, bad_rates, level_counts
 from onewindow.ratings import metrics as m
 from onewindow.ratings.rectification import from_steps
-
 from onewindow.server.config import Hall
 from onewindow.tickets import times
 

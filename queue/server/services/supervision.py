@@ -16,8 +16,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 
 from onewindow.promises import WorkingCalendar, card, overran
-
-
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import cases as cstore
 from onewindow.tickets import times

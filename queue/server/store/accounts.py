@@ -1,9 +1,11 @@
 """Users and sign-in sessions. Tokens are stored as SHA-256 digests only."""
 from __future__ import annotations
 
+from onewindow.server.errors import Conflict
 
-class Conflict(Exception):
-    pass
+
+class UserExists(Conflict):
+    code = "exists"
 
 
 USER_COLUMNS = "id, username, password_hash, role, display_name, title, active"
@@ -16,7 +18,7 @@ def count_users(tx) -> int:
 def create_user(tx, *, username: str, password_hash: str, role: str, display_name: str, title: str,
                 now: float) -> dict:
     if tx.one("SELECT 1 FROM app_user WHERE username = :u", {"u": username}) is not None:
-        raise Conflict(f"user {username!r} exists")
+        raise UserExists(f"user {username!r} exists")
     uid = tx.scalar(
         "INSERT INTO app_user (username, password_hash, role, display_name, title, active, created_at) "
         "VALUES (:u, :p, :r, :d, :t, :a, :now) RETURNING id",

@@ -12,6 +12,7 @@ import json
 from datetime import date, datetime, tzinfo
 
 from onewindow.promises import Deadline, WorkingCalendar, YearSchedule, compute_deadline, extend_for_suspension
+from onewindow.server.errors import Conflict, NotFound
 
 ACCEPTED, SUSPENDED, COMPLETED, WITHDRAWN = "accepted", "suspended", "completed", "withdrawn"
 STATUSES = (ACCEPTED, SUSPENDED, COMPLETED, WITHDRAWN)
@@ -29,12 +30,10 @@ _MUTABLE = frozenset({"status", "deadline_at", "deadline_provisional", "complete
                       "card_at", "clerk"})
 
 
-class NotFound(Exception):
-    pass
+class BadState(Conflict):
+    """The case's status does not allow this."""
 
-
-class BadState(Exception):
-    """The case's status does not allow this (409 at the API)."""
+    code = "bad_state"
 
 
 def _case(row) -> dict:

@@ -10,21 +10,25 @@ import hmac
 import json
 
 from onewindow.ratings import StepError, Task, advance, from_steps, is_bad
+from onewindow.server.errors import Conflict, NotFound
 from onewindow.server.store import cases as cstore
 from onewindow.server.store import tickets as tstore
-from onewindow.server.store.tickets import NotFound
 
 
-class AlreadyRated(Exception):
-    pass
+class AlreadyRated(Conflict):
+    code = "already_rated"
 
 
-class NotRateable(Exception):
+class NotRateable(Conflict):
     """The ticket cannot be rated through this channel (not done, not the window's last)."""
 
+    code = "not_rateable"
 
-class TaskConflict(Exception):
+
+class TaskConflict(Conflict):
     """A step out of order, or someone else advanced the task first."""
+
+    code = "bad_step"
 
 
 RATING_COLUMNS = "id, ticket_id, case_id, hall, category, window, clerk, channel, level, reasons, comment, at"

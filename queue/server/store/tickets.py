@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 
-
-from onewindow.caller.order import Head
+from onewindow.caller.order import Head, choose_next
+from onewindow.server.errors import Conflict, NotFound
+from onewindow.tickets import lifecycle, numbering
 from onewindow.tickets.lifecycle import RuleViolation
-from onewindow.caller.order import choose_next
-from onewindow.tickets import lifecycle
-from onewindow.tickets import numbering
 
 TICKET_COLUMNS = (
     "id, hall, category, number, service_day, priority, status, lang, track_token, issued_at, "
@@ -22,12 +20,8 @@ TICKET_COLUMNS = (
 )
 
 
-class NotFound(Exception):
-    pass
-
-
-class CapReached(Exception):
-    pass
+class CapReached(Conflict):
+    code = "daily_cap"
 
 
 def _event(tx, hall: str, ticket_id: int, type_: str, at: float, clerk=None, window=None, **data) -> None:
@@ -71,7 +65,7 @@ def issue(
         {"hall": hall, "cat": category, "day": day},
     )
     if daily_cap and seq > daily_cap:
-        raise CapReached(f"today's {daily_cap} tickets for this category are all taken")
+        raise CapReached(f"今日号源已满 / today's {daily_cap} tickets for this category are all taken")
     number = numbering.format_number(prefix, seq)
     tid = tx.scalar(
         "INSERT INTO ticket (hall, category, number, service_day, priority, status, lang, track_token, "
