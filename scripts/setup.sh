@@ -2,11 +2,20 @@
 # Everything a fresh Debian machine with Python 3.11 needs: system packages,
 # a virtual environment in .venv, the project installed editable with its
 # test extras. Safe to run again; it only installs what is missing.
+#
+#   scripts/setup.sh             the demo hall and the test suite (also PostgreSQL,
+#                                Redis, Chromium, sox, zbar; scripts/services.sh starts them)
+#   scripts/setup.sh --runtime   a hall PC: only what the server itself needs
+#
+# Runtime packages: python3-venv (Debian's python3 has no venv without it),
+# espeak-ng (voice), fonts-wqy-zenhei (Chinese on raster slips), libusb-1.0-0
+# (USB printers, through pyusb).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(espeak-ng libespeak-ng1 sox zbar-tools fonts-wqy-zenhei chromium)
-[ "${1:-}" = "--runtime" ] && want=(espeak-ng libespeak-ng1 fonts-wqy-zenhei)
+runtime=(python3-venv espeak-ng libespeak-ng1 fonts-wqy-zenhei libusb-1.0-0)
+want=("${runtime[@]}" sox zbar-tools chromium postgresql redis-server)
+[ "${1:-}" = "--runtime" ] && want=("${runtime[@]}")
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,7 +23,7 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_=""; [ "$(id -u)" -ne 0 ] && sudo_="sudo"
   $sudo_ apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${missing[@]}" >/dev/null
+  $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 python=${PYTHON:-python3}
