@@ -324,7 +324,8 @@ def main() -> int:
         target = ""
         if "target_p99_ms" in r:
             target = f"p99 <= {r['target_p99_ms']:.0f} ms: {'met' if r['target_met'] else 'MISSED'}"
-        print(f"{gap:>6} {n:>8} {r['last_socket_p50_ms']:>8.1f} {r['last_socket_p99_ms']:>8.1f} {r['last_socket_max_ms']:>8.1f}"
+        print(f"{gap:>6} {n:>8} {r['last_socket_p50_ms']:>8.1f} {r['last_socket_p99_ms']:>8.1f}"
+              f" {r['last_socket_max_ms']:>8.1f}"
               f" {r['first_socket_p50_ms']:>10.1f} {r['http_next_p50_ms']:>9.1f}"
               f" {r['server_cpu_ms_per_call']:>8.1f} {r['client_cpu_ms_per_call']:>8.1f}  {target}", flush=True)
     out = ROOT / "bench" / "results" / "display.json"

@@ -44,7 +44,7 @@ def wait_up(url: str, proc: subprocess.Popen, path: str = "/healthz") -> None:
         try:
             urllib.request.urlopen(url + path, timeout=1)
             return
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:
             time.sleep(0.1)
     raise RuntimeError("server did not come up")
 
@@ -114,7 +114,7 @@ def bench_sqlite(batch: int, rounds: int, reps: int) -> dict:
         for app, results in runs.items():
             out[f"{app}_{conns}"] = {op: _median_run([r[op] for r in results]) for op in results[0]}
         out[f"ratios_{conns}"] = {
-            op: [round(o[op]["rate"] / b[op]["rate"], 3) for o, b in zip(runs["onewindow"], runs["bare"])]
+            op: [round(o[op]["rate"] / b[op]["rate"], 3) for o, b in zip(runs["onewindow"], runs["bare"], strict=False)]
             for op in ("issue", "next")}
     return out
 
@@ -222,7 +222,8 @@ def main() -> None:
         if run.startswith("ratios"):
             continue
         for op, r in ops.items():
-            print(f"{run:<16}{op:<7}{r['rate']:>10}{r['p50_ms']:>9}{r['p99_ms']:>9}  {r['statuses']}  runs {r['rates']}")
+            print(f"{run:<16}{op:<7}{r['rate']:>10}{r['p50_ms']:>9}{r['p99_ms']:>9}"
+                  f"  {r['statuses']}  runs {r['rates']}")
     for conns in (16, 64):
         for op, ratios in results["sqlite"][f"ratios_{conns}"].items():
             print(f"ratio {op} @{conns}: median {sorted(ratios)[len(ratios) // 2]:.0%} of the bare ceiling "

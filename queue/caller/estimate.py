@@ -22,12 +22,12 @@ def estimate_wait_s(ahead: int, open_windows: int, mean_cycle_s: float, uncovere
     penalty (the time for a covering clerk to come back or be reassigned), so
     even the first in line is told to expect a wait."""
     if open_windows <= 0 and uncovered_penalty_s > 0:
-        return int(math.ceil(max(ahead, 0) * mean_cycle_s + uncovered_penalty_s))
+        return math.ceil(max(ahead, 0) * mean_cycle_s + uncovered_penalty_s)
     if open_windows <= 0:
-        return int(math.ceil(max(ahead, 0) * mean_cycle_s))
+        return math.ceil(max(ahead, 0) * mean_cycle_s)
     if ahead < idle_windows:
         return 0
-    return int(math.ceil((ahead - idle_windows + 0.5) / open_windows * mean_cycle_s))
+    return math.ceil((ahead - idle_windows + 0.5) / open_windows * mean_cycle_s)
 
 
 def pool_cycle_s(pools: dict[str, tuple[str, ...]], cycle_s: dict[str, float],
@@ -46,3 +46,18 @@ def pool_cycle_s(pools: dict[str, tuple[str, ...]], cycle_s: dict[str, float],
         else:  # no window serves it: nothing competes, its own figure stands
             out[cat] = cycle_s[cat]
     return out
+
+
+def learned_cycles(current: dict[str, float], today: dict[str, tuple[float, int]],
+                   week: dict[str, tuple[float, int]]) -> tuple[dict[str, float], dict[str, int]]:
+    """Each category's mean cycle and how many services it rests on: today's
+    figure once it rests on a few services, else the past week's, else the
+    figure it had (at first the configured guess). `today` and `week` map a
+    category to (mean cycle, services logged)."""
+    cycles, served = dict(current), {}
+    for code in current:
+        if code in today and today[code][1] >= 3:
+            cycles[code], served[code] = today[code]
+        elif code in week:
+            cycles[code], served[code] = week[code]
+    return cycles, served

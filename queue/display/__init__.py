@@ -40,8 +40,21 @@ from .speech import FakeSpeechEngine, SpeechEngine, SpeechError, SpeechUnavailab
 from .voice import AnnouncementAudio, AnnouncementService
 
 __all__ = [
-    "DEFAULT_CONFIG", "AnnounceConfig", "Announcement", "AnnouncementAudio",
-    "AnnouncementService", "Call", "EspeakEngine", "FakeSpeechEngine",
-    "PINYIN_OVERRIDES", "Pyttsx3Engine", "SpeechEngine", "SpeechError",
-    "SpeechPart", "SpeechUnavailable", "announce", "open_engine", "speech_parts",
+    "DEFAULT_CONFIG",
+    "PINYIN_OVERRIDES",
+    "AnnounceConfig",
+    "Announcement",
+    "AnnouncementAudio",
+    "AnnouncementService",
+    "Call",
+    "EspeakEngine",
+    "FakeSpeechEngine",
+    "Pyttsx3Engine",
+    "SpeechEngine",
+    "SpeechError",
+    "SpeechPart",
+    "SpeechUnavailable",
+    "announce",
+    "open_engine",
+    "speech_parts",
 ]

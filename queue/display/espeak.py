@@ -17,17 +17,17 @@ fails the start-up probe, `open_engine` falls back to one `espeak-ng -w`
 process per segment (~30-60 ms, nothing shared, byte-for-byte repeatable).
 """
 
-from collections.abc import Iterable
 import logging
 import multiprocessing
-from multiprocessing.connection import Connection
 import os
-from pathlib import Path
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Iterable
+from multiprocessing.connection import Connection
+from pathlib import Path
 
 from .announce import DEFAULT_CONFIG
 from .speech import SpeechEngine, SpeechError, SpeechUnavailable
@@ -209,7 +209,7 @@ _CHILD_TIMEOUT_S = 5.0  # below Pyttsx3Engine's timeout, so the child answers fi
 
 def _serve(conn: Connection, rate: int) -> None:
     """The child: answers (text, voice) with ("ok", wav) or ("error", why)."""
-    sys.stdout = open(os.devnull, "w")  # pyttsx3 prints a line per saved file
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- for the child's life: pyttsx3 prints a line per saved file
     try:
         import pyttsx3
 

@@ -8,8 +8,8 @@ entry is one that espeak-ng 1.51 gets wrong (tests check this); add words
 as halls find them. Keys are whole words, matched longest first.
 """
 
-from collections.abc import Mapping
 import re
+from collections.abc import Mapping
 from types import MappingProxyType
 
 PINYIN_OVERRIDES: Mapping[str, str] = MappingProxyType({

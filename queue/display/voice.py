@@ -9,14 +9,14 @@ segments. The cache keeps the newest `cache_entries` files of each kind
 """
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 import hashlib
 import logging
 import os
-from pathlib import Path
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
 from .announce import CHIME, DEFAULT_CONFIG, AnnounceConfig, Call, SpeechPart, speech_parts
 from .speech import SpeechEngine, SpeechError
@@ -107,7 +107,7 @@ class AnnouncementService:
             path.touch()  # keeps it among the newest when pruning
             return AnnouncementAudio(key, path, duration_s(path), spoken)
         segments: dict[str, bytes] = {}
-        for part, seg_key in zip(parts, keys):
+        for part, seg_key in zip(parts, keys, strict=False):
             if seg_key not in segments:
                 segments[seg_key] = self._segment(part, seg_key)
         data = concat_wav([segments[k] for k in keys], self._gap_s)

@@ -5,15 +5,15 @@ espeak-ng writes, so sox is only needed for a segment in another format
 (the runtime install of a hall PC has no sox).
 """
 
-from array import array
 import io
 import math
-from pathlib import Path
 import shutil
 import subprocess
 import sys
 import tempfile
 import wave
+from array import array
+from pathlib import Path
 
 RATE = 22_050
 

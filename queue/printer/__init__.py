@@ -48,7 +48,7 @@ from .errors import FontMissing, PaperOut, PrinterError, PrinterOffline
 from .jobs import encode
 from .network import NetworkPrinter
 from .render import render
-from .service import JobHandle, JobResult, PrintService, PrinterConfig
+from .service import JobHandle, JobResult, PrinterConfig, PrintService
 from .slips import CaseReceipt, MissingMaterialsNotice, TicketSlip
 from .status import PrinterStatus
 from .usb_serial import SerialPrinter, UsbPrinter

@@ -67,7 +67,7 @@ class DeviceThread:
                     self._running = (kind, time.monotonic())
                 try:
                     outcome = (True, fn())
-                except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+                except BaseException as exc:
                     outcome = (False, exc)
             with self._lock:
                 self._running = None

@@ -38,7 +38,7 @@ def parse_status(reply: bytes, kinds: Sequence[int] = STATUS_KINDS) -> PrinterSt
     """
     if not reply:
         return PrinterStatus(offline=True, detail="no status reply")
-    answers = {kind: byte for kind, byte in zip(kinds, reply) if _valid(byte)}
+    answers = {kind: byte for kind, byte in zip(kinds, reply, strict=False) if _valid(byte)}
     printer, cause, paper = answers.get(1), answers.get(2), answers.get(4)
     details: list[str] = []
 

@@ -25,7 +25,7 @@ class PrinterDriver(ABC):
     def status(self) -> PrinterStatus:
         """Ask the device now. Never raises, never waits long: trouble is a status."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 -- optional: a driver holding no device has nothing to release
         """Release the device; the next call reopens it."""
 
 

@@ -113,7 +113,8 @@ def _ticket(s: TicketSlip) -> list[Block]:
     blocks += _pair(f"取号时间：{_time(s.issued_at)}", f"Issued: {_time(s.issued_at)}")
     if s.notice:
         blocks += [Rule(), Text(s.notice)]
-    blocks += [Space(), Qr(s.track_url), *_pair("扫码查看排队进度", "Scan to follow your place in the queue", align="center")]
+    blocks += [Space(), Qr(s.track_url),
+               *_pair("扫码查看排队进度", "Scan to follow your place in the queue", align="center")]
     return blocks
 
 
@@ -226,4 +227,4 @@ def _hard_split(line: str, limit: float, measure: Callable[[str], float]) -> lis
             parts.append(current)
             current = ""
         current += ch
-    return parts + [current]
+    return [*parts, current]

@@ -64,7 +64,7 @@ class _EscposDevice(PrinterDriver):
         if printer is not None:
             try:
                 printer.close()
-            except Exception:  # noqa: BLE001 - the device is being dropped anyway
+            except Exception:
                 pass
 
     def _connected(self) -> Any:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+
 from .calendar import WorkingCalendar
 from .checks import as_zone, require_aware
 

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta, tzinfo
 from onewindow.promises import WorkingCalendar, compute_deadline
 from onewindow.promises.checks import as_zone
 
+from .levels import is_bad
+
 STEPS: tuple[str, ...] = ("verify", "rectify", "feedback", "callback")
 CLOSED = "closed"
 STEP_NAMES = {
@@ -68,6 +70,12 @@ class Task:
         return (end if end is not None else now) > self.due_at
 
 
+def opens_task(level: int) -> bool:
+    """A bad rating (差评) opens a rectification task: checked, fixed and the
+    rater told within the policy's limit (48 hours by default)."""
+    return is_bad(level)
+
+
 def advance(task: Task, step: str, by: str, at: float, note: str = "", outcome: str = "") -> Task:
     """The task with `step` done by `by` at `at`; only the next step may be done."""
     if task.state == CLOSED:
@@ -84,7 +92,7 @@ def advance(task: Task, step: str, by: str, at: float, note: str = "", outcome: 
         outcome = allowed[0]
     if outcome not in allowed:
         raise StepError(f"{step} concludes {' or '.join(allowed)}, not {outcome!r}")
-    return replace(task, steps=task.steps + (Step(step, by, at, note, outcome),))
+    return replace(task, steps=(*task.steps, Step(step, by, at, note, outcome)))
 
 
 def from_steps(opened_at: float, due_at: float, steps: list[dict]) -> Task:

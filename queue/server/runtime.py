@@ -16,11 +16,13 @@ from onewindow.server.live.broker import RedisBroker
 from onewindow.server.live.hub import Hub
 from onewindow.server.services import auth
 from onewindow.server.services.announcer import Announcer
+from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.cases import CaseService
 from onewindow.server.services.coverage import CoverageWatch
 from onewindow.server.services.exports import Exports
 from onewindow.server.services.halls import HallService
 from onewindow.server.services.printing import Printing
+from onewindow.server.services.ratings import RatingService
 from onewindow.server.settings import Settings
 from onewindow.server.store import accounts, migrate
 from onewindow.server.store.crypto import load_box
@@ -39,6 +41,8 @@ class Runtime:
         self.hub = Hub(RedisBroker(settings.redis_url, prefix=settings.redis_prefix) if settings.redis_url else None)
         self.tokens = auth.TokenCache()
         self.halls: dict[str, HallService] = {}
+        self.ratings: dict[str, RatingService] = {}
+        self.calendar: Calendar | None = None
         self._tasks: list[asyncio.Task] = []
         self.announcer: Announcer | None = None
         self.cases: CaseService | None = None
@@ -55,13 +59,16 @@ class Runtime:
             await asyncio.to_thread(migrate.upgrade, url)
             self.db = open_database(url)
             await self._bootstrap_admin()
+            self.calendar = Calendar(self.db)
+            await self.calendar.start()  # the seeded years and those loaded into the database
             for h in self.config.halls:
-                svc = HallService(h, self.db, self.hub, self.clock)
+                svc = HallService(h, self.db, self.hub, self.clock, self.calendar)
                 await svc.start()
                 self.halls[h.id] = svc
+                self.ratings[h.id] = RatingService(svc, self.db, self.hub, self.clock, self.calendar)
             await self.hub.start()  # after the views: with Redis, other processes' views replace them
             box = await asyncio.to_thread(load_box, self.settings.secret_key, self.settings.data_dir)
-            self.cases = CaseService(self.db, self.hub, self.clock, self.halls, box)
+            self.cases = CaseService(self.db, self.hub, self.clock, self.halls, box, self.calendar)
             await self.cases.start()  # catches deadlines that crossed while the server was down
             self.coverage = CoverageWatch(self.halls, self.db, self.hub, self.clock)
             await self.coverage.start()  # the A/B coverage invariant, the lunch rota
@@ -69,6 +76,8 @@ class Runtime:
             await asyncio.to_thread(lock.release)
         self._tasks.append(asyncio.create_task(self._refresh_loop(), name="onewindow-rates"))
         self._tasks.append(asyncio.create_task(self.cases.run(), name="onewindow-supervision"))
+        for hall_id, rs in self.ratings.items():  # default ratings, overdue rectification tasks
+            self._tasks.append(asyncio.create_task(rs.run(), name=f"onewindow-ratings-{hall_id}"))
         self.announcer = Announcer(self.settings.speech, self.settings.data_dir, self.config, self.hub,
                                    open_speaker(self.settings.speaker))
         await self.announcer.start()  # voice for calls: `announce` events with a WAV URL
@@ -117,7 +126,7 @@ class Runtime:
             for svc in self.halls.values():
                 try:
                     await svc.refresh_rates()
-                except Exception:  # noqa: BLE001 - try again next round
+                except Exception:
                     log.exception("refreshing rates of %s failed", svc.hall.id)
 
     def hall(self, hall_id: str) -> HallService:
@@ -125,6 +134,10 @@ class Runtime:
         if svc is None:
             raise NotFound(f"unknown hall {hall_id!r}", "unknown_hall")
         return svc
+
+    def rating(self, hall_id: str) -> RatingService:
+        self.hall(hall_id)  # an unknown hall: 404
+        return self.ratings[hall_id]
 
     async def ticket(self, ticket_id: int) -> tuple[HallService, dict]:
         from onewindow.server.store import tickets as tstore

@@ -3,9 +3,9 @@ their own `Settings` before the app is built."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from onewindow.tickets.times import utc_now
 
@@ -39,7 +39,7 @@ class Settings:
     freeze_gc: bool = False
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         env = os.environ
         s = cls(
             database_url=env.get("ONEWINDOW_DATABASE_URL") or None,

@@ -107,7 +107,7 @@ async def _run(rt: Runtime, hall, clock: SimClock, rng: random.Random, start: fl
                peak: float) -> DayResult:
     svc = rt.halls[hall.id]
     truth = {c.code: c.default_service_min * 60 * TRUTH_FACTOR.get(c.code, 1.0) for c in hall.categories}
-    cats, weights = zip(*[(c, w) for c, w in MIX.items() if hall.category(c)])
+    cats, weights = zip(*[(c, w) for c, w in MIX.items() if hall.category(c)], strict=False)
     clerks = {w.id: User(0, w.a_clerk, "clerk", w.a_clerk) for w in hall.windows if w.a_clerk}
     for wid, user in clerks.items():
         await svc.sign_in(user, wid)

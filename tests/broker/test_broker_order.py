@@ -4,9 +4,11 @@ views stay equal, even for a process that starts late."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 
-from broker_helpers import HALL, call, hall_view, take, until
+from support.broker import HALL, call, hall_view, take
+from support.wait import wait_until_async as until
 
 from onewindow.server.live.broker import RedisBroker
 from onewindow.server.live.hub import PUBLIC_KEYS, Event, Hub, LocalBroker
@@ -37,14 +39,14 @@ async def test_two_processes_deliver_the_same_events_in_the_same_order(redis_url
     for i in range(60):
         _publish_mix(a if i % 3 else b, i, "ab"[i % 2])
         if i % 7 == 0:
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # a turn of the loop: the readers run between publishes (not a wait)
     ea, eb = await take(sa, 60), await take(sb, 60)
     assert [_row(e) for e in ea] == [_row(e) for e in eb]
     assert [e.seq for e in ea] == list(range(1, 61))
     public = [e.public_seq for e in ea if e.type in PUBLIC_KEYS]
     assert public == list(range(1, len(public) + 1))
     # An internal event carries the public number of the public event before it.
-    for prev, ev in zip(ea, ea[1:]):
+    for prev, ev in itertools.pairwise(ea):
         if ev.type not in PUBLIC_KEYS:
             assert ev.public_seq == prev.public_seq
     await until(lambda: a.views[HALL].seq == b.views[HALL].seq == 60)
@@ -64,7 +66,7 @@ async def test_concurrent_publishers_interleave_without_gaps_or_repeats(redis_ur
         for i in range(n):
             hub.publish(HALL, "ticket", {"ticket": f"{tag}{i}", "status": "waiting", "window": None}, i)
             if i % 10 == 0:
-                await asyncio.sleep(0)
+                await asyncio.sleep(0)  # a turn of the loop: the two publishers interleave (not a wait)
 
     got = await asyncio.gather(take(subs[0], 2 * n, 30), take(subs[1], 2 * n, 30),
                                publisher(a, "A"), publisher(b, "B"))

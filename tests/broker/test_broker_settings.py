@@ -1,8 +1,8 @@
 """Configuration: a Redis URL turns the broker on; several workers without one are refused."""
 from __future__ import annotations
 
-from onewindow.server.live.broker import RedisBroker
 from onewindow.server.cli import main
+from onewindow.server.live.broker import RedisBroker
 from onewindow.server.live.hub import LocalBroker
 from onewindow.server.runtime import Runtime
 from onewindow.server.settings import Settings

@@ -24,7 +24,7 @@ from onewindow.caller import (
 )
 
 CLERKS = ["c0", "c1", "c2", "c3", "c4"]
-PEOPLE = CLERKS + ["manager"]  # holds no post but may sign in at any window
+PEOPLE = [*CLERKS, "manager"]  # holds no post but may sign in at any window
 CATEGORIES = ["k0", "k1", "k2", "k3"]
 NOTICES = [AwayNotice("lunch"), AwayNotice("meeting", see_instead="w0")]
 
@@ -55,7 +55,7 @@ def halls(draw):
             presence[person] = Presence(where)
         elif kind == "away":
             presence[person] = Presence(where, draw(st.sampled_from(NOTICES)))
-    waiting = {c: draw(st.integers(0, 3)) for c in CATEGORIES + ["orphan"]}
+    waiting = {c: draw(st.integers(0, 3)) for c in [*CATEGORIES, "orphan"]}
     return windows, presence, waiting
 
 

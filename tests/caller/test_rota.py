@@ -112,7 +112,7 @@ def rotas(draw):
         lines.append(LunchRota(draw(st.sampled_from(["li", "wang"])), covers, at(start), at(end)))
     start = draw(st.integers(FIRST, LAST))
     end = draw(st.integers(start, LAST))
-    needed = draw(st.lists(st.sampled_from(CATEGORIES + ["orphan"]), max_size=4))
+    needed = draw(st.lists(st.sampled_from([*CATEGORIES, "orphan"]), max_size=4))
     return windows, lines, needed, start, end
 
 

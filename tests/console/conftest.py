@@ -1,16 +1,13 @@
-"""Fixtures of the console and A/B coverage tests; the helpers live in
-console_helpers.py. The root conftest's plain functions are reached through
-its `root_conftest` fixture, never by `import conftest`."""
+"""Fixtures of the console and A/B coverage tests (the desk is support.console.Desk)."""
 from __future__ import annotations
 
-
 import pytest
-from console_helpers import Desk, split_replace
-
+from support.accounts import Staff
+from support.console import Desk, split_replace
 
 
 @pytest.fixture
-def desk_factory(make_client, database_url, demo_config, root_conftest):
+def desk_factory(make_client, database_url, demo_config):
     """`desk_factory(mode="merge", split=True, **demo_config kwargs)`: a Desk on a fresh app
     (both backends, by the root `database_url` fixture)."""
 
@@ -20,7 +17,7 @@ def desk_factory(make_client, database_url, demo_config, root_conftest):
             edits['coverage_mode = "merge"'] = f'coverage_mode = "{mode}"'
         edits.update(replace or {})
         client = make_client(demo_config(enforce_hours=enforce_hours, replace=edits), database_url=database_url)
-        return Desk(client, root_conftest.Staff(client))
+        return Desk(client, Staff(client))
 
     return make
 

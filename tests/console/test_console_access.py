@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from onewindow.caller import AwayNotice, Presence
-from onewindow.server.services import access
 from onewindow.caller.estimate import estimate_wait_s
+from onewindow.server.services import access
 
 OWN = {"w1": ["eia"], "w2": ["permit"], "w3": ["eia", "permit", "consult"]}
 POSTS = {"w1": ("zhang", "li"), "w2": ("li", "zhang"), "w3": ("wang", None)}
@@ -25,7 +25,8 @@ def states(**at: str | tuple[str, dict]) -> dict:
 def test_rows_become_windows_and_presence():
     windows, presence = access.caller_view(OWN, states(w1="zhang", w2=("li", {"reason": "lunch", "see_instead": "w1"})))
     assert [(w.id, w.categories, w.a_clerk, w.b_clerk) for w in windows] == [
-        ("w1", ("eia",), "zhang", "li"), ("w2", ("permit",), "li", "zhang"), ("w3", ("eia", "permit", "consult"), "wang", None)]
+        ("w1", ("eia",), "zhang", "li"), ("w2", ("permit",), "li", "zhang"),
+        ("w3", ("eia", "permit", "consult"), "wang", None)]
     assert presence == {"zhang": Presence("w1"), "li": Presence("w2", AwayNotice("lunch", see_instead="w1"))}
     # an unknown reason in an old row still counts as away
     _, presence = access.caller_view(OWN, states(w1=("zhang", {"reason": "coffee"})))

@@ -1,7 +1,6 @@
 import pytest
 
-from onewindow.display import AnnounceConfig, Call, speech_parts
-from onewindow.display import announce
+from onewindow.display import AnnounceConfig, Call, announce, speech_parts
 from onewindow.display.announce import CHIME
 
 

@@ -1,5 +1,6 @@
-from hypothesis import given, strategies as st
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from onewindow.display.reading import read_window, spell_ticket, zh_cardinal
 
@@ -21,7 +22,7 @@ def test_every_symbol_is_one_word(ticket):
     zh = spell_ticket(ticket, "zh").split(" ")
     en = spell_ticket(ticket, "en").split(", ")
     assert len(zh) == len(en) == len(ticket)
-    for symbol, z, e in zip(ticket, zh, en):
+    for symbol, z, e in zip(ticket, zh, en, strict=False):
         if symbol.isdigit():
             assert (z, e) == (ZH_DIGITS[int(symbol)], EN_DIGITS[int(symbol)])
         else:

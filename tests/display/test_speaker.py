@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from onewindow.display.speaker import CommandSpeaker, FakeSpeaker, SpeakerQueue, open_speaker
-from onewindow.server.services.announcer import Announcer
 from onewindow.server.config import parse_config
 from onewindow.server.live.hub import Hub
+from onewindow.server.services.announcer import Announcer
 
 
 class SlowSpeaker:
@@ -28,6 +28,7 @@ class SlowSpeaker:
         with self.lock:
             self.playing += 1
             self.overlaps += self.playing > 1
+        # The playback itself (what is under test is that none overlaps it): it must take a while.
         time.sleep(0.02)
         with self.lock:
             self.playing -= 1
@@ -77,7 +78,7 @@ def test_open_speaker_specs():
     assert open_speaker("off") is None
     assert open_speaker("") is None
     assert open_speaker("mpv --really-quiet {wav}").argv == ["mpv", "--really-quiet", "{wav}"]
-    with pytest.raises(ValueError, match="needs {wav}"):
+    with pytest.raises(ValueError, match=r"needs \{wav\}"):
         open_speaker("aplay -q")
 
 

@@ -7,9 +7,14 @@ import wave
 import pytest
 
 from onewindow.display import (
-    EspeakEngine, FakeSpeechEngine, Pyttsx3Engine, SpeechError, SpeechUnavailable, open_engine,
+    EspeakEngine,
+    FakeSpeechEngine,
+    Pyttsx3Engine,
+    SpeechError,
+    SpeechUnavailable,
+    espeak,
+    open_engine,
 )
-from onewindow.display import espeak
 
 ZH = "请 A 零 一 二 号到 三 号窗口办理"
 
@@ -122,4 +127,4 @@ def test_pyttsx3_hang_is_cut_off(monkeypatch):
 
 def _never_answers(conn, rate):
     import time
-    time.sleep(60)
+    time.sleep(60)  # the hang under test (in the child, which the engine kills after 0.5 s)

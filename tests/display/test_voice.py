@@ -2,9 +2,15 @@ import asyncio
 import threading
 
 import pytest
+from support.wait import wait_until_async
 
 from onewindow.display import (
-    AnnouncementService, Call, FakeSpeechEngine, SpeechError, SpeechUnavailable, open_engine,
+    AnnouncementService,
+    Call,
+    FakeSpeechEngine,
+    SpeechError,
+    SpeechUnavailable,
+    open_engine,
     speech_parts,
 )
 from onewindow.display.wav import chime_wav, duration_s
@@ -80,20 +86,25 @@ async def test_synthesis_never_runs_on_the_event_loop_thread(service, fake):
 
 
 async def test_slow_synthesis_does_not_block_the_loop(tmp_path):
-    service = AnnouncementService(tmp_path, FakeSpeechEngine(delay_s=0.2))
-    ticks = 0
+    """Synthesis is held in the engine until this test, on the loop, lets it go: were it run
+    on the loop, nobody could, and the engine would give up waiting."""
+    entered, gate = threading.Event(), threading.Event()
+    released: list[bool] = []
 
-    async def ticker():
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
+    class HeldEngine(FakeSpeechEngine):
+        def synthesize(self, text: str, voice: str) -> bytes:
+            entered.set()
+            released.append(gate.wait(10))  # False: the loop stood still for 10 s
+            return super().synthesize(text, voice)
 
-    task = asyncio.create_task(ticker())
-    await service.render(Call("A001", "1"))
-    task.cancel()
+    service = AnnouncementService(tmp_path, HeldEngine())
+    render = asyncio.create_task(service.render(Call("A001", "1")))
+    await wait_until_async(entered.is_set, what="synthesis under way")
+    assert not render.done()  # the loop runs this test while synthesis is held
+    gate.set()
+    await render
     await service.aclose()
-    assert ticks >= 20  # the loop kept running through ~0.4 s of synthesis
+    assert released and all(released)
 
 
 async def test_burst_of_ten_is_rendered_completely_and_in_order(tmp_path):

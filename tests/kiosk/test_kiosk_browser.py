@@ -8,8 +8,11 @@ import re
 
 import httpx
 import pytest
-from kiosk_helpers import HALL, CLERKS, Clerks, printers_toml, until
 from PIL import Image
+from support.browser import screenshot
+from support.halls import HALL, printers_toml
+from support.kiosk import CLERKS, Clerks
+from support.wait import wait_until
 
 from onewindow.printer import PrinterStatus, decode
 
@@ -34,24 +37,38 @@ def no_junk(page) -> None:
     assert not re.search(r"\b(null|undefined|NaN)\b|\[object", text), text
 
 
+def category_boxes(page, n: int = 7) -> list[dict]:
+    """The boxes of the kiosk's n category buttons, once all n are laid out (the page may
+    draw them again when its live socket's snapshot arrives: a box is None meanwhile)."""
+    cats = page.locator("button.cat")
+
+    def laid_out():
+        if cats.count() != n:
+            return None
+        boxes = [cats.nth(i).bounding_box() for i in range(n)]
+        return boxes if all(boxes) else None
+
+    return wait_until(laid_out, what=f"{n} category buttons laid out (found {cats.count()})")
+
+
 def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_take_a_ticket_at_the_kiosk(live_server, hall_config, browser, root_conftest, zbar):
+def test_take_a_ticket_at_the_kiosk(live_server, hall_config, browser, zbar):
     srv = live_server(hall_config(printers_toml(door="preview", desk="none")), printer="config")
     page = browser.new_context(viewport=KIOSK).new_page()
     page.goto(f"{srv.url}/kiosk?kiosk=door")
     cats = page.locator("button.cat")
     cats.first.wait_for()
+    boxes = category_boxes(page)
     assert cats.count() == 7
-    boxes = [cats.nth(i).bounding_box() for i in range(7)]
     assert min(b["height"] for b in boxes) >= 120 and min(b["width"] for b in boxes) >= 400
     assert all(page.locator(f"button.cat >> nth={i}").is_visible() for i in range(7))  # no scrolling to find one
     assert boxes[6]["y"] + boxes[6]["height"] <= KIOSK["height"]
     assert "环评审批" in cats.first.inner_text() and "EIA approval" in cats.first.inner_text()
     no_junk(page)
-    root_conftest.screenshot(page, "kiosk-categories")
+    screenshot(page, "kiosk-categories")
     page.locator('[data-priority="elderly"]').click()
     page.locator('[data-priority="elderly"][aria-pressed="true"]').wait_for()
     page.locator('button.cat[data-category="eia"]').click()
@@ -60,13 +77,14 @@ def test_take_a_ticket_at_the_kiosk(live_server, hall_config, browser, root_conf
     assert "优先 老年人" in page.locator("#t-category").inner_text()
     assert "0 人" in page.locator('[data-fact="people-ahead"]').inner_text()
     assert "1、2、3、4、5、6 号窗口" in page.locator('[data-fact="served-at"]').inner_text()
-    page.wait_for_function("() => { const i = document.getElementById('t-qr'); return i.complete && i.naturalWidth > 0; }")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('t-qr'); return i.complete && i.naturalWidth > 0; }")
     page.locator('#t-print[data-status="printed"]').wait_for()
     assert "请取走" in page.locator("#t-print").inner_text()
     done = page.locator("#t-done").bounding_box()
     assert done["y"] + done["height"] <= KIOSK["height"]  # number, QR and the done button on one screen
     no_junk(page)
-    root_conftest.screenshot(page, "kiosk-ticket")
+    screenshot(page, "kiosk-ticket")
     # the QR on the screen is the phone's way in
     (url,) = qr_on_screen(page, zbar)
     assert url.startswith(f"{srv.url}/track?hall=eco&ticket=1&token=")
@@ -78,7 +96,7 @@ def test_take_a_ticket_at_the_kiosk(live_server, hall_config, browser, root_conf
     page.locator("#t-label .l1", has_text="Your number").wait_for()
     assert page.locator("#lang").inner_text() == "中文"
     no_junk(page)
-    root_conftest.screenshot(page, "kiosk-ticket-en")
+    screenshot(page, "kiosk-ticket-en")
     page.locator("#t-done").click()
     page.locator("#pick:not(.hidden)").wait_for()
     assert page.locator("#lang").inner_text() == "English"
@@ -98,10 +116,10 @@ def test_the_kiosk_goes_back_by_itself(live_server, hall_config, browser):
     page.locator("#pick:not(.hidden)").wait_for(timeout=10_000)
 
 
-def test_the_printer_out_of_paper_at_a_kiosk_that_keeps_issuing(live_server, hall_config, browser, root_conftest):
+def test_the_printer_out_of_paper_at_a_kiosk_that_keeps_issuing(live_server, hall_config, browser):
     srv = live_server(hall_config(printers_toml()), printer="config", printer_poll_s=0.2)
     slots(srv)["eco/door"].driver.set_status(PrinterStatus(paper_out=True))
-    until(lambda: slots(srv)["eco/door"].status and slots(srv)["eco/door"].status.paper_out, what="paper out seen")
+    wait_until(lambda: slots(srv)["eco/door"].status and slots(srv)["eco/door"].status.paper_out, what="paper out seen")
     page = browser.new_context(viewport=KIOSK).new_page()
     page.goto(f"{srv.url}/kiosk")
     page.locator("#banner:not(.hidden)", has_text="缺纸").wait_for()
@@ -112,10 +130,10 @@ def test_the_printer_out_of_paper_at_a_kiosk_that_keeps_issuing(live_server, hal
     assert page.locator("#t-number").inner_text() == "B001"
     page.wait_for_function("() => document.getElementById('t-qr').naturalWidth > 0")
     no_junk(page)
-    root_conftest.screenshot(page, "kiosk-printer-failed")
+    screenshot(page, "kiosk-printer-failed")
 
 
-def test_no_ticket_when_refused(live_server, hall_config, browser, root_conftest):
+def test_no_ticket_when_refused(live_server, hall_config, browser):
     srv = live_server(hall_config(printers_toml(door_policy="refuse"),
                                   replace={"default_service_min = 15\n": "default_service_min = 15\ndaily_cap = 1\n"}),
                       printer="config", printer_poll_s=0.2)
@@ -127,19 +145,19 @@ def test_no_ticket_when_refused(live_server, hall_config, browser, root_conftest
     page.locator('#message:not(.hidden)[data-code="daily_cap"]').wait_for()
     assert "今日号源已满" in page.locator("#m-title").inner_text()
     assert "未出号" in page.locator("#m-text").inner_text()
-    root_conftest.screenshot(page, "kiosk-cap-reached")
+    screenshot(page, "kiosk-cap-reached")
     page.locator("#m-back").click()
     page.locator("#pick:not(.hidden)").wait_for()
     # a refusing kiosk whose printer is out stops issuing altogether
     slots(srv)["eco/door"].driver.set_status(PrinterStatus(paper_out=True))
     page.locator("#banner.bad:not(.hidden)", has_text="暂停取号").wait_for(timeout=15_000)
     page.locator('button.cat[data-category="permit"]:disabled').wait_for()
-    root_conftest.screenshot(page, "kiosk-refusing")
+    screenshot(page, "kiosk-refusing")
     r = httpx.post(f"{srv.url}/api/v1/halls/{HALL}/tickets", json={"category": "permit", "kiosk": "door"}, timeout=30)
     assert r.status_code == 503
 
 
-def test_follow_a_ticket_on_the_phone(live_server, hall_config, browser, root_conftest, settings):
+def test_follow_a_ticket_on_the_phone(live_server, hall_config, browser, settings):
     srv = live_server(hall_config(printers_toml(door="none", desk="none")), printer="config")
     with httpx.Client(base_url=srv.url, timeout=30) as http:
         clerks = Clerks(http, settings.admin_password)
@@ -162,7 +180,7 @@ def test_follow_a_ticket_on_the_phone(live_server, hall_config, browser, root_co
         assert phone.locator('#status[data-status="waiting"]').count() == 1
         assert "1 人" in phone.locator('[data-fact="ahead"]').inner_text()
         assert no_sideways_scroll(phone)
-        root_conftest.screenshot(phone, "track-waiting")
+        screenshot(phone, "track-waiting")
         # the connection drops (a phone between cells): the page says so and comes back by itself
         sockets[0].close(code=1001)
         phone.locator('#live[data-state="lost"]').wait_for()
@@ -177,11 +195,11 @@ def test_follow_a_ticket_on_the_phone(live_server, hall_config, browser, root_co
         phone.locator("#window", has_text="3号窗口").wait_for()
         assert "Window 3" in phone.locator("#window").inner_text()
         assert "请到窗口办理" in phone.locator("#status").inner_text()
-        until(lambda: phone.evaluate("window.__vibrations.length") >= 1, what="a vibration")
+        wait_until(lambda: phone.evaluate("window.__vibrations.length") >= 1, what="a vibration")
         assert phone.evaluate("document.body.dataset.cued") == "1"
         assert no_sideways_scroll(phone)
         no_junk(phone)
-        root_conftest.screenshot(phone, "track-called")
+        screenshot(phone, "track-called")
         clerks.post(f"/api/v1/tickets/{t['id']}/start", h)
         phone.locator('#status[data-status="serving"]').wait_for()
         clerks.post(f"/api/v1/tickets/{t['id']}/complete", h)
@@ -190,7 +208,7 @@ def test_follow_a_ticket_on_the_phone(live_server, hall_config, browser, root_co
         assert rate.get_attribute("href") == f"/rate?ticket={t['id']}&token={t['track_token']}"
         phone.locator('#live[data-state="ended"]').wait_for()
         no_junk(phone)
-        root_conftest.screenshot(phone, "track-done")
+        screenshot(phone, "track-done")
         rate.click()
         phone.locator("#ask:not(.hidden)").wait_for()
         assert phone.locator("#ask-number").inner_text() == "A002"
@@ -205,7 +223,7 @@ def test_a_wrong_link_says_so_on_the_phone(live_server, hall_config, browser):
     assert phone.locator("#board.hidden").count() == 1
 
 
-def test_the_manager_sees_the_printers(live_server, hall_config, browser, root_conftest, settings):
+def test_the_manager_sees_the_printers(live_server, hall_config, browser, settings):
     srv = live_server(hall_config(printers_toml()), printer="config", printer_poll_s=0.2)
     with httpx.Client(base_url=srv.url, timeout=30) as http:
         Clerks(http, settings.admin_password).user("boss", role="manager")
@@ -219,20 +237,21 @@ def test_the_manager_sees_the_printers(live_server, hall_config, browser, root_c
     slots(srv)["eco/door"].driver.set_status(PrinterStatus(paper_out=True))
     page.locator('.printer[data-printer="door"][data-state="paper_out"]').wait_for(timeout=5_000)
     page.locator("#alerts li.red", has_text="缺纸").wait_for(timeout=5_000)
-    page.wait_for_timeout(1_000)  # the refresh after the event reads the supervision log too
+    # The refresh after the event reads the supervision log too (`data` is the dashboard's last answer).
+    page.wait_for_function("data !== null && data.now.alerts.some(a => a.message.includes('缺纸'))", timeout=10_000)
     assert page.locator("#alerts li.red", has_text="缺纸").count() == 1, "heard live and logged: listed once"
     page.reload()  # a manager arriving later: the alarm is in the log
     page.locator('.printer[data-printer="door"][data-state="paper_out"]').wait_for()
     assert page.locator("#alerts li.red", has_text="缺纸").count() == 1
     page.locator("#printers-card").scroll_into_view_if_needed()
-    root_conftest.screenshot(page, "dashboard-printers")
+    screenshot(page, "dashboard-printers")
     slots(srv)["eco/door"].driver.set_status(PrinterStatus())
     page.locator('.printer[data-printer="door"][data-state="ok"]').wait_for(timeout=5_000)
     page.locator("#alerts li", has_text="恢复正常").wait_for()
     page.wait_for_function("!document.querySelector('#alerts li.red')", timeout=5_000)  # settled in the log
 
 
-def test_the_console_prints_the_receipt(live_server, hall_config, browser, root_conftest, settings):
+def test_the_console_prints_the_receipt(live_server, hall_config, browser, settings):
     srv = live_server(hall_config(printers_toml()), printer="config")
     with httpx.Client(base_url=srv.url, timeout=30) as http:
         Clerks(http, settings.admin_password).user(CLERKS["w1"], display_name="张伟")
@@ -255,7 +274,7 @@ def test_the_console_prints_the_receipt(live_server, hall_config, browser, root_
     assert page.locator("#print-paper").is_checked()
     page.locator("#dialog-ok").click()
     page.locator("#toast", has_text="《接收单》已打印").wait_for()
-    root_conftest.screenshot(page, "console-receipt")
+    screenshot(page, "console-receipt")
     desk = slots(srv)["eco/desk"].driver
     assert len(desk.jobs) == 1
     # notified: the ticked materials print on the notice; "print again" prints another
@@ -267,27 +286,27 @@ def test_the_console_prints_the_receipt(live_server, hall_config, browser, root_
     page.locator("#dialog-ok").click()
     page.locator("#toast", has_text="《一次性告知单》已打印").wait_for()
     page.locator("#toast .print-again").click()
-    until(lambda: len(desk.jobs) == 3, what="the notice printed again")
+    wait_until(lambda: len(desk.jobs) == 3, what="the notice printed again")
     assert decode(desk.jobs[1]).image.tobytes() == decode(desk.jobs[2]).image.tobytes()
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (1366, 768), (1024, 768)])
 def test_a_short_landscape_kiosk_shows_every_category_and_the_whole_ticket_without_scrolling(
-        live_server, hall_config, browser, root_conftest, size):
+        live_server, hall_config, browser, size):
     width, height = size
     srv = live_server(hall_config(printers_toml(door="preview", desk="none")), printer="config")
     page = browser.new_context(viewport={"width": width, "height": height}).new_page()
     page.goto(f"{srv.url}/kiosk?kiosk=door")
     cats = page.locator("button.cat")
     cats.first.wait_for()
-    boxes = [cats.nth(i).bounding_box() for i in range(cats.count())]
-    assert len(boxes) == 7
+    boxes = category_boxes(page)
+    assert len(boxes) == cats.count() == 7
     assert min(b["height"] for b in boxes) >= 120 and min(b["width"] for b in boxes) >= 400
     assert max(b["y"] + b["height"] for b in boxes) <= height, "a category needs a scroll"
     priority = page.locator("#priority button").first.bounding_box()
     assert priority["height"] >= 72
     assert no_sideways_scroll(page)
-    root_conftest.screenshot(page, f"kiosk-categories-{width}x{height}")
+    screenshot(page, f"kiosk-categories-{width}x{height}")
     cats.first.click()
     page.locator("#ticket:not(.hidden)").wait_for()
     for sel in ("#t-number", "#t-qr", "#t-facts", "#t-done"):
@@ -295,4 +314,4 @@ def test_a_short_landscape_kiosk_shows_every_category_and_the_whole_ticket_witho
         assert box["y"] + box["height"] <= height, f"{sel} needs a scroll"
     assert page.locator("#t-done").bounding_box()["height"] >= 72
     no_junk(page)
-    root_conftest.screenshot(page, f"kiosk-ticket-{width}x{height}")
+    screenshot(page, f"kiosk-ticket-{width}x{height}")

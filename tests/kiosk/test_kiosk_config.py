@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from kiosk_helpers import HALL, ROOT, printers_toml
+from support.halls import HALL, demo_config, demo_text, printers_toml
 
 from onewindow.server.cli import main
 from onewindow.server.config import ConfigError, parse_config
 from onewindow.server.config.printers import DriverSpec, parse_driver
 
-DEMO = (ROOT / "queue" / "server" / "config" / "demo_hall.toml").read_text(encoding="utf-8")
+DEMO = demo_text()
 
 
 @pytest.mark.parametrize("text, spec", [
@@ -30,7 +30,7 @@ def test_driver_specs(text, spec):
 @pytest.mark.parametrize("text", ["", "tcp:/x", "tcp://h:0", "tcp://h:70000", "usb:416:5011", "file:lp0",
                                   "serial:ttyS0", "lpt1", "http://printer"])
 def test_bad_driver_specs(text):
-    with pytest.raises(ValueError, match="printer driver|port"):
+    with pytest.raises(ValueError, match=r"printer driver|port"):
         parse_driver(text)
 
 
@@ -77,8 +77,8 @@ def test_category_hours_in_order():
         parse_config(text, "hall.toml")
 
 
-def test_the_shipped_demo_hall_previews(root_conftest):
-    hall = root_conftest.demo_config().halls[0]
+def test_the_shipped_demo_hall_previews():
+    hall = demo_config().halls[0]
     assert [(p.id, p.driver, p.kiosks) for p in hall.printers] == [("door", "preview", ("door",)),
                                                                    ("desk", "preview", ())]
     assert set(hall.printers[1].windows) == {w.id for w in hall.windows}

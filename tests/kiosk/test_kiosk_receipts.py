@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from kiosk_helpers import HALL, driver, runtime, until
+from support.halls import HALL
+from support.kiosk import driver, runtime
+from support.wait import wait_until
 
-from onewindow.printer import CaseReceipt, MissingMaterialsNotice, PrinterStatus
-from onewindow.printer import decode, render
+from onewindow.printer import CaseReceipt, MissingMaterialsNotice, PrinterStatus, decode, render
 
 ITEM = "eia_report_form"
 ITEM_NAME = "建设项目环境影响报告表审批"
@@ -43,7 +44,8 @@ def test_the_case_receipt(desk, clock):
     hall = runtime(client).config.halls[0]
     expected = CaseReceipt(
         case_number=case["number"], item_name=ITEM_NAME, applicant_masked="张**",
-        accepted_at=datetime.fromtimestamp(clock.now, hall.tz), deadline=datetime.fromisoformat(case["deadline"]).date(),
+        accepted_at=datetime.fromtimestamp(clock.now, hall.tz),
+        deadline=datetime.fromisoformat(case["deadline"]).date(),
         deadline_provisional=case["provisional"], window_name="1号窗口", clerk_name="张伟",
         query_hint=hall.receipt_hint)
     job = decode(data)
@@ -78,7 +80,7 @@ def test_the_one_time_notice(desk, clock):
     ({"item": ITEM, "missing": [MATERIALS[0]], "window": "w99"}, "window"),
 ])
 def test_a_bad_notice_is_a_clear_422(desk, body, field):
-    client, c, h, t = desk
+    client, _c, h, t = desk
     r = client.post(f"/api/v1/tickets/{t['id']}/notice/print", headers=h, json=body)
     assert r.status_code == 422, r.text
     assert r.json()["field"] == field and r.json()["error"]
@@ -86,7 +88,7 @@ def test_a_bad_notice_is_a_clear_422(desk, body, field):
 
 
 def test_papers_need_staff_and_real_records(desk):
-    client, c, h, t = desk
+    client, _c, h, t = desk
     client.cookies.clear()  # the logins left a session cookie
     assert client.post(f"/api/v1/tickets/{t['id']}/notice/print",
                        json={"item": ITEM, "missing": [MATERIALS[0]]}).status_code == 401
@@ -98,13 +100,14 @@ def test_papers_need_staff_and_real_records(desk):
 
 
 def test_a_window_without_paper_says_so(desk):
-    client, c, h, t = desk
+    client, _c, h, t = desk
     printer = driver(client, "desk")
     printer.set_status(PrinterStatus(paper_out=True))
     hall_printers = lambda: {p["printer"]: p["state"] for p in client.get(  # noqa: E731
         f"/api/v1/halls/{HALL}/printers", headers=h).json()}
 
-    until(lambda: hall_printers()["desk"] == "paper_out")
-    r = client.post(f"/api/v1/tickets/{t['id']}/notice/print", headers=h, json={"item": ITEM, "missing": [MATERIALS[0]]})
+    wait_until(lambda: hall_printers()["desk"] == "paper_out")
+    r = client.post(f"/api/v1/tickets/{t['id']}/notice/print", headers=h,
+                    json={"item": ITEM, "missing": [MATERIALS[0]]})
     assert r.status_code == 200 and r.json()["print"] == {"status": "failed", "reason": "paper_out"}
     assert printer.jobs == []

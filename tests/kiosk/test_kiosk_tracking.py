@@ -7,9 +7,10 @@ import json
 import re
 
 import pytest
-from kiosk_helpers import HALL, until
 from PIL import Image, ImageDraw
 from starlette.websockets import WebSocketDisconnect
+from support.halls import HALL
+from support.wait import wait_until
 
 _MODULE = re.compile(r"M(\d+),(\d+)H(\d+)V(\d+)H\d+z")
 
@@ -64,9 +65,9 @@ def test_the_ticket_socket_needs_the_token(kiosk_client):
     client = kiosk_client(printer="none")
     a, b = issue(client), issue(client)
     for token in (b["track_token"], ""):
-        with pytest.raises(WebSocketDisconnect) as closed:
-            with client.websocket_connect(f"/ws/tickets/{a['id']}?token={token}") as ws:
-                ws.receive_text()
+        with pytest.raises(WebSocketDisconnect) as closed, \
+                client.websocket_connect(f"/ws/tickets/{a['id']}?token={token}") as ws:
+            ws.receive_text()
         assert closed.value.code == 4404
 
 
@@ -103,5 +104,5 @@ def test_a_phone_that_leaves_frees_its_subscription(live_server, hall_config):
     url = srv.url.replace("http://", "ws://") + f"/ws/tickets/{t['id']}?token={t['track_token']}"
     with connect(url, open_timeout=10) as ws:
         assert json.loads(ws.recv(timeout=10))["number"] == "A001"
-        until(lambda: hub.subscriber_count(HALL) == before + 1, what="the phone subscribed")
-    until(lambda: hub.subscriber_count(HALL) == before, what="the subscription dropped after the phone left")
+        wait_until(lambda: hub.subscriber_count(HALL) == before + 1, what="the phone subscribed")
+    wait_until(lambda: hub.subscriber_count(HALL) == before, what="the subscription dropped after the phone left")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 import escpos.exceptions
 import escpos.printer
 import pytest
@@ -105,7 +107,7 @@ class StandInDevice:
 
 def stand_in(device=None, usable=True, open_error=None):
     class StandIn:
-        opened = []
+        opened: ClassVar[list] = []
 
         @staticmethod
         def is_usable():
@@ -126,7 +128,8 @@ def stand_in(device=None, usable=True, open_error=None):
     return StandIn
 
 
-@pytest.mark.parametrize(("cls", "make"), [("Usb", lambda: UsbPrinter(0x0416, 0x5011)), ("Serial", lambda: SerialPrinter("/dev/ttyS0"))])
+@pytest.mark.parametrize(("cls", "make"), [("Usb", lambda: UsbPrinter(0x0416, 0x5011)),
+                                           ("Serial", lambda: SerialPrinter("/dev/ttyS0"))])
 def test_missing_backend_is_our_error(monkeypatch, cls, make):
     monkeypatch.setattr(escpos.printer, cls, stand_in(usable=False))
     printer = make()
@@ -135,7 +138,8 @@ def test_missing_backend_is_our_error(monkeypatch, cls, make):
     assert printer.status().offline
 
 
-@pytest.mark.parametrize(("cls", "make"), [("Usb", lambda: UsbPrinter(0x0416, 0x5011)), ("Serial", lambda: SerialPrinter("/dev/ttyS0"))])
+@pytest.mark.parametrize(("cls", "make"), [("Usb", lambda: UsbPrinter(0x0416, 0x5011)),
+                                           ("Serial", lambda: SerialPrinter("/dev/ttyS0"))])
 def test_device_not_found_is_offline(monkeypatch, cls, make):
     monkeypatch.setattr(escpos.printer, cls, stand_in(open_error=escpos.exceptions.DeviceNotFoundError("unplugged")))
     printer = make()
@@ -145,7 +149,8 @@ def test_device_not_found_is_offline(monkeypatch, cls, make):
     assert status.offline and "unplugged" in status.detail
 
 
-@pytest.mark.parametrize(("cls", "make"), [("Usb", lambda: UsbPrinter(0x0416, 0x5011)), ("Serial", lambda: SerialPrinter("/dev/ttyS0"))])
+@pytest.mark.parametrize(("cls", "make"), [("Usb", lambda: UsbPrinter(0x0416, 0x5011)),
+                                           ("Serial", lambda: SerialPrinter("/dev/ttyS0"))])
 def test_status_and_send_over_an_opened_device(monkeypatch, cls, make):
     device = StandInDevice(reply=b"\x12\x12\x1e")
     monkeypatch.setattr(escpos.printer, cls, stand_in(device))

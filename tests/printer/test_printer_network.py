@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from onewindow.printer import NetworkPrinter, PrinterOffline, encode, decode
+from onewindow.printer import NetworkPrinter, PrinterOffline, decode, encode
 from onewindow.printer.status import PrinterStatus
+
 
 def timed_status(printer):
     start = time.monotonic()

@@ -102,7 +102,8 @@ async def test_status_changes_are_reported_and_policy_issue_keeps_issuing(ticket
         await asyncio.sleep(0.3)
     statuses = [s for _, s in seen.calls]
     # One call per change, not one per poll.
-    assert statuses == [PrinterStatus(), PrinterStatus(paper_near_end=True), PrinterStatus(paper_out=True), PrinterStatus()]
+    assert statuses == [PrinterStatus(), PrinterStatus(paper_near_end=True), PrinterStatus(paper_out=True),
+                        PrinterStatus()]
     assert {pid for pid, _ in seen.calls} == {"kiosk"}
     assert len(fake.jobs) == 1
 

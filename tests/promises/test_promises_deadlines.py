@@ -2,7 +2,7 @@
 against dates worked out by hand from the 2026 notice (国办发明电〔2025〕7号:
 Sep 25-27 and Oct 1-7 off, Sun Sep 20 and Sat Oct 10 worked)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -91,7 +91,7 @@ def test_hours_are_elapsed_hours_through_nights_and_holidays():
 
 def test_the_day_is_the_halls_day_not_utc():
     # 17:30 UTC on Tue 03-10 is 01:30 on Wed 03-11 in Shanghai; day 1 is Thu 03-12.
-    start = datetime(2026, 3, 10, 17, 30, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 10, 17, 30, tzinfo=UTC)
     result = compute_deadline(start, 1, "working_days", CAL, "Asia/Shanghai")
     assert result.at == end(2026, 3, 12)
     assert result.at.utcoffset() == timedelta(hours=8)

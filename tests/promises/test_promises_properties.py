@@ -6,7 +6,7 @@ days, and answers by indexing into that list.
 """
 
 from bisect import bisect_left, bisect_right
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -28,7 +28,7 @@ WORKING = [day for day in ALL_DAYS if chinese_calendar.is_workday(day)]
 # Starts leave room for 60 working or 120 calendar days inside 2026.
 starts = st.datetimes(
     min_value=datetime(2004, 1, 2), max_value=datetime(2026, 6, 30),
-    timezones=st.sampled_from([TZ, timezone.utc, timezone(timedelta(hours=-5))]),
+    timezones=st.sampled_from([TZ, UTC, timezone(timedelta(hours=-5))]),
 )
 
 

@@ -1,6 +1,6 @@
 """Yellow and red cards with an injected clock (no sleeping)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -69,10 +69,10 @@ def test_a_make_up_saturday_is_time_left():
 
 def test_the_halls_day_decides_not_the_stored_offset():
     # The same instants stored in UTC: 16:30 UTC Thursday is already Friday in Shanghai.
-    due_utc = DUE.astimezone(timezone.utc)
-    now_utc = datetime(2026, 10, 22, 16, 30, tzinfo=timezone.utc)
+    due_utc = DUE.astimezone(UTC)
+    now_utc = datetime(2026, 10, 22, 16, 30, tzinfo=UTC)
     assert card(due_utc, now_utc, CAL, tz=TZ) == "yellow"
-    assert card(due_utc, now_utc, CAL, tz=timezone.utc) == "green"
+    assert card(due_utc, now_utc, CAL, tz=UTC) == "green"
 
 
 def test_completed_cases_keep_their_verdict():

@@ -27,7 +27,7 @@ def last_completed(day, window="w1"):
 
 
 def test_last_completed_tells_the_pad_the_number_only(served):
-    day, zhang, boss, a, b = served
+    day, _zhang, _boss, _a, b = served
     got = last_completed(day)
     assert got["window"] == "w1" and got["window_name"] == "1号窗口"
     assert got["ticket"] == {"id": b["id"], "number": "A002", "rated": False,
@@ -42,7 +42,7 @@ def test_last_completed_tells_the_pad_the_number_only(served):
 
 
 def test_pad_rates_only_the_windows_last_ticket_once(served):
-    day, zhang, boss, a, b = served
+    day, _zhang, _boss, a, b = served
     err = day.rate(a, 5, status=409)
     assert err["code"] == "not_rateable"
     out = day.rate(b, 5)
@@ -53,7 +53,7 @@ def test_pad_rates_only_the_windows_last_ticket_once(served):
 
 
 def test_pad_period_ends(served):
-    day, zhang, boss, a, b = served
+    day, _zhang, _boss, _a, b = served
     day.at(1500 + 16 * 60)
     assert day.rate(b, 5, status=409)["code"] == "not_rateable"
     # the ticket's own QR page still may
@@ -61,7 +61,7 @@ def test_pad_period_ends(served):
 
 
 def test_qr_needs_the_tickets_token_and_a_completed_ticket(served):
-    day, zhang, boss, a, b = served
+    day, _zhang, _boss, a, b = served
     assert day.rate(a, 4, channel="qr", token="wrong", status=404)["error"]
     waiting = day.issue("permit")
     assert day.rate(waiting, 4, channel="qr", status=409)["code"] == "not_rateable"
@@ -75,7 +75,7 @@ def test_qr_needs_the_tickets_token_and_a_completed_ticket(served):
 @pytest.mark.parametrize("payload", [{"level": 0}, {"level": 6}, {"level": "good"}, {"level": 1, "reasons": ["x"]},
                                      {"level": 1, "channel": "sms"}, {"level": 2, "comment": "x" * 501}])
 def test_bad_bodies(served, payload):
-    day, zhang, boss, a, b = served
+    day, _zhang, _boss, _a, b = served
     r = day.c.post(f"/api/v1/tickets/{b['id']}/rating", json=payload)
     assert r.status_code == 422, r.text
     assert last_completed(day)["ticket"]["rated"] is False
@@ -134,7 +134,7 @@ def test_bad_rating_opens_a_task_due_in_48_hours_and_managers_close_it(served):
 
 
 def test_overdue_task_raises_a_supervision_alert(served):
-    day, zhang, boss, a, b = served
+    day, _zhang, boss, _a, b = served
     out = day.rate(b, 1, reasons=["attitude"])
     tasks_url = f"/api/v1/halls/{HALL}/rating-tasks"
     day.at(1500 + 48 * 3600 + 60)
@@ -156,7 +156,7 @@ def test_overdue_task_raises_a_supervision_alert(served):
 
 
 def test_rating_events_reach_the_console_not_the_display(served):
-    day, zhang, boss, a, b = served
+    day, _zhang, boss, _a, b = served
     with day.c.websocket_connect(f"/ws/halls/{HALL}/console", headers=boss) as console, \
             day.c.websocket_connect(f"/ws/halls/{HALL}/display") as display:
         assert console.receive_json()["type"] == "snapshot"

@@ -52,11 +52,12 @@ def ticket_rows(draw):
         issued = draw(st.integers(min_value=0, max_value=20_000))
         status = draw(st.sampled_from(["waiting", "called", "serving", "done", "no_show", "cancelled"]))
         row = {"issued_at": float(issued), "category": draw(st.sampled_from(CATS)), "status": status,
-               "window": None, "clerk": None, "called_at": None, "started_at": None, "finished_at": None,
+               "window_id": None, "clerk": None, "called_at": None, "started_at": None, "finished_at": None,
                "wait_s": None, "walk_s": None, "service_s": None}
         if status in ("called", "serving", "done", "no_show"):
             wait = draw(st.integers(min_value=0, max_value=4000))
-            row.update(called_at=float(issued + wait), wait_s=float(wait), window=draw(st.sampled_from(["w1", "w2"])),
+            row.update(called_at=float(issued + wait), wait_s=float(wait),
+                       window_id=draw(st.sampled_from(["w1", "w2"])),
                        clerk=draw(st.sampled_from(["a", "b", "c"])))
         if status in ("serving", "done"):
             walk = draw(st.integers(min_value=0, max_value=300))
@@ -84,7 +85,7 @@ def test_service_level_counts_each_ticket_once(rows, now):
 
 @given(ticket_rows())
 def test_groups_partition_the_rows(rows):
-    for key in ("category", "window", "clerk"):
+    for key in ("category", "window_id", "clerk"):
         by = m.figures_by(rows, key, TARGETS)
         keyed = [r for r in rows if r[key] is not None]
         assert sum(f["issued"] for f in by.values()) == len(keyed)
@@ -138,11 +139,11 @@ def test_overlap_is_the_shared_seconds(xs, ys):
 @given(st.lists(st.tuples(st.sampled_from(["w1", "w2", "w3"]), small, small), max_size=15), intervals,
        st.sampled_from([0.0, 0.3, 0.5]))
 def test_utilisation_against_a_grid(serving, open_hours, threshold):
-    rows = [{"window": w, "started_at": float(min(a, b)), "finished_at": float(max(a, b))} for w, a, b in serving]
+    rows = [{"window_id": w, "started_at": float(min(a, b)), "finished_at": float(max(a, b))} for w, a, b in serving]
     util = m.utilisation(rows, ["w1", "w2", "w3", "w4"], open_hours, threshold)
     open_s = covered(open_hours)
     for w in ("w1", "w2", "w3", "w4"):
-        busy = covered((int(r["started_at"]), int(r["finished_at"])) for r in rows if r["window"] == w)
+        busy = covered((int(r["started_at"]), int(r["finished_at"])) for r in rows if r["window_id"] == w)
         u = util[w]
         assert u.busy_s == len(busy & open_s) and u.open_s == len(open_s)
         if open_s:
@@ -155,7 +156,7 @@ def test_utilisation_against_a_grid(serving, open_hours, threshold):
 # ----- ratings -------------------------------------------------------------------------
 
 ratings = st.lists(st.fixed_dictionaries({"level": st.integers(min_value=1, max_value=5),
-                                          "window": st.sampled_from(["w1", "w2", None])}), max_size=80)
+                                          "window_id": st.sampled_from(["w1", "w2", None])}), max_size=80)
 
 
 @given(ratings, st.sampled_from([0.05, 0.1, 0.3]))
@@ -165,8 +166,8 @@ def test_bad_rate_against_counting(rs, threshold):
     assert (r.total, r.bad) == (len(rs), bad)
     # above the threshold, in whole numbers: bad / total > threshold
     assert r.flagged == (len(rs) > 0 and bad * 100 > round(threshold * 100) * len(rs))
-    per = bad_rates(rs, "window", threshold)
-    assert sum(x.total for x in per.values()) == sum(x["window"] is not None for x in rs)
+    per = bad_rates(rs, "window_id", threshold)
+    assert sum(x.total for x in per.values()) == sum(x["window_id"] is not None for x in rs)
     assert sum(level_counts(rs).values()) == len(rs)
 
 

@@ -1,55 +1,43 @@
-"""Helpers for the call-screen tests: the root conftest's functions, a small
-HTTP client that acts as clerks against a live server, and a display-socket
-reader.
-
-The root tests/conftest.py is reached through its `root_conftest` fixture, never
-by `import conftest` (several folders have a conftest.py)."""
+"""Fixtures of the call-screen tests: clerks and visitors over HTTP against a live
+server, display sockets read in a thread (support.sockets.LiveSocket), events
+published inside a server, and a layout check."""
 from __future__ import annotations
 
-import json
+import threading
 
 import httpx
 import pytest
+from support.accounts import Accounts
+from support.browser import screenshot
+from support.halls import HALL, demo_config
+from support.sockets import LiveSocket
 
-HALL = "eco"
 # The demo hall's A posts: whoever holds one may sign in at that window.
 CLERKS = {"w1": "zhangwei", "w2": "lina", "w3": "wangfang", "w4": "liuyang", "w5": "chenjing", "w6": "zhaolei"}
 
 
 @pytest.fixture
-def shot(root_conftest):
-    """`shot(page, name)`: conftest.screenshot, returning the PNG's path."""
-    return root_conftest.screenshot
+def shot():
+    """`shot(page, name)`: support.browser.screenshot, returning the PNG's path."""
+    return screenshot
 
 
 @pytest.fixture
-def hall_config(root_conftest):
-    """`hall_config(replace={...})`: the demo hall, edited (see conftest.demo_config)."""
-    return root_conftest.demo_config
+def hall_config():
+    """`hall_config(replace={...})`: the demo hall, edited (see support.halls.demo_config)."""
+    return demo_config
 
 
-class Hall:
+class Hall(Accounts):
     """Clerks and visitors of the demo hall, over HTTP against a live server."""
 
     def __init__(self, url: str, admin_password: str):
         self.url = url
         self.c = httpx.Client(base_url=url, timeout=30)
-        self.admin = self._login("admin", admin_password)
-        self.tokens: dict[str, dict] = {}
-
-    def _login(self, username: str, password: str) -> dict:
-        r = self.c.post("/api/v1/auth/login", json={"username": username, "password": password})
-        assert r.status_code == 200, r.text
-        return {"Authorization": f"Bearer {r.json()['token']}"}
+        super().__init__(self.c, admin_password)
 
     def user(self, username: str, role: str = "clerk", display_name: str = "", title: str = "") -> dict:
-        if username not in self.tokens:
-            r = self.c.post("/api/v1/users", headers=self.admin, json={
-                "username": username, "password": f"{username}-password", "role": role,
-                "display_name": display_name or username, "title": title})
-            assert r.status_code == 201, r.text
-            self.tokens[username] = self._login(username, f"{username}-password")
-        return self.tokens[username]
+        return super().user(username, role, display_name, title)
 
     def clerk_at(self, window: str, display_name: str = "", title: str = "") -> dict:
         h = self.user(CLERKS[window], display_name=display_name, title=title)
@@ -97,72 +85,14 @@ def hall(settings):
         h.close()
 
 
-class DisplayReader:
-    """A display socket read in a background thread: every message, raw and parsed."""
-
-    def __init__(self, url: str, screen: str = ""):
-        import threading
-
-        self.url = url.replace("http://", "ws://") + f"/ws/halls/{HALL}/display" + (f"?screen={screen}" if screen else "")
-        self.raw: list[str] = []
-        self.ws = None
-        self.error: BaseException | None = None
-        self._ready = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        assert self._ready.wait(15), "display socket did not open"
-        if self.error is not None:
-            raise self.error
-
-    def _run(self) -> None:
-        from websockets.exceptions import ConnectionClosed
-        from websockets.sync.client import connect
-
-        try:
-            with connect(self.url, open_timeout=10) as ws:
-                self.ws = ws
-                self._ready.set()
-                for m in ws:
-                    self.raw.append(m)
-        except ConnectionClosed:
-            pass
-        except OSError as exc:
-            self.error = exc
-        finally:
-            self._ready.set()
-
-    @property
-    def messages(self) -> list[dict]:
-        return [json.loads(m) for m in list(self.raw)]
-
-    def wait_for(self, pred, timeout: float = 15.0) -> dict:
-        """The first message for which pred(message) holds, waiting for it if need be."""
-        import time
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for m in self.messages:
-                if pred(m):
-                    return m
-            time.sleep(0.02)
-        raise AssertionError(f"no such message within {timeout}s; got {[m.get('type') for m in self.messages]}")
-
-    def send(self, obj: dict) -> None:
-        self.ws.send(json.dumps(obj))
-
-    def close(self) -> None:
-        if self.ws is not None:
-            self.ws.close()
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture
 def display_reader():
-    """`display_reader(url, screen="")`: a DisplayReader, closed after the test."""
-    made: list[DisplayReader] = []
+    """`display_reader(url, screen="")`: the hall's display socket as a LiveSocket, closed after the test."""
+    made: list[LiveSocket] = []
 
-    def make(url: str, screen: str = "") -> DisplayReader:
-        r = DisplayReader(url, screen)
+    def make(url: str, screen: str = "") -> LiveSocket:
+        ws_url = url.replace("http://", "ws://") + f"/ws/halls/{HALL}/display" + (f"?screen={screen}" if screen else "")
+        r = LiveSocket(ws_url)
         made.append(r)
         return r
 
@@ -173,8 +103,6 @@ def display_reader():
 
 def publish(server, type_: str, data: dict) -> None:
     """Publish an event inside a live server, on its own event loop (the hub is not thread-safe)."""
-    import threading
-
     rt = server.app.state.runtime
     loop = rt._tasks[0].get_loop()
     done = threading.Event()

@@ -7,10 +7,10 @@ import logging
 import pytest
 
 from onewindow.display import SpeechUnavailable
-from onewindow.server.services import announcer as announcer_mod
-from onewindow.server.services.announcer import Announcer, spoken_window
 from onewindow.server.config import parse_config
 from onewindow.server.live.hub import Hub
+from onewindow.server.services import announcer as announcer_mod
+from onewindow.server.services.announcer import Announcer, spoken_window
 
 
 def two_halls(repeat_b: int = 3):
@@ -190,7 +190,7 @@ async def test_calls_faster_than_speech_are_not_rendered_once_the_backlog_would_
                 while not got or got[-1] != "Z999":
                     got.append((await sub.get()).data["ticket"])
         hub.unsubscribe(sub)
-        assert got == burst[:fits] + ["Z999"]
+        assert got == [*burst[:fits], "Z999"]
         assert sum("faster than they can be spoken" in r.getMessage() for r in caplog.records) == 1
     finally:
         await ann.stop()

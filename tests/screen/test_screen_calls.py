@@ -3,8 +3,6 @@ appears at once, its announcement plays to the end, announcements queue up
 without overlapping, and the page looks right at 1920x1080 and 3840x2160."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -45,13 +43,13 @@ def test_next_appears_on_screen_and_is_announced(live_server, browser, hall):
     h.clerk_at("w3", display_name="王芳", title="综合受理岗")
     h.issue("eia")
     page, errors = open_screen(browser, server.url)
+    page.evaluate("window.__samePage = true")  # gone, were the page to reload
 
-    t0 = time.monotonic()
     called = h.next("w3")
+    # Pushed over the screen's socket: it appears without a reload. (How fast: bench/display_bench.py.)
     page.wait_for_function("document.getElementById('latest-ticket').textContent === 'A001'", timeout=5000)
-    shown_after = time.monotonic() - t0
+    assert page.evaluate("window.__samePage") is True
     assert called["number"] == "A001"
-    assert shown_after < 2.0, f"the call took {shown_after:.2f}s to reach the screen"
     assert "3号窗口" in page.inner_text("#latest-window")
     card = page.locator('.window[data-window="w3"]')
     assert card.get_attribute("data-status") == "serving"
@@ -85,7 +83,7 @@ def test_announcements_play_one_after_another_even_the_same_wav(live_server, bro
     assert [e["type"] for e in seq] == ["playing", "ended"] * 3, seq
     assert len({e["src"] for e in seq}) == 1  # one URL, played three times
     # never overlapping: each starts after the previous one ended
-    for prev_end, nxt in zip(seq[1::2], seq[2::2]):
+    for prev_end, nxt in zip(seq[1::2], seq[2::2], strict=False):
         assert nxt["t"] >= prev_end["t"]
     assert page.evaluate("Sound.pending") == 0
     recent = page.inner_text("#recent")
@@ -107,8 +105,8 @@ def test_screenshots(live_server, browser, hall, shot, overflowing, size):
         h.next(w)
     h.away("w2", reason="meeting", back_at="14:30", see_instead="w1")
     page, errors = open_screen(browser, server.url, size=size)
-    h.next("w3")
-    page.wait_for_timeout(600)
+    called = h.next("w3")
+    page.wait_for_function(f"document.getElementById('latest-ticket').textContent === '{called['number']}'")
     path = shot(page, f"screen-{size[0]}x{size[1]}")
     assert path.exists()
     assert overflowing(page) == []

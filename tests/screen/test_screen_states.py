@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from support.browser import pump
+from support.wait import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -50,25 +52,19 @@ def test_refused_autoplay_shows_banner_and_reports_muted(live_server, browser_fa
     banner.wait_for(state="hidden")
     page.wait_for_function("Sound.muted === false && Sound.pending === 0")
     h.c.get("/healthz")
-    for _ in range(50):
-        if {"screen": "tv-door", "muted": False} in screens(h):
-            break
-        page.wait_for_timeout(100)
-    assert {"screen": "tv-door", "muted": False} in screens(h)
+    wait_until(lambda: {"screen": "tv-door", "muted": False} in screens(h), pause=pump(page),
+               what="the server told the screen is not muted")
     assert errors == []
 
 
 def test_sound_allowed_reports_not_muted(live_server, browser, hall):
     server = live_server()
     h = hall(server)
-    page, errors = open_screen(browser, server.url, "hall=eco&screen=tv-ok")
+    page, _errors = open_screen(browser, server.url, "hall=eco&screen=tv-ok")
     page.wait_for_function("Sound.muted === false")
     assert page.locator("#sound").is_hidden()
-    for _ in range(50):
-        if {"screen": "tv-ok", "muted": False} in screens(h):
-            break
-        page.wait_for_timeout(100)
-    assert {"screen": "tv-ok", "muted": False} in screens(h)
+    wait_until(lambda: {"screen": "tv-ok", "muted": False} in screens(h), pause=pump(page),
+               what="the server told the screen is not muted")
 
 
 def test_away_notice_appears_at_the_window(live_server, browser, hall):
@@ -128,11 +124,12 @@ def test_reconnect_shows_lost_then_resyncs(live_server, browser, hall, shot, ove
         h.issue()
     h.next("w1")
 
-    down = {"now": False}
+    down = {"now": False, "refused": 0}
     routes: list = []
 
     def handler(ws):
         if down["now"]:
+            down["refused"] += 1
             ws.close()  # the hall's network is down: refused at once
             return
         routes.append((ws, ws.connect_to_server()))
@@ -157,7 +154,9 @@ def test_reconnect_shows_lost_then_resyncs(live_server, browser, hall, shot, ove
     # calls while the screen is cut off
     h.next("w4")
     h.next("w1")
-    page.wait_for_timeout(1500)
+    # The screen tries again (and is refused) after those calls: all the while it shows the old call.
+    refused = down["refused"]
+    wait_until(lambda: down["refused"] > refused, timeout=20, pause=pump(page), what="a reconnection attempt")
     assert page.inner_text("#latest-ticket") == "A001"
     shot(page, "screen-connection-lost")
     assert overflowing(page) == []

@@ -315,7 +315,7 @@ def test_openapi_lists_the_contract(client):
     assert not missing, f"not in /openapi.json: {missing}"
     for p, ops in doc["paths"].items():
         for op in ops.values():
-            assert isinstance(op, dict) and op.get("summary") or op.get("responses"), (p, op)
+            assert (isinstance(op, dict) and op.get("summary")) or op.get("responses"), (p, op)
 
 
 # ----- configuration -------------------------------------------------------------------------

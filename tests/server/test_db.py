@@ -52,7 +52,7 @@ async def test_a_failing_write_in_a_group_changes_nothing_and_answers_only_its_c
     write = db.write_hot if hot else db.write
     ns = list(range(300))
     results = await asyncio.gather(*(write(_put_where, n, n % every == 0) for n in ns), return_exceptions=True)
-    for n, r in zip(ns, results):
+    for n, r in zip(ns, results, strict=False):
         if n % every == 0:
             assert isinstance(r, RuleViolation) and str(r) == f"no {n}"
         else:

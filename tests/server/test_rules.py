@@ -9,16 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-
-from onewindow.caller.order import Head, choose_next
-from onewindow.tickets.lifecycle import RuleViolation
-from onewindow.tickets.lifecycle import check_action
 from onewindow.caller.estimate import estimate_wait_s, pool_cycle_s
-from onewindow.tickets.times import service_day
-from onewindow.tickets.times import iso
-from onewindow.caller.order import effective_class
-from onewindow.tickets import lifecycle
-from onewindow.tickets import numbering
+from onewindow.caller.order import Head, choose_next, effective_class
+from onewindow.tickets import lifecycle, numbering
+from onewindow.tickets.lifecycle import RuleViolation, check_action
+from onewindow.tickets.times import iso, service_day
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI).timestamp()

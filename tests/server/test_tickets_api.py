@@ -5,17 +5,14 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import threading
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from support.accounts import Staff
+from support.clock import at
+from support.halls import ALL_CATS, HALL
 
 from onewindow.server.store import tickets as tickets_store
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-HALL = "eco"
-ALL_CATS = '["eia", "permit", "acceptance", "hazwaste", "complaint", "consult", "assist"]'
 
 
 def issue(client, category: str = "eia", priority: str = "normal", hall: str = HALL) -> dict:
@@ -57,10 +54,6 @@ def drain(client, headers: dict, window: str) -> list[str]:
         out.append(t["number"])
         act(client, headers, t, "complete")
     return out
-
-
-def at(y, m, d, hh, mm, ss=0) -> datetime:
-    return datetime(y, m, d, hh, mm, ss, tzinfo=SHANGHAI)
 
 
 # ----- numbering ---------------------------------------------------------------------------
@@ -131,9 +124,9 @@ def test_no_duplicates_under_200_concurrent_issues(live_server, database_url):
         return r.json()
 
     # One client shared by the threads (httpx.Client is thread-safe): a connection each, no set-up cost per call.
-    with httpx.Client(base_url=server.url, timeout=60, limits=httpx.Limits(max_connections=200)) as shared:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=100) as pool:
-            tickets = list(pool.map(one, range(200)))
+    with httpx.Client(base_url=server.url, timeout=60, limits=httpx.Limits(max_connections=200)) as shared, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=100) as pool:
+        tickets = list(pool.map(one, range(200)))
     numbers = sorted(t["number"] for t in tickets)
     assert numbers == [f"A{i:03d}" for i in range(1, 201)]
     assert len({t["id"] for t in tickets}) == 200
@@ -335,11 +328,11 @@ def test_reactivation_keeps_place(client, staff, clock):
     assert _reactivation(client, staff, clock) == ["A001", "A002", "A003"]
 
 
-def test_reactivation_goes_last(make_client, database_url, demo_config, clock, root_conftest):
+def test_reactivation_goes_last(make_client, database_url, demo_config, clock):
     cfg = demo_config(replace={'late_arrival = "keep_place"': 'late_arrival = "go_last"'})
     assert cfg.halls[0].queue.late_arrival == "go_last"
     c = make_client(cfg, database_url=database_url)
-    assert _reactivation(c, root_conftest.Staff(c), clock) == ["A002", "A003", "A001"]
+    assert _reactivation(c, Staff(c), clock) == ["A002", "A003", "A001"]
 
 
 def test_reactivate_only_a_no_show(client, staff):
@@ -432,9 +425,9 @@ def ab_client(make_client, database_url, demo_config):
     return make_client(cfg, database_url=database_url)
 
 
-def test_b_post_covers_an_away_a_post(ab_client, root_conftest, clock):
+def test_b_post_covers_an_away_a_post(ab_client, clock):
     c = ab_client
-    staff = root_conftest.Staff(c)
+    staff = Staff(c)
     zw, ln = staff.make("zhangwei"), staff.make("lina")
     sign_in(c, zw, "w1")
     sign_in(c, ln, "w2")
@@ -462,9 +455,9 @@ def test_b_post_covers_an_away_a_post(ab_client, root_conftest, clock):
     assert c.post(f"/api/v1/halls/{HALL}/windows/w1/next", headers=ln).status_code == 403
 
 
-def test_b_post_covers_a_signed_out_window(ab_client, root_conftest):
+def test_b_post_covers_a_signed_out_window(ab_client):
     c = ab_client
-    staff = root_conftest.Staff(c)
+    staff = Staff(c)
     zw, ln = staff.make("zhangwei"), staff.make("lina")
     issue(c, "eia")
     # lina must be present herself (signed in somewhere) to cover
@@ -576,7 +569,7 @@ def test_a_new_day_starts_with_an_empty_queue(client, clock, staff):
     assert next_(client, zw, "w1") is None  # not yesterday's A002
     hall = client.get(f"/api/v1/halls/{HALL}").json()
     assert {c["code"]: c["waiting"] for c in hall["categories"]}["eia"] == 0
-    assert [w for w in hall["windows"] if w["id"] == "w1"][0]["number"] is None
+    assert next(w for w in hall["windows"] if w["id"] == "w1")["number"] is None
     for t in left_waiting:
         assert track(client, t)["status"] == "cancelled"
 

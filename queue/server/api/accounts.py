@@ -43,7 +43,8 @@ async def login(request: Request):
         await rt.audit(data.username, "login_failed")
         raise Unauthorized("wrong username or password", "bad_credentials")
     token = auth.new_token()
-    await rt.db.write(accounts.create_session, auth.token_digest(token), row["id"], rt.clock(), rt.settings.session_ttl_s)
+    await rt.db.write(accounts.create_session, auth.token_digest(token), row["id"], rt.clock(),
+                      rt.settings.session_ttl_s)
     resp = JSON({"token": token, "role": row["role"], "username": row["username"],
                  "display_name": row["display_name"]})
     resp.set_cookie(auth.COOKIE, token, max_age=int(rt.settings.session_ttl_s), httponly=True, samesite="strict",

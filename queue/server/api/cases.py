@@ -93,12 +93,15 @@ async def calendar_deadline(request: Request):
     ---
     summary: Deadline of a time limit from a start time
     parameters:
-      - {name: start, in: query, required: true, schema: {type: string}, description: "ISO 8601, e.g. 2026-09-28T10:00+08:00"}
+      - {name: start, in: query, required: true, schema: {type: string},
+         description: "ISO 8601, e.g. 2026-09-28T10:00+08:00"}
       - {name: amount, in: query, required: true, schema: {type: integer, minimum: 0}}
       - {name: unit, in: query, required: true, schema: {type: string, enum: [working_days, calendar_days, hours]}}
-      - {name: hall, in: query, required: false, schema: {type: string}, description: "whose time zone (default: the first hall)"}
+      - {name: hall, in: query, required: false, schema: {type: string},
+         description: "whose time zone (default: the first hall)"}
     responses:
-      200: {description: "{deadline, provisional}: the end of the last day (23:59:59) for day units; provisional when a year on the way has no loaded schedule"}
+      200: {description: "{deadline, provisional}: the end of the last day (23:59:59) for day units;
+        provisional when a year on the way has no loaded schedule"}
       422: {description: "a missing or bad parameter, named in {error, field}"}
     """
     cases = runtime(request).cases
@@ -176,7 +179,8 @@ async def hall_cases(request: Request):
     ---
     summary: List a hall's cases
     parameters:
-      - {name: status, in: query, schema: {type: string}, description: "comma list of accepted, suspended, completed, withdrawn"}
+      - {name: status, in: query, schema: {type: string},
+         description: "comma list of accepted, suspended, completed, withdrawn"}
       - {name: card, in: query, schema: {type: string}, description: "comma list of green, yellow, red"}
       - {name: limit, in: query, schema: {type: integer, default: 200, maximum: 1000}}
       - {name: offset, in: query, schema: {type: integer, default: 0}}
@@ -233,7 +237,9 @@ async def hall_alerts(request: Request):
     summary: Electronic supervision alerts
     parameters:
       - {name: all, in: query, schema: {type: string}, description: "1: resolved ones too"}
-      - {name: kind, in: query, schema: {type: string}, description: "comma list of yellow, red, step_overrun, refusal_without_reason, wait_promise, calendar_missing, rating_overdue, coverage, rota_gap, printer"}
+      - {name: kind, in: query, schema: {type: string},
+         description: "comma list of yellow, red, step_overrun, refusal_without_reason, wait_promise, calendar_missing,
+           rating_overdue, coverage, rota_gap, printer"}
       - {name: limit, in: query, schema: {type: integer, default: 200, maximum: 1000}}
     responses:
       200: {description: "[{id, kind, level, message, categories, case_id, ticket_id, at, resolved_at, resolved_by}]"}

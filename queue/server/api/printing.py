@@ -67,7 +67,7 @@ async def print_notice(request: Request):
     if item is None:
         raise Invalid(f"unknown business item {data.item!r}", "unknown_item", field="item")
     missing = receipts.checked_missing(item, data.missing)
-    window = _window(svc, data.window) or t["window"]
+    window = _window(svc, data.window) or t["window_id"]
     slip = receipts.missing_notice(svc.hall, item, missing, window, user.display_name or user.username, rt.clock())
     result = await rt.printing.print_slip(rt.printing.for_window(svc.hall, window), slip)
     await rt.audit(user.username, "print_notice", ticket=t["number"], item=item.code, missing=missing,
@@ -76,7 +76,8 @@ async def print_notice(request: Request):
 
 
 async def hall_printers(request: Request):
-    """The hall's printers: state (ok, paper_near_end, paper_out, offline, unknown), slips printed and failed (staff)."""
+    """The hall's printers: state (ok, paper_near_end, paper_out, offline, unknown), slips printed and failed
+    (staff)."""
     await require_role(request, *STAFF)
     rt = runtime(request)
     return JSON(rt.printing.printers(rt.hall(request.path_params["hall"]).hall.id))

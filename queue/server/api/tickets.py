@@ -1,18 +1,18 @@
-"""Halls and tickets: the public side (kiosk, phone) and the clerk's actions."""
+"""Halls and tickets: the public side (kiosk, phone) and the clerk's actions on a ticket.
+A window's own actions (sign-in, next, away, ...) are in windows.py."""
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, body, current_user, path_int, runtime
 from onewindow.server.api.kiosk import public_base
-from onewindow.server.errors import Invalid, NotFound
+from onewindow.server.errors import Invalid
 from onewindow.server.services import kiosk
-from onewindow.server.services.halls import HallService
+from onewindow.server.services.console import clerk_ticket
 from onewindow.server.services.printing import NOT_PRINTED
 from onewindow.tickets import times
 
@@ -26,23 +26,10 @@ class IssueBody(BaseModel):
     priority_kind: Literal["elderly", "disabled", "green_channel"] | None = None
 
     @model_validator(mode="after")
-    def _kind(self) -> "IssueBody":
+    def _kind(self) -> IssueBody:
         if self.priority_kind is not None and self.priority != "priority":
             raise ValueError("priority_kind goes with priority \"priority\"")
         return self
-
-
-class AwayBody(BaseModel):
-    """去向留言: where, why, until when, whom to see instead."""
-
-    reason: Literal["meeting", "lunch", "back_office", "leave", "other"]
-    back_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    see_instead: str | None = Field(default=None, max_length=64)
-    note: str = Field(default="", max_length=200)
-
-
-class CallBody(BaseModel):
-    number: str = Field(pattern=r"^\s*[A-Za-z]{1,2}\d{1,5}\s*$")
 
 
 class TransferBody(BaseModel):
@@ -51,7 +38,7 @@ class TransferBody(BaseModel):
     note: str = Field(default="", max_length=500)
 
     @model_validator(mode="after")
-    def _one(self) -> "TransferBody":
+    def _one(self) -> TransferBody:
         if (self.category is None) == (self.window is None):
             raise ValueError("give exactly one of category or window")
         return self
@@ -74,23 +61,10 @@ class CompleteBody(BaseModel):
     missing: list[str] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
-    def _case(self) -> "CompleteBody":
+    def _case(self) -> CompleteBody:
         if self.outcome == "accepted" and self.case is None:
             raise ValueError("an accepted outcome needs a case with its item")
         return self
-
-
-def clerk_ticket(svc: HallService, t: dict) -> dict:
-    """A ticket as a clerk sees it (never the tracking token)."""
-    iso = lambda ts: times.iso(ts, svc.tz)  # noqa: E731
-    return {
-        "id": t["id"], "number": t["number"], "category": t["category"], "status": t["status"],
-        "priority": "priority" if t["priority"] else "normal", "issued_at": iso(t["issued_at"]),
-        "called_at": iso(t["called_at"]), "started_at": iso(t["started_at"]), "finished_at": iso(t["finished_at"]),
-        "window": t["window"], "clerk": t["clerk"], "call_count": t["call_count"], "first_clerk": t["first_clerk"],
-        "origin_category": t["origin_category"], "target_window": t["target_window"], "note": t["note"],
-        "wait_s": t["wait_s"], "walk_s": t["walk_s"], "service_s": t["service_s"],
-    }
 
 
 async def list_halls(request: Request):
@@ -150,51 +124,11 @@ async def track_ticket(request: Request):
     """A ticket's progress for its holder (token from the ticket's QR code); a wrong token is a 404."""
     rt = runtime(request)
     tid = path_int(request, "id")
-    svc, t = await rt.ticket(tid)
+    svc, _t = await rt.ticket(tid)
     return JSON(await svc.track(tid, request.query_params.get("token", "")))
 
 
-# ----- clerk actions ---------------------------------------------------------------
-
-async def _window_call(request: Request, action: str):
-    svc = runtime(request).hall(request.path_params["hall"])
-    user = await current_user(request)
-    window = request.path_params["window"]
-    if action == "sign-in":
-        return JSON(await svc.sign_in(user, window))
-    if action == "sign-out":
-        return JSON(await svc.sign_out(user, window))
-    if action == "next":
-        t = await svc.next(user, window)
-        return Response(status_code=204) if t is None else JSON(clerk_ticket(svc, t))
-    if action == "away":
-        data = await body(request, AwayBody)
-        if data.see_instead and svc.hall.window(data.see_instead) is None:
-            raise Invalid(f"unknown window {data.see_instead!r}", "unknown_window")
-        return JSON(await svc.set_away(user, window, data.model_dump()))
-    if action == "back":
-        return JSON(await svc.set_away(user, window, None))
-    if action == "call":
-        data = await body(request, CallBody)
-        return JSON(clerk_ticket(svc, await svc.call_number(user, window, data.number)))
-    raise NotFound("unknown action")  # pragma: no cover - routes name the actions
-
-
-def window_action(action: str):
-    async def endpoint(request: Request):
-        return await _window_call(request, action)
-
-    endpoint.__name__ = f"window_{action.replace('-', '_')}"
-    endpoint.__doc__ = {
-        "sign-in": "Sign in at a window (a clerk holding a post there, or a manager).",
-        "sign-out": "Sign out of a window.",
-        "next": "Call the next ticket this window serves: 200 the ticket, 204 when none waits.",
-        "call": "Call a specific waiting ticket by its number.",
-        "away": "Step away with a whereabouts notice (shown on the call screen).",
-        "back": "Back at the window: the notice is taken down.",
-    }[action]
-    return endpoint
-
+# ----- clerk actions on a ticket -----------------------------------------------------
 
 def ticket_action(action: str):
     async def endpoint(request: Request):
@@ -229,11 +163,9 @@ def ticket_action(action: str):
     return endpoint
 
 
-# The two busiest first: the router tries routes in order (app.py lists these first).
+# Issuing first: the router tries routes in order (app.py lists these and the window actions first).
 routes = [
     Route("/api/v1/halls/{hall}/tickets", issue_ticket, methods=["POST"]),
-    *[Route(f"/api/v1/halls/{{hall}}/windows/{{window}}/{a}", window_action(a), methods=["POST"])
-      for a in ("next", "sign-in", "sign-out", "call", "away", "back")],
     Route("/api/v1/halls", list_halls, methods=["GET"]),
     Route("/api/v1/halls/{hall}", get_hall, methods=["GET"]),
     Route("/api/v1/tickets/{id}", track_ticket, methods=["GET"]),

@@ -1,27 +1,42 @@
-"""Windows and their A/B posts: the coverage check before an away or a
-sign-out, post changes, the lunch rota, the live coverage, and what a clerk's
-console reads (its window, its queue, the clerk's day; tickets by number)."""
+"""Every /windows/ route, and what a clerk's console reads: a window's own
+actions (sign-in, sign-out, next, call a number, away with a whereabouts
+notice, back), the coverage check before an away or a sign-out, A/B post
+changes, the lunch rota, the live coverage, the console itself, the rating
+pad's last completed ticket, and today's tickets by number."""
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, body, current_user, require_role, runtime
-from onewindow.server.api.tickets import clerk_ticket
 from onewindow.server.errors import Invalid, NotFound
-from onewindow.server.services import access
+from onewindow.server.services import console
+from onewindow.server.services.console import clerk_ticket
 from onewindow.server.services.coverage import change_for, rota_report, violations
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import accounts
-from onewindow.server.store import clerks as clerk_store
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
 from onewindow.tickets import times
 
 _USER = r"^[a-z][a-z0-9_.-]{1,63}$"
+
+
+class AwayBody(BaseModel):
+    """去向留言: where, why, until when, whom to see instead."""
+
+    reason: Literal["meeting", "lunch", "back_office", "leave", "other"]
+    back_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    see_instead: str | None = Field(default=None, max_length=64)
+    note: str = Field(default="", max_length=200)
+
+
+class CallBody(BaseModel):
+    number: str = Field(pattern=r"^\s*[A-Za-z]{1,2}\d{1,5}\s*$")
 
 
 class CheckBody(BaseModel):
@@ -36,7 +51,7 @@ class PostsBody(BaseModel):
     dry_run: bool = False
 
     @model_validator(mode="after")
-    def _distinct(self) -> "PostsBody":
+    def _distinct(self) -> PostsBody:
         if self.a_clerk is not None and self.a_clerk == self.b_clerk:
             raise ValueError("the A and B posts must be held by different clerks")
         return self
@@ -126,24 +141,10 @@ async def get_coverage(request: Request):
 async def me(request: Request):
     """The signed-in clerk at this hall: the windows where they hold a post (A/B), where they are signed in."""
     user = await current_user(request)
-    svc = _svc(request)
-    states = await svc.db.read(wstore.states, svc.hall.id)
-    posts = []
-    for w in svc.hall.windows:
-        st = states.get(w.id)
-        if st is None:
-            continue
-        post = "A" if st["a_clerk"] == user.username else "B" if st["b_clerk"] == user.username else None
-        if post or user.is_manager or not (st["a_clerk"] or st["b_clerk"]):
-            posts.append({"window": w.id, "name": w.name, "name_en": w.name_en, "post": post,
-                          "a_clerk": st["a_clerk"], "b_clerk": st["b_clerk"], "signed_in": st["clerk"]})
-    here = next((s for s in states.values() if s["clerk"] == user.username), None)
-    return JSON({"username": user.username, "display_name": user.display_name, "role": user.role,
-                 "signed_in_at": here["window"] if here else None, "away": here["away"] if here else None,
-                 "posts": posts})
+    return JSON(await console.posts_of(_svc(request), user))
 
 
-async def console(request: Request):
+async def console_view(request: Request):
     """What a clerk's console shows for the window they are signed in at.
     ---
     summary: A clerk's console figures for a window
@@ -158,49 +159,13 @@ async def console(request: Request):
     """
     user = await current_user(request)
     svc = _svc(request)
-    window = _window_of(svc, request)
-    rt = runtime(request)
-    now = svc.clock()
-    states = await svc.db.read(wstore.states, svc.hall.id)
-    mode = svc.hall.queue.coverage_mode
-    profile = access.coverage(svc.own, states, mode).profiles.get(user.username)
-    mine = states[window]["clerk"] == user.username
-    acting = profile.window if (profile is not None and mine) else window
-    serves = access.next_categories(acting, svc.own, states, mode, user.username)
-    oldest = await svc.db.read(clerk_store.oldest_waiting, svc.hall.id)
-    current = None
-    if states[acting]["current_ticket"]:
-        try:
-            current = clerk_ticket(svc, await svc.db.read(tstore.get, states[acting]["current_ticket"]))
-        except NotFound:
-            current = None
-    waiting = []
-    for code in serves:
-        c = svc.hall.category(code)
-        waiting.append({"code": code, "name": c.name, "name_en": c.name_en, "prefix": c.prefix,
-                        "waiting": svc.view.waiting.get(code, 0),
-                        "longest_wait_s": int(now - oldest[code]) if code in oldest else 0})
-    cov = rt.coverage.current(svc.hall.id)
-    stats = await svc.db.read(clerk_store.day_stats, svc.hall.id, user.username, svc._day_start(now))
-    names = await svc._display_names({s["clerk"] for s in states.values() if s["clerk"]})
-    return JSON({
-        "window": svc.window_public(states[window], names),
-        "acting_window": acting,
-        "acting": svc.window_public(states[acting], names),
-        "may_act": access.may_act(user.username, user.is_manager, acting, states),
-        "mode": mode,
-        "profile": {"window": profile.window, "categories": list(profile.categories), "covers": list(profile.covers)}
-        if profile else None,
-        "covered_by": cov["covering"].get(window),
-        "waiting": waiting,
-        "longest_wait_s": max((w["longest_wait_s"] for w in waiting if w["waiting"]), default=0),
-        "current": current,
-        "stats": stats,
-        "coverage": {"uncovered": cov["uncovered"], "could_cover": cov["could_cover"],
-                     "waiting": {c: svc.view.waiting.get(c, 0) for c in cov["uncovered"]},
-                     "mine": [c for c, who in cov["could_cover"].items() if user.username in who]},
-        "at": times.iso(now, svc.tz),
-    })
+    return JSON(await console.view(svc, runtime(request).coverage, user, _window_of(svc, request)))
+
+
+async def last_completed(request: Request):
+    """For a window's rating pad: the ticket just completed there (number only) and whether it is rated."""
+    rs = runtime(request).rating(request.path_params["hall"])
+    return JSON(await rs.last_completed(request.path_params["window"]))
 
 
 async def _by_number(request: Request) -> tuple[HallService, dict]:
@@ -224,10 +189,56 @@ async def reactivate_by_number(request: Request):
     return JSON(clerk_ticket(svc, await svc.ticket_action(user, t, "reactivate")))
 
 
+# ----- a window's own actions ------------------------------------------------------
+
+async def _window_call(request: Request, action: str):
+    svc = runtime(request).hall(request.path_params["hall"])
+    user = await current_user(request)
+    window = request.path_params["window"]
+    if action == "sign-in":
+        return JSON(await svc.sign_in(user, window))
+    if action == "sign-out":
+        return JSON(await svc.sign_out(user, window))
+    if action == "next":
+        t = await svc.next(user, window)
+        return Response(status_code=204) if t is None else JSON(clerk_ticket(svc, t))
+    if action == "away":
+        data = await body(request, AwayBody)
+        if data.see_instead and svc.hall.window(data.see_instead) is None:
+            raise Invalid(f"unknown window {data.see_instead!r}", "unknown_window")
+        return JSON(await svc.set_away(user, window, data.model_dump()))
+    if action == "back":
+        return JSON(await svc.set_away(user, window, None))
+    if action == "call":
+        data = await body(request, CallBody)
+        return JSON(clerk_ticket(svc, await svc.call_number(user, window, data.number)))
+    raise NotFound("unknown action")  # pragma: no cover - routes name the actions
+
+
+def window_action(action: str):
+    async def endpoint(request: Request):
+        return await _window_call(request, action)
+
+    endpoint.__name__ = f"window_{action.replace('-', '_')}"
+    endpoint.__doc__ = {
+        "sign-in": "Sign in at a window (a clerk holding a post there, or a manager).",
+        "sign-out": "Sign out of a window.",
+        "next": "Call the next ticket this window serves: 200 the ticket, 204 when none waits.",
+        "call": "Call a specific waiting ticket by its number.",
+        "away": "Step away with a whereabouts notice (shown on the call screen).",
+        "back": "Back at the window: the notice is taken down.",
+    }[action]
+    return endpoint
+
+
+# The clerks' busiest first: the router tries routes in order (app.py lists these early).
 routes = [
+    *[Route(f"/api/v1/halls/{{hall}}/windows/{{window}}/{a}", window_action(a), methods=["POST"])
+      for a in ("next", "sign-in", "sign-out", "call", "away", "back")],
     Route("/api/v1/halls/{hall}/windows/{window}/check", check_window, methods=["POST"]),
     Route("/api/v1/halls/{hall}/windows/{window}/posts", set_posts, methods=["PUT"]),
-    Route("/api/v1/halls/{hall}/windows/{window}/console", console, methods=["GET"]),
+    Route("/api/v1/halls/{hall}/windows/{window}/console", console_view, methods=["GET"]),
+    Route("/api/v1/halls/{hall}/windows/{window}/last-completed", last_completed, methods=["GET"]),
     Route("/api/v1/halls/{hall}/rota", get_rota, methods=["GET"]),
     Route("/api/v1/halls/{hall}/coverage", get_coverage, methods=["GET"]),
     Route("/api/v1/halls/{hall}/me", me, methods=["GET"]),

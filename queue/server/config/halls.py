@@ -62,7 +62,7 @@ class Category(Strict):
     ticketing_until: time | None = None
 
     @model_validator(mode="after")
-    def _hours(self) -> "Category":
+    def _hours(self) -> Category:
         if self.ticketing_from and self.ticketing_until and self.ticketing_until <= self.ticketing_from:
             raise ValueError("ticketing_until must be after ticketing_from")
         return self
@@ -92,7 +92,7 @@ class Hours(Strict):
     lunch_until: time | None = None
 
     @model_validator(mode="after")
-    def _order(self) -> "Hours":
+    def _order(self) -> Hours:
         if self.close <= self.open:
             raise ValueError("close must be after open")
         if (self.lunch_from is None) != (self.lunch_until is None):
@@ -132,7 +132,7 @@ class RotaLine(Strict):
     end: time
 
     @model_validator(mode="after")
-    def _order(self) -> "RotaLine":
+    def _order(self) -> RotaLine:
         if self.end <= self.start:
             raise ValueError("end must be after start")
         return self
@@ -188,7 +188,8 @@ class Hall(Strict):
     rota: tuple[RotaLine, ...] = ()  # [[halls.rota]]: who covers which windows over lunch
     printers: tuple[Printer, ...] = ()  # [[halls.printers]]
     kiosk: Kiosk = Kiosk()
-    receipt_hint: str = "凭办件编号拨打 12369 或到任一窗口查询办理进度 / Quote the case number at any window or on 12369 to ask about progress"
+    receipt_hint: str = ("凭办件编号拨打 12369 或到任一窗口查询办理进度 / "
+                         "Quote the case number at any window or on 12369 to ask about progress")
 
     @field_validator("timezone")
     @classmethod
@@ -200,7 +201,7 @@ class Hall(Strict):
         return v
 
     @model_validator(mode="after")
-    def _references(self) -> "Hall":
+    def _references(self) -> Hall:
         _unique("categories", [c.code for c in self.categories])
         _unique("category prefixes", [c.prefix for c in self.categories])
         _unique("items", [i.code for i in self.items])
@@ -247,7 +248,7 @@ class Config(Strict):
     halls: tuple[Hall, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_halls(self) -> "Config":
+    def _unique_halls(self) -> Config:
         _unique("halls", [h.id for h in self.halls])
         return self
 
@@ -335,9 +336,9 @@ def _line_of(text: str, loc: tuple) -> int | None:
             key = _KEY.match(line)
             if not key:
                 continue
-            path = table + (key.group(1),)
+            path = (*table, key.group(1))
         common = 0
-        for a, b in zip(path, want):
+        for a, b in zip(path, want, strict=False):
             if a != b:
                 break
             common += 1

@@ -35,7 +35,7 @@ class RatingRules(_Strict):
     default_level: int = Field(default=0, ge=0, le=5)
 
     @model_validator(mode="after")
-    def _default(self) -> "RatingRules":
+    def _default(self) -> RatingRules:
         if (self.default_level == 0) != (self.default_after_min == 0):
             raise ValueError("default_level and default_after_min go together (both 0: no default)")
         return self

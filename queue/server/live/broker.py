@@ -60,7 +60,8 @@ import re
 import secrets
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
@@ -362,7 +363,7 @@ class RedisBroker:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
                 last_beat = 0.0  # the first thing after an outage: is it still our epoch?
-            except Exception:  # noqa: BLE001 - the reader must outlive anything
+            except Exception:
                 log.exception("reading live events from redis failed")
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
@@ -389,7 +390,7 @@ class RedisBroker:
         self.delivered += 1
         try:
             self._deliver(ev)
-        except Exception:  # noqa: BLE001 - one bad event must not stop the stream
+        except Exception:
             log.exception("hall %s: applying event %d (%s) failed", hall, seq, ev.type)
         if ev.local and self._hub is not None and hall in self._hub.views:
             self._cp_dirty.add(hall)
@@ -425,7 +426,7 @@ class RedisBroker:
         if founded:
             log.info("live events: founded epoch %s in redis (no other server process alive)", epoch)
         self._epoch = epoch
-        for h, (kind, seq, pseq, stream_id, state) in zip(halls, per):
+        for h, (kind, seq, pseq, stream_id, state) in zip(halls, per, strict=False):
             self._adopt(h, kind, int(seq), int(pseq), stream_id, state, before.get(h))
         self._joined.set()
 
@@ -486,7 +487,7 @@ class RedisBroker:
                         pass
                     continue
                 flat = [x for _, public, payload in items for x in ("1" if public else "0", payload)]
-                keys = self._hall_keys(hall)[:3] + [self._key("h", hall, "batch", self.origin)]
+                keys = [*self._hall_keys(hall)[:3], self._key("h", hall, "batch", self.origin)]
                 last = await self._publish_script(keys=[self._key("epoch"), *keys],
                                                   args=[self._epoch, no, self.stream_maxlen, DEDUP_TTL_S, *flat],
                                                   client=self._r)
@@ -528,7 +529,7 @@ class RedisBroker:
                                                   client=self._r)
                 except asyncio.CancelledError:
                     raise
-                except Exception as exc:  # noqa: BLE001 - the next event tries again
+                except Exception as exc:
                     log.debug("checkpoint of hall %s not written: %s", hall, exc)
                     self._cp_dirty.add(hall)
             await asyncio.sleep(self.checkpoint_every_s)

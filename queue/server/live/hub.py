@@ -18,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 from onewindow.server.live.projection import HallView
 
@@ -90,7 +91,7 @@ class LocalBroker:
         self._seq: dict[str, int] = {}
         self._public_seq: dict[str, int] = {}
 
-    def bind(self, hub: "Hub") -> None:
+    def bind(self, hub: Hub) -> None:
         self._deliver = hub._deliver  # delivers even before start, as it always did
 
     async def start(self, deliver: Callable[[Event], None]) -> None:
@@ -166,7 +167,7 @@ class Hub:
         for cb in self._leadership:
             try:
                 cb(lead)
-            except Exception:  # noqa: BLE001 - one listener must not stop the others
+            except Exception:
                 log.exception("a leadership listener failed")
 
     def halls(self) -> set[str]:

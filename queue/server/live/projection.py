@@ -39,7 +39,7 @@ class HallView:
             self.calls.appendleft(c)
         self.waiting = dict(waiting)
 
-    def apply(self, ev: "Event") -> None:
+    def apply(self, ev: Event) -> None:
         self.seq = ev.seq
         self.public_seq = ev.public_seq
         d = ev.data

@@ -9,7 +9,8 @@ merged profile and which window a takeover B goes to).
 """
 from __future__ import annotations
 
-from typing import Mapping, get_args
+from collections.abc import Mapping
+from typing import get_args
 
 from onewindow.caller import AwayNotice, Coverage, Presence, Window, effective_profiles
 from onewindow.caller.posts import AwayReason

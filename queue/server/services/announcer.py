@@ -4,8 +4,9 @@ For every `call` and `recall` of a hall the announcer renders one WAV (chime,
 then Mandarin and English, `announce_repeat` times) and publishes an
 `announce` event: `{ticket, window, recall, audio: "/audio/<key>.wav",
 duration_s, spoken}`; except, with speech, calls that would be spoken over
-STALE_S late (calls coming faster than speech), which the screens skip too. Screens show the call at once from the `call` event and
-play the `announce` WAVs one after another, in the order published.
+STALE_S late (calls coming faster than speech), which the screens skip too.
+Screens show the call at once from the `call` event and play the `announce`
+WAVs one after another, in the order published.
 
 Rendering happens in `onewindow.display` (one worker thread per service, jobs
 in submission order); a hall's calls are rendered one at a time, so its
@@ -157,7 +158,7 @@ class Announcer:
             skipping = False
             try:
                 audio = await svc.render(Call(d["ticket"], numbers.get(d["window"], d["window"]), recall))
-            except Exception:  # noqa: BLE001 - a bad call must not stop the announcer
+            except Exception:
                 log.exception("announcing %s in hall %s failed", d.get("ticket"), hall)
                 continue
             busy_until = max(busy_until, now) + audio.duration_s

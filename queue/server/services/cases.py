@@ -1,10 +1,7 @@
 """Cases (办件), their promised deadlines and electronic supervision (电子监察).
 
-One `CaseService` per server, made by the Runtime. It holds the working-day
-calendar: every year `chinese_calendar` knows, with the years an
-administrator loaded into the database on top. Loading a year here rebuilds
-it at once; other server processes rebuild it on their next check, which
-compares the loaded years with what they hold.
+One `CaseService` per server, made by the Runtime with the server's
+working-day calendar (calendar.py); loading a year's schedule happens here.
 
 - A ticket completed with the outcome "accepted" opens a case in the same
   transaction (`opener`); its deadline runs from acceptance, or from the
@@ -20,18 +17,18 @@ compares the loaded years with what they hold.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import Callable
 from zoneinfo import ZoneInfo
 
-from onewindow.promises import Deadline, WorkingCalendar, YearSchedule, compute_deadline, seeded_calendar
+from onewindow.promises import Deadline, YearSchedule, compute_deadline
 from onewindow.server.errors import Invalid, NotFound
 from onewindow.server.live.hub import Hub
 from onewindow.server.services import supervision
 from onewindow.server.services.auth import User
+from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import accounts
 from onewindow.server.store import cases as cstore
@@ -49,28 +46,21 @@ REASON_NAMES = {"correction": "补正材料", "expert_review": "专家评审", "
 _TIME_KEYS = ("deadline", "old_deadline", "suspended_from", "clock_from")
 
 
-@functools.lru_cache(maxsize=1)
-def _seeded() -> WorkingCalendar:
-    # Probing the package takes a noticeable moment; the calendar is immutable, so share it.
-    return seeded_calendar()
-
-
 def _at(ts: float, tz: tzinfo) -> datetime:
     return datetime.fromtimestamp(ts, tz)
 
 
 class CaseService:
-    def __init__(self, db: Database, hub: Hub, clock: Callable[[], float], halls: dict[str, HallService], box: Box):
+    def __init__(self, db: Database, hub: Hub, clock: Callable[[], float], halls: dict[str, HallService], box: Box,
+                 calendar: Calendar):
         self.db, self.hub, self.clock, self.halls, self.box = db, hub, clock, halls, box
-        self.calendar: WorkingCalendar = _seeded()
-        self._applied: dict[int, float] | None = None  # loaded years (year -> loaded_at) in self.calendar
+        self.calendar = calendar
         first = next(iter(halls.values()), None)
         self.tz: tzinfo = first.tz if first else ZoneInfo("Asia/Shanghai")
 
     # ----- start-up, the calendar ---------------------------------------------------------
 
     async def start(self) -> None:
-        await self.reload_calendar()
         for svc in self.halls.values():
             await self._load_ticker(svc)
         await self.check_safely()
@@ -80,25 +70,6 @@ class CaseService:
         while True:
             await asyncio.sleep(CHECK_EVERY_S)
             await self.check_safely()
-
-    async def reload_calendar(self) -> None:
-        """The seeded calendar with the database's loaded years on top (if they changed)."""
-        rows = await self.db.read(cstore.years)
-        applied = {r["year"]: r["loaded_at"] for r in rows}
-        if applied == self._applied:
-            return
-        cal = _seeded()
-        for r in rows:
-            try:
-                cal = cal.with_schedule(cstore.schedule_of(r))
-            except ValueError as exc:
-                log.error("the loaded schedule of %s cannot be used: %s", r["year"], exc)
-        self._use(cal, applied)
-
-    def _use(self, cal: WorkingCalendar, applied: dict[int, float]) -> None:
-        self.calendar, self._applied = cal, applied
-        for svc in self.halls.values():
-            svc.calendar = cal  # which days the hall issues tickets (HallService._is_working_day)
 
     def zone(self, hall: str | None) -> tzinfo:
         if hall is None:
@@ -110,14 +81,14 @@ class CaseService:
 
     def deadline(self, start: datetime, amount: int, unit: str, tz: tzinfo) -> Deadline:
         """The contract's calendar answer (ValueError on bad input)."""
-        return compute_deadline(start, amount, unit, self.calendar, tz)
+        return compute_deadline(start, amount, unit, self.calendar.current, tz)
 
     async def years(self) -> list[dict]:
-        await self.reload_calendar()
+        await self.calendar.reload()
         rows = {r["year"]: r for r in await self.db.read(cstore.years)}
         out = []
-        for year in sorted(self.calendar.loaded_years):
-            s = self.calendar.schedule(year)
+        for year in sorted(self.calendar.current.loaded_years):
+            s = self.calendar.current.schedule(year)
             r = rows.get(year)
             out.append({"year": year, "source": s.source, "seeded": r is None,
                         "loaded_by": r["loaded_by"] if r else None,
@@ -129,9 +100,9 @@ class CaseService:
     async def load_year(self, actor: str, schedule: YearSchedule) -> dict:
         """An administrator loads a year's official schedule: every provisional
         deadline is recomputed, and the calendar alerts of that year settle."""
-        await self.reload_calendar()
+        await self.calendar.reload()
         try:
-            cal = self.calendar.with_schedule(schedule)
+            cal = self.calendar.current.with_schedule(schedule)
         except ValueError as exc:
             raise Invalid(f"holidays: {exc}", "invalid", field="holidays") from None
         now = self.clock()
@@ -155,7 +126,7 @@ class CaseService:
             return changed, settled
 
         changed, settled = await self.db.write(fn)
-        await self.reload_calendar()
+        await self.calendar.reload()
         await self.check_safely()
         return {"year": schedule.year, "source": schedule.source, "loaded_by": actor,
                 "loaded_at": times.iso(now, self.tz), "holidays": len(schedule.holidays),
@@ -175,7 +146,7 @@ class CaseService:
         name_enc = self.box.encrypt(body.applicant_name.strip())
         phone_enc = self.box.encrypt(body.applicant_phone.strip())
         project = body.project.strip()
-        cal = self.calendar
+        cal = self.calendar.current
         statutory = (item.statutory.amount, item.statutory.unit) if item.statutory else None
 
         def also(tx, ticket: dict) -> dict:
@@ -234,7 +205,7 @@ class CaseService:
 
     async def resume(self, actor: str, case_id: int) -> dict:
         now = self.clock()
-        cal = self.calendar
+        cal = self.calendar.current
 
         def fn(tx):
             svc = self._hall_of(cstore.get(tx, case_id))
@@ -300,15 +271,15 @@ class CaseService:
     async def check_safely(self, now: float | None = None) -> list[dict]:
         try:
             return await self.check(now)
-        except Exception:  # noqa: BLE001 - supervision must never stop the hall; next round tries again
+        except Exception:
             log.exception("the supervision check failed")
             return []
 
     async def check(self, now: float | None = None) -> list[dict]:
         """One round of electronic supervision; the alerts it newly logged (also published)."""
         now = self.clock() if now is None else now
-        await self.reload_calendar()
-        cal = self.calendar
+        await self.calendar.reload()
+        cal = self.calendar.current
         fresh: list[dict] = []
         for svc in self.halls.values():
             fresh += await self.db.write(supervision.check_hall, svc, cal, now)
@@ -358,7 +329,7 @@ class CaseService:
             "statutory": ({"amount": c["statutory_amount"], "unit": c["statutory_unit"]}
                           if c["statutory_amount"] is not None else None),
             "instant": c["instant"], "status": c["status"], "first_clerk": c["first_clerk"], "clerk": c["clerk"],
-            "window": c["window"], "wait_s": c["wait_s"], "walk_s": c["walk_s"], "service_s": c["service_s"],
+            "window": c["window_id"], "wait_s": c["wait_s"], "walk_s": c["walk_s"], "service_s": c["service_s"],
             "completed_at": iso(c["completed_at"]), "closed_reason": c["closed_reason"] or None,
             "card": c["card"], "card_at": iso(c["card_at"]), "kept": kept,
             "processing_s": (c["completed_at"] - c["accepted_at"]) if c["completed_at"] is not None else None,

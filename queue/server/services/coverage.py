@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Callable
 
 from onewindow.caller import (
     AwayNotice,
@@ -74,7 +74,7 @@ def in_opening_hours(svc: HallService, now: float) -> bool:
     if not hall.enforce_hours:
         return True
     local = datetime.fromtimestamp(now, svc.tz)
-    return svc._is_working_day(local.date()) and hall.hours.open <= local.time() < hall.hours.close
+    return svc.calendar.current.is_working_day(local.date()) and hall.hours.open <= local.time() < hall.hours.close
 
 
 def _cat_name(hall: Hall, code: str) -> tuple[str, str]:
@@ -208,7 +208,7 @@ class CoverageWatch:
                     await self.evaluate(hall, reload=reload)
                 except asyncio.CancelledError:
                     raise
-                except Exception:  # noqa: BLE001 - the watch must outlive a database hiccup
+                except Exception:
                     log.exception("coverage check of hall %s failed", hall)
         finally:
             self.hub.unsubscribe(sub)
@@ -243,8 +243,8 @@ class CoverageWatch:
         svc, hall = st.svc, st.svc.hall
         if st.uncovered:
             names = [_cat_name(hall, c) for c in st.uncovered]
-            zh = "、".join(f"{n[0]}（{waiting.get(c, 0)}人等候）" for n, c in zip(names, st.uncovered))
-            en = ", ".join(f"{n[1]} ({waiting.get(c, 0)} waiting)" for n, c in zip(names, st.uncovered))
+            zh = "、".join(f"{n[0]}（{waiting.get(c, 0)}人等候）" for n, c in zip(names, st.uncovered, strict=False))
+            en = ", ".join(f"{n[1]} ({waiting.get(c, 0)} waiting)" for n, c in zip(names, st.uncovered, strict=False))
             message = f"无窗口受理：{zh}，请 A/B 岗补位 / Nobody is serving {en}: an A/B post should cover"
             clerks = list(dict.fromkeys(c for cs in st.could_cover.values() for c in cs))
             data = {"kind": "coverage", "level": "red", "message": message, "categories": list(st.uncovered),

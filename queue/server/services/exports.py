@@ -14,9 +14,9 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from onewindow.server.tasks import cancel_all
 
@@ -95,7 +95,7 @@ class Exports:
             state.update(status="failed", error="the server stopped during the export; start it again")
             await self._save(state)
             raise
-        except Exception as exc:  # noqa: BLE001 - the manager sees why, the log has the trace
+        except Exception as exc:
             log.exception("export %s failed", state["id"])
             state.update(status="failed", error=getattr(exc, "message", None) or str(exc) or type(exc).__name__)
         await self._save(state)

@@ -7,21 +7,23 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from onewindow.caller.estimate import estimate_wait_s, pool_cycle_s
-from onewindow.server.config import Hall
+from onewindow.caller.estimate import estimate_wait_s, learned_cycles, pool_cycle_s
+from onewindow.server.config import Category, Hall
 from onewindow.server.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.server.live.hub import Hub
 from onewindow.server.live.projection import HallView
-from onewindow.server.services import access, kiosk
+from onewindow.server.services import access
 from onewindow.server.services.auth import User, new_token
+from onewindow.server.services.calendar import Calendar
 from onewindow.server.store import accounts
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
 from onewindow.server.store.database import Database
-from onewindow.tickets import lifecycle, times
+from onewindow.tickets import hours, lifecycle, times
 
 log = logging.getLogger("onewindow.service")
 
@@ -41,11 +43,12 @@ class Rates:
 
 
 class HallService:
-    def __init__(self, hall: Hall, db: Database, hub: Hub, clock):
+    def __init__(self, hall: Hall, db: Database, hub: Hub, clock: Callable[[], float], calendar: Calendar):
         self.hall = hall
         self.db = db
         self.hub = hub
         self.clock = clock
+        self.calendar = calendar  # which days tickets are issued
         self.tz = hall.tz
         self.own = {w.id: list(w.categories) for w in hall.windows}
         self.modes = {w.id: w.mode for w in hall.windows}
@@ -66,11 +69,11 @@ class HallService:
         await self.db.write(wstore.seed, self.hall.id, [(w.id, w.a_clerk, w.b_clerk) for w in self.hall.windows])
         await self.close_past_days()
         now = self.clock()
-        day_start = self._day_start(now)
+        day_start = self.day_start(now)
         states = await self.db.read(wstore.states, self.hall.id)
         calls = await self.db.read(tstore.recent_calls, self.hall.id, day_start, self.hall.queue.recent_calls)
         waiting = await self.db.read(tstore.waiting_counts, self.hall.id)
-        users = await self._display_names({s["clerk"] for s in states.values() if s["clerk"]})
+        users = await self.display_names({s["clerk"] for s in states.values() if s["clerk"]})
         self.view.load({w: self._window_public(s, users) for w, s in states.items()},
                        [self._call_public(c) for c in calls], waiting)
         self.hub.add_view(self.view)
@@ -97,16 +100,10 @@ class HallService:
     async def refresh_rates(self) -> None:
         await self.close_past_days()  # the rates loop runs every 30 s: it also turns the day
         now = self.clock()
-        today = await self.db.read(tstore.mean_cycle_s, self.hall.id, self._day_start(now))
+        today = await self.db.read(tstore.mean_cycle_s, self.hall.id, self.day_start(now))
         week = await self.db.read(tstore.mean_cycle_s, self.hall.id, now - 7 * 86400)
         states = await self.db.read(wstore.states, self.hall.id)
-        served: dict[str, int] = {}
-        for c in self.hall.categories:
-            # Today's figure once it rests on a few services, else the week's, else the configured guess.
-            if c.code in today and today[c.code][1] >= 3:
-                self.rates.cycle_s[c.code], served[c.code] = today[c.code]
-            elif c.code in week:
-                self.rates.cycle_s[c.code], served[c.code] = week[c.code]
+        self.rates.cycle_s, served = learned_cycles(self.rates.cycle_s, today, week)
         self.rates.pool_cycle_s = pool_cycle_s(self.pool, self.rates.cycle_s, served)
         self.rates.open_windows = self.open_windows_per_category(states)
         self.rates.staffed = any(st["clerk"] for st in states.values())
@@ -118,7 +115,7 @@ class HallService:
             counts[c] = counts.get(c, 0) + n
         return counts
 
-    def _day_start(self, now: float) -> float:
+    def day_start(self, now: float) -> float:
         d = datetime.fromtimestamp(now, self.tz).replace(hour=0, minute=0, second=0, microsecond=0)
         return d.timestamp()
 
@@ -130,26 +127,25 @@ class HallService:
             return None
         local = datetime.fromtimestamp(now, self.tz)
         h = self.hall.hours
-        start, end = h.ticketing_from or h.open, h.ticketing_until or h.close
-        if not self._is_working_day(local.date()):
-            return "今天不办公 / The hall is closed today"
-        if not (start <= local.time() < end):
-            return (f"取号时间 {start:%H:%M}–{end:%H:%M} / Tickets are issued "
-                    f"{start:%H:%M}–{end:%H:%M}")
-        return None
+        return hours.hall_closed(local, self.calendar.current.is_working_day(local.date()),
+                                 h.ticketing_from or h.open, h.ticketing_until or h.close)
 
-    def _is_working_day(self, d) -> bool:
-        cal = getattr(self, "calendar", None)
-        if cal is not None:
-            return cal.is_working_day(d)
-        return d.weekday() < 5
+    def category_closed(self, cat: Category, now: float) -> str | None:
+        """Why this category takes no tickets now (its own hours), or None."""
+        if not self.hall.enforce_hours or (cat.ticketing_from is None and cat.ticketing_until is None):
+            return None
+        h = self.hall.hours
+        return hours.category_closed(datetime.fromtimestamp(now, self.tz),
+                                     cat.ticketing_from or h.ticketing_from or h.open,
+                                     cat.ticketing_until or h.ticketing_until or h.close, cat.name,
+                                     cat.name_en or cat.code)
 
     def check_open(self, cat, now: float) -> None:
         """409 when the hall, or this category's own ticketing hours, are closed."""
         closed = self.ticketing_closed(now)
         if closed:
             raise Conflict(closed, "hall_closed")
-        closed = kiosk.category_closed(self.hall, cat, now)
+        closed = self.category_closed(cat, now)
         if closed:
             raise Conflict(closed, "category_closed")
 
@@ -197,12 +193,13 @@ class HallService:
 
     def ticket_public(self, t: dict, ahead: int = 0) -> dict:
         out = {"id": t["id"], "number": t["number"], "status": t["status"], "category": t["category"],
-               "ahead": ahead, "estimated_wait_s": self.estimate(t["category"], ahead) if t["status"] == "waiting" else 0,
+               "ahead": ahead,
+               "estimated_wait_s": self.estimate(t["category"], ahead) if t["status"] == "waiting" else 0,
                "issued_at": times.iso(t["issued_at"], self.tz)}
-        if t["window"] and t["status"] in (lifecycle.CALLED, lifecycle.SERVING):
-            w = self.hall.window(t["window"])
-            out["window"] = t["window"]
-            out["window_name"] = w.name if w else t["window"]
+        if t["window_id"] and t["status"] in (lifecycle.CALLED, lifecycle.SERVING):
+            w = self.hall.window(t["window_id"])
+            out["window"] = t["window_id"]
+            out["window_name"] = w.name if w else t["window_id"]
         return out
 
     # ----- clerks ------------------------------------------------------------------
@@ -329,7 +326,7 @@ class HallService:
         case on completion, say); its result is returned as ticket["also"]."""
         now = self.clock()
         q = self.hall.queue
-        where = ticket["window"]
+        where = ticket["window_id"]
 
         def tx_fn(tx):
             states = wstore.states(tx, self.hall.id)
@@ -341,7 +338,8 @@ class HallService:
             if not allowed:
                 raise Forbidden(NOT_HERE)
             fn = getattr(tstore, action)
-            extra = {"recall": {"max_calls": q.max_calls}, "reactivate": {"late_arrival": q.late_arrival}}.get(action, {})
+            extra = {"recall": {"max_calls": q.max_calls},
+                     "reactivate": {"late_arrival": q.late_arrival}}.get(action, {})
             t = fn(tx, ticket["id"], clerk=user.username, now=now, **extra, **kw)
             if also is not None:
                 t["also"] = also(tx, t)
@@ -354,8 +352,8 @@ class HallService:
             self.hub.publish(self.hall.id, "done", {"ticket": t["number"], "window": where}, t["id"])
         if t["status"] == lifecycle.WAITING:
             self.hub.publish(self.hall.id, "queue", {"delta": {t["category"]: 1}})
-        self.hub.publish(self.hall.id, "ticket", {"ticket": t["number"], "status": t["status"], "window": t["window"]},
-                         t["id"])
+        self.hub.publish(self.hall.id, "ticket",
+                         {"ticket": t["number"], "status": t["status"], "window": t["window_id"]}, t["id"])
         return t
 
     async def load_ticket(self, ticket_id: int) -> dict:
@@ -364,18 +362,18 @@ class HallService:
     # ----- events ------------------------------------------------------------------
 
     def _publish_call(self, t: dict, kind: str) -> None:
-        w = self.hall.window(t["window"])
-        data = {"ticket": t["number"], "window": t["window"], "window_name": w.name if w else t["window"],
-                "window_number": (w.number or w.name) if w else t["window"], "category": t["category"],
+        w = self.hall.window(t["window_id"])
+        data = {"ticket": t["number"], "window": t["window_id"], "window_name": w.name if w else t["window_id"],
+                "window_number": (w.number or w.name) if w else t["window_id"], "category": t["category"],
                 "at": times.iso(self.clock(), self.tz), "count": t["call_count"], "lang": t["lang"]}
         self.hub.publish(self.hall.id, kind, data, t["id"])
         if kind == "call":  # after the call: screens get the call first (see api/ws.py _pump)
             self.hub.publish(self.hall.id, "queue", {"delta": {t["category"]: -1}})
-        self.hub.publish(self.hall.id, "ticket", {"ticket": t["number"], "status": t["status"], "window": t["window"]},
-                         t["id"])
+        self.hub.publish(self.hall.id, "ticket",
+                         {"ticket": t["number"], "status": t["status"], "window": t["window_id"]}, t["id"])
 
     async def _publish_window(self, state: dict) -> None:
-        names = await self._display_names({state["clerk"]} if state["clerk"] else set())
+        names = await self.display_names({state["clerk"]} if state["clerk"] else set())
         self.hub.publish(self.hall.id, "window", self._window_public(state, names))
 
     def _window_public(self, st: dict, names: dict) -> dict:
@@ -386,23 +384,23 @@ class HallService:
         if st["clerk"]:
             info = names.get(st["clerk"], {})
             clerk = {"name": info.get("display_name") or st["clerk"], "title": info.get("title", "")}
-        return {"window": st["window"], "status": status, "number": st.get("current_number"),
+        return {"window": st["window_id"], "status": status, "number": st.get("current_number"),
                 "clerk": clerk, "notice": st["away"] or None}
 
     def window_public(self, st: dict, names: dict | None = None) -> dict:
         out = self._window_public(st, names or {})
-        w = self.hall.window(st["window"])
-        out.update(id=st["window"], name=w.name, name_en=w.name_en, categories=list(w.categories),
+        w = self.hall.window(st["window_id"])
+        out.update(id=st["window_id"], name=w.name, name_en=w.name_en, categories=list(w.categories),
                    a_clerk=st["a_clerk"], b_clerk=st["b_clerk"], signed_in=st["clerk"])
         return out
 
     def _call_public(self, c: dict) -> dict:
-        w = self.hall.window(c["window"]) if c["window"] else None
-        return {"ticket": c["number"], "window": c["window"], "window_name": w.name if w else c["window"],
-                "window_number": (w.number or w.name) if w else c["window"], "at": times.iso(c["at"], self.tz),
+        w = self.hall.window(c["window_id"]) if c["window_id"] else None
+        return {"ticket": c["number"], "window": c["window_id"], "window_name": w.name if w else c["window_id"],
+                "window_number": (w.number or w.name) if w else c["window_id"], "at": times.iso(c["at"], self.tz),
                 "recall": c["type"] == "recall", "category": None}
 
-    async def _display_names(self, usernames: set[str]) -> dict:
+    async def display_names(self, usernames: set[str]) -> dict:
         out = {}
         for name in usernames:
             u = await self.db.read(accounts.user_by_name, name)
@@ -412,7 +410,7 @@ class HallService:
 
     async def hall_public(self) -> dict:
         states = await self.db.read(wstore.states, self.hall.id)
-        names = await self._display_names({s["clerk"] for s in states.values() if s["clerk"]})
+        names = await self.display_names({s["clerk"] for s in states.values() if s["clerk"]})
         waiting = self.view.waiting
         return {
             "id": self.hall.id, "name": self.hall.name, "name_en": self.hall.name_en,

@@ -1,33 +1,18 @@
-"""What the kiosk and the visitor's phone need beyond the hall core: a category's
-own ticketing hours, the windows that serve a category, the tracking link and
-its QR code, and the printed ticket."""
+"""What the kiosk and the visitor's phone need beyond the hall core: the windows that serve a category,
+the tracking link and its QR code, and the printed ticket."""
 from __future__ import annotations
 
 from datetime import datetime
 from urllib.parse import urlencode
 
 from onewindow.printer import TicketSlip
-from onewindow.server.config import Category, Hall
+from onewindow.server.config import Hall
 
 PRIORITY_KINDS = {
     "elderly": ("老年人", "Elderly"),
     "disabled": ("残障人士", "Disabled"),
     "green_channel": ("绿色通道", "Green channel"),
 }
-
-
-def category_closed(hall: Hall, cat: Category, now: float) -> str | None:
-    """Why this category takes no tickets now (its own hours), or None. The hall's
-    hours and the daily cap are checked by HallService.issue."""
-    if not hall.enforce_hours or (cat.ticketing_from is None and cat.ticketing_until is None):
-        return None
-    local = datetime.fromtimestamp(now, hall.tz).time()
-    start = cat.ticketing_from or hall.hours.ticketing_from or hall.hours.open
-    end = cat.ticketing_until or hall.hours.ticketing_until or hall.hours.close
-    if start <= local < end:
-        return None
-    return (f"{cat.name} 取号时间 {start:%H:%M}–{end:%H:%M} / {cat.name_en or cat.code}: "
-            f"tickets are issued {start:%H:%M}–{end:%H:%M}")
 
 
 def serving_windows(hall: Hall, statuses: dict[str, dict], category: str) -> list[dict]:

@@ -1,19 +1,17 @@
 """Ratings (好差评), rectification tasks, the manager's dashboard and reports of one hall.
 
-`ratings_of(runtime, hall)` gives the hall's `RatingService`, made on first
-use; it also starts the hall's rating round (default ratings, overdue tasks
-raising supervision alerts) among the Runtime's background tasks, which
-cancels it on stop.
+One `RatingService` per hall, made and started by the Runtime; its round
+(default ratings that fell due, overdue tasks raising supervision alerts)
+runs every minute in the background, so pages only read.
 """
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import weakref
+from collections.abc import Callable
 from datetime import date, datetime
 
-from onewindow.promises import WorkingCalendar, seeded_calendar
+from onewindow.promises import WorkingCalendar
 from onewindow.ratings import (
     BY_CODE,
     REASONS,
@@ -26,50 +24,28 @@ from onewindow.ratings import (
 )
 from onewindow.server.config.ratings import policy_of
 from onewindow.server.errors import DomainError, Invalid, NotFound
+from onewindow.server.live.hub import Hub
 from onewindow.server.services import access, reporting
 from onewindow.server.services.auth import User
+from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import ratings as rstore
 from onewindow.server.store import reports as qstore
+from onewindow.server.store.database import Database
 from onewindow.tickets import times
 
 log = logging.getLogger("onewindow.ratings")
 
 ROUND_EVERY_S = 60
-_services: "weakref.WeakKeyDictionary[object, dict[str, RatingService]]" = weakref.WeakKeyDictionary()
-
-
-@functools.lru_cache(maxsize=1)
-def _seeded() -> WorkingCalendar:
-    return seeded_calendar()
-
-
-def ratings_of(rt, hall_id: str) -> "RatingService":
-    svc = rt.hall(hall_id)
-    per = _services.setdefault(rt, {})
-    rs = per.get(hall_id)
-    if rs is None or rs.svc is not svc:
-        rs = per[hall_id] = RatingService(rt, svc)
-        rt._tasks.append(asyncio.create_task(rs.run(), name=f"onewindow-ratings-{hall_id}"))
-    return rs
 
 
 class RatingService:
-    def __init__(self, rt, svc: HallService):
-        self.rt, self.svc = rt, svc
+    def __init__(self, svc: HallService, db: Database, hub: Hub, clock: Callable[[], float], calendar: Calendar):
+        self.svc = svc
         self.hall = svc.hall
-        self.db, self.hub = rt.db, rt.hub
+        self.db, self.hub, self.clock, self.calendar = db, hub, clock, calendar
         self.tz = svc.tz
         self.policy: Policy = policy_of(svc.hall)
-
-    def clock(self) -> float:
-        return self.rt.clock()
-
-    async def calendar(self) -> WorkingCalendar:
-        cal = getattr(self.svc, "calendar", None)
-        if cal is not None:
-            return cal
-        return await asyncio.to_thread(_seeded)
 
     # ----- background ----------------------------------------------------------------
 
@@ -78,7 +54,7 @@ class RatingService:
             await asyncio.sleep(ROUND_EVERY_S)
             try:
                 await self.round()
-            except Exception:  # noqa: BLE001 - try again next round
+            except Exception:
                 log.exception("rating round of %s failed", self.hall.id)
 
     async def round(self) -> None:
@@ -136,7 +112,7 @@ class RatingService:
                       token: str | None) -> dict:
         now = self.clock()
         p = self.policy
-        cal = await self.calendar() if p.rectify_unit != "hours" else WorkingCalendar()
+        cal = self.calendar.current if p.rectify_unit != "hours" else WorkingCalendar()
         due = due_at(now, p.rectify_amount, p.rectify_unit, cal, self.tz)
         pad_since = now - p.pad_window_s
         try:
@@ -149,12 +125,12 @@ class RatingService:
             raise rstore.AlreadyRated("这个号已经评价过了 / this ticket has already been rated") from None
         task = r["task"]
         self.hub.publish(self.hall.id, "rating", {
-            "ticket": r["number"], "window": r["window"], "clerk": r["clerk"], "category": r["category"],
+            "ticket": r["number"], "window": r["window_id"], "clerk": r["clerk"], "category": r["category"],
             "level": level, "bad": is_bad(level), "channel": channel, "task": task["id"] if task else None,
         }, ticket_id)
         if task:
             self.hub.publish(self.hall.id, "rating_task", {"task": task["id"], "state": task["state"],
-                                                            "ticket": r["number"], "window": r["window"]}, ticket_id)
+                                                            "ticket": r["number"], "window": r["window_id"]}, ticket_id)
         lv = BY_CODE[level]
         out = {"id": r["id"], "ticket": r["number"], "level": level, "level_name": lv.name,
                "level_name_en": lv.name_en, "channel": channel, "at": times.iso(now, self.tz), "task": None}
@@ -209,7 +185,7 @@ class RatingService:
         carded = await self.db.read(qstore.carded_cases, hall.id)
         cases = await self.db.read(qstore.cases_between, hall.id, start, end)
         public = await self.svc.hall_public()
-        cal = await self.calendar()
+        cal = self.calendar.current
 
         def build():
             report = reporting.build_report(hall, self.policy, rows, ratings, day_tasks, cases, today, today,
@@ -283,7 +259,7 @@ class RatingService:
             "alerts": alerts, "muted_screens": muted, "tasks": tasks,
             "cases": [{"id": c["id"], "number": c["number"], "item": c["item"], "card": c["card"],
                        "status": c["status"], "deadline": times.iso(c["deadline_at"], self.tz),
-                       "provisional": bool(c["deadline_provisional"]), "window": c["window"]} for c in carded],
+                       "provisional": bool(c["deadline_provisional"]), "window": c["window_id"]} for c in carded],
         }
 
     # ----- reports ---------------------------------------------------------------------
@@ -310,7 +286,7 @@ class RatingService:
         ratings = await self.db.read(rstore.ratings_between, hall.id, start, end)
         tasks = await self.db.read(rstore.tasks_opened_between, hall.id, start, end)
         cases = await self.db.read(qstore.cases_between, hall.id, start, end)
-        cal = await self.calendar()
+        cal = self.calendar.current
 
         def build():
             open_days = [d for d in reporting.days(first, last) if cal.is_working_day(d)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Iterable
 
 from onewindow.ratings import LEVELS, Policy, bad_rate, bad_rates, level_counts
 from onewindow.ratings import metrics as m
@@ -72,12 +72,12 @@ def build_report(hall: Hall, policy: Policy, rows: list[dict], ratings: list[dic
 
     by_day = m.figures_by(rows, "service_day", targets, now)
     by_cat = m.figures_by(rows, "category", targets, now)
-    by_win = m.figures_by(rows, "window", targets, now)
+    by_win = m.figures_by(rows, "window_id", targets, now)
     by_clerk = m.figures_by(rows, "clerk", targets, now)
     util = m.utilisation(rows, [w.id for w in hall.windows], open_hours, policy.utilisation_threshold)
     empty = m.figures([], targets)
 
-    win_rates = bad_rates(ratings, "window", policy.bad_rate_threshold)
+    win_rates = bad_rates(ratings, "window_id", policy.bad_rate_threshold)
     clerk_rates = bad_rates(ratings, "clerk", policy.bad_rate_threshold)
     overall = bad_rate(ratings, policy.bad_rate_threshold)
     window_names = {w.id: w.name for w in hall.windows}
@@ -163,7 +163,7 @@ def task_public(t: dict, tz, now: float) -> dict:
     """A rectification task as the manager sees it."""
     task = from_steps(t["opened_at"], t["due_at"], t["steps"])
     return {
-        "id": t["id"], "ticket": t.get("number"), "ticket_id": t["ticket_id"], "window": t["window"],
+        "id": t["id"], "ticket": t.get("number"), "ticket_id": t["ticket_id"], "window": t["window_id"],
         "clerk": t["clerk"], "category": t.get("category"), "level": t["level"], "reasons": t.get("reasons", []),
         "comment": t.get("comment", ""), "channel": t.get("channel"), "state": task.state,
         "opened_at": times.iso(t["opened_at"], tz), "due_at": times.iso(t["due_at"], tz),

@@ -21,7 +21,7 @@ GREEN, YELLOW, RED = "green", "yellow", "red"
 CASE_COLUMNS = (
     "id, hall, number, item, ticket_id, ticket_number, category, applicant_name_enc, applicant_phone_enc, "
     "project, accepted_at, clock_from, deadline_at, deadline_provisional, promised_amount, promised_unit, "
-    "statutory_amount, statutory_unit, instant, status, first_clerk, clerk, window, wait_s, walk_s, service_s, "
+    "statutory_amount, statutory_unit, instant, status, first_clerk, clerk, window_id, wait_s, walk_s, service_s, "
     "completed_at, closed_reason, card, card_at"
 )
 ALERT_COLUMNS = "id, key, hall, kind, level, case_id, ticket_id, category, message, at, resolved_at, resolved_by"
@@ -83,7 +83,7 @@ def open_case(
         "INSERT INTO case_file (hall, number, item, ticket_id, ticket_number, category, applicant_name_enc, "
         "applicant_phone_enc, project, accepted_at, clock_from, deadline_at, deadline_provisional, "
         "promised_amount, promised_unit, statutory_amount, statutory_unit, instant, status, first_clerk, clerk, "
-        "window, wait_s, walk_s, service_s, completed_at, closed_reason, card, card_at) VALUES (:hall, :number, "
+        "window_id, wait_s, walk_s, service_s, completed_at, closed_reason, card, card_at) VALUES (:hall, :number, "
         ":item, :tid, :tnum, :cat, :name, :phone, :project, :now, :clock_from, :deadline, :prov, :pa, :pu, :sa, "
         ":su, :instant, :status, :first, :clerk, :win, :wait, :walk, :service, :completed, '', :card, :card_at) "
         "RETURNING id",
@@ -92,12 +92,12 @@ def open_case(
          "clock_from": clock_from, "deadline": deadline_at, "prov": deadline.provisional, "pa": promised[0],
          "pu": promised[1], "sa": statutory[0] if statutory else None, "su": statutory[1] if statutory else None,
          "instant": instant, "status": COMPLETED if done else ACCEPTED, "first": ticket.get("first_clerk"),
-         "clerk": actor, "win": ticket.get("window"), "wait": ticket.get("wait_s"), "walk": ticket.get("walk_s"),
+         "clerk": actor, "win": ticket.get("window_id"), "wait": ticket.get("wait_s"), "walk": ticket.get("walk_s"),
          "service": ticket.get("service_s"), "completed": now if done else None, "card": card,
          "card_at": now if done else None},
     )
     case = get(tx, cid)
-    event(tx, case, "accepted", now, actor, item=item, ticket=ticket["number"], window=ticket.get("window"),
+    event(tx, case, "accepted", now, actor, item=item, ticket=ticket["number"], window=ticket.get("window_id"),
           deadline=deadline_at, provisional=deadline.provisional, clock_from=clock_from)
     if done:
         event(tx, case, "completed", now, actor, instant=True, kept=card == GREEN)
@@ -106,7 +106,8 @@ def open_case(
 
 def get(tx, case_id: int, lock: bool = False) -> dict:
     row = tx.one(
-        f"SELECT {CASE_COLUMNS} FROM case_file WHERE id = :id" + (" FOR UPDATE" if lock and tx.dialect == "postgresql" else ""),
+        f"SELECT {CASE_COLUMNS} FROM case_file WHERE id = :id"
+        + (" FOR UPDATE" if lock and tx.dialect == "postgresql" else ""),
         {"id": case_id},
     )
     if row is None:
@@ -365,7 +366,7 @@ def waiting_issued_before(tx, hall: str, before: float) -> list[dict]:
 
 def serving_started_before(tx, hall: str, before: float) -> list[dict]:
     return [dict(r) for r in tx.all(
-        "SELECT id, number, category, started_at, window, clerk FROM ticket WHERE hall = :hall "
+        "SELECT id, number, category, started_at, window_id, clerk FROM ticket WHERE hall = :hall "
         "AND status = 'serving' AND started_at <= :before ORDER BY started_at", {"hall": hall, "before": before})]
 
 

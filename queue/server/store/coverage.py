@@ -36,7 +36,7 @@ def record_rota_gaps(tx, *, hall: str, gaps: list[tuple[str, str, str, str]], no
     """Log each gap (category, start, end, message) once; settle logged gaps the rota no longer has."""
     keys = [f"{hall}:{ROTA_GAP}:{cat}:{start}-{end}" for cat, start, end, _ in gaps]
     fresh = []
-    for key, (cat, _, _, message) in zip(keys, gaps):
+    for key, (cat, _, _, message) in zip(keys, gaps, strict=False):
         a = cstore.raise_alert(tx, key=key, hall=hall, kind=ROTA_GAP, level=cstore.YELLOW, message=message,
                                now=now, category=cat)
         if a is not None:

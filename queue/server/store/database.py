@@ -25,9 +25,10 @@ import re
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 log = logging.getLogger("onewindow.db")
 T = TypeVar("T")
@@ -72,19 +73,16 @@ class Tx:
 
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
-# Column names that are reserved words in PostgreSQL (SQLite takes them bare):
-# quoted here, so store SQL stays portable as written.
-_PG_RESERVED = re.compile(r"""(?<![\w:'"])(window)(?![\w'"])""")
 
 
 class _PgTx(Tx):
-    _cache: dict[str, str] = {}
+    _cache: ClassVar[dict[str, str]] = {}
 
     def _sql(self, sql: str) -> str:
         out = self._cache.get(sql)
         if out is None:
             # psycopg wants %(name)s; a literal % must be doubled.
-            out = _NAMED.sub(r"%(\1)s", _PG_RESERVED.sub(r'"\1"', sql).replace("%", "%%"))
+            out = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
             self._cache[sql] = out
         return out
 
@@ -147,7 +145,7 @@ class _Job:
     """A write waiting for the writer: its future on an event loop, or
     `deliver(job)` (callers without a loop), is settled once it is committed."""
 
-    __slots__ = ("fn", "args", "deliver", "loop", "future", "result", "error")
+    __slots__ = ("args", "deliver", "error", "fn", "future", "loop", "result")
 
     def __init__(self, fn, args, deliver=None, loop=None, future=None):
         self.fn, self.args, self.deliver, self.loop, self.future = fn, args, deliver, loop, future
@@ -276,7 +274,7 @@ class SqliteDatabase(Database):
                 self._queue_for_writer(group)  # another process writes: the writer thread waits, not the loop
                 return
             self._run_group(group)
-        except BaseException as exc:  # noqa: BLE001 - no caller may be left waiting
+        except BaseException as exc:
             log.exception("hot write group failed")
             if self._writer_conn.in_transaction:
                 self._writer_conn.execute("ROLLBACK")
@@ -368,7 +366,7 @@ class SqliteDatabase(Database):
             for j in group:
                 j.result = j.fn(tx, *j.args)
             conn.execute("RELEASE grp")
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+        except BaseException as exc:
             conn.execute("ROLLBACK TO grp")
             conn.execute("RELEASE grp")
             if len(group) == 1:
@@ -385,7 +383,7 @@ class SqliteDatabase(Database):
             try:
                 j.result = j.fn(tx, *j.args)
                 conn.execute("RELEASE job")
-            except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+            except BaseException as exc:
                 conn.execute("ROLLBACK TO job")
                 conn.execute("RELEASE job")
                 j.error = _map_error(exc)
@@ -536,7 +534,7 @@ class PostgresDatabase(Database):
         for c in self._conns:
             try:
                 c.close()
-            except Exception:  # noqa: BLE001 - closing anyway
+            except Exception:
                 pass
 
 

@@ -32,7 +32,7 @@ class StartupLock:
         self._conn = None
         self._file = None
 
-    def acquire(self) -> "StartupLock":
+    def acquire(self) -> StartupLock:
         if is_postgres(self.url):
             import psycopg
 
@@ -43,7 +43,7 @@ class StartupLock:
             path = sqlite_path(self.url)
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-                self._file = open(f"{path}.startup.lock", "a+b")
+                self._file = open(f"{path}.startup.lock", "a+b")  # noqa: SIM115 -- held until release()
                 fcntl.flock(self._file, fcntl.LOCK_EX)
         return self
 

@@ -9,15 +9,13 @@ hall's time zone. Dates of a service day are 'YYYY-MM-DD' in the hall's zone.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
 class User(SQLModel, table=True):
     __tablename__ = "app_user"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     username: str = Field(index=True, unique=True, max_length=64)
     password_hash: str
     role: str = Field(max_length=16)  # clerk | manager | admin
@@ -71,7 +69,7 @@ class Ticket(SQLModel, table=True):
             postgresql_where=text("status IN ('waiting', 'called', 'serving', 'parked')"),
         ),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     hall: str = Field(max_length=32)
     category: str = Field(max_length=40)
     number: str = Field(max_length=12)
@@ -82,20 +80,20 @@ class Ticket(SQLModel, table=True):
     track_token: str = Field(max_length=64)
     issued_at: float
     arrived_at: float  # the place in the queue: kept on transfer, moved on go-last
-    called_at: Optional[float] = None  # first call
-    last_called_at: Optional[float] = None
-    started_at: Optional[float] = None
-    finished_at: Optional[float] = None
+    called_at: float | None = None  # first call
+    last_called_at: float | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
     call_count: int = 0
-    window: Optional[str] = Field(default=None, max_length=32)
-    clerk: Optional[str] = Field(default=None, max_length=64)
-    first_clerk: Optional[str] = Field(default=None, max_length=64)  # 首问负责
-    origin_category: Optional[str] = Field(default=None, max_length=40)
-    target_window: Optional[str] = Field(default=None, max_length=32)  # transferred to a window
+    window_id: str | None = Field(default=None, max_length=32)
+    clerk: str | None = Field(default=None, max_length=64)
+    first_clerk: str | None = Field(default=None, max_length=64)  # 首问负责
+    origin_category: str | None = Field(default=None, max_length=40)
+    target_window: str | None = Field(default=None, max_length=32)  # transferred to a window
     note: str = ""
-    wait_s: Optional[float] = None  # issue -> first call
-    walk_s: Optional[float] = None  # call -> start
-    service_s: Optional[float] = None  # start -> done
+    wait_s: float | None = None  # issue -> first call
+    walk_s: float | None = None  # call -> start
+    service_s: float | None = None  # start -> done
 
 
 class TicketEvent(SQLModel, table=True):
@@ -103,13 +101,13 @@ class TicketEvent(SQLModel, table=True):
 
     __tablename__ = "ticket_event"
     __table_args__ = (Index("ix_event_hall_at", "hall", "at"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     hall: str = Field(max_length=32)
     ticket_id: int = Field(index=True)
     type: str = Field(max_length=20)
     at: float
-    clerk: Optional[str] = Field(default=None, max_length=64)
-    window: Optional[str] = Field(default=None, max_length=32)
+    clerk: str | None = Field(default=None, max_length=64)
+    window_id: str | None = Field(default=None, max_length=32)
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
 
 
@@ -118,11 +116,11 @@ class WindowState(SQLModel, table=True):
 
     __tablename__ = "window_state"
     hall: str = Field(primary_key=True, max_length=32)
-    window: str = Field(primary_key=True, max_length=32)
-    clerk: Optional[str] = Field(default=None, max_length=64)
-    signed_in_at: Optional[float] = None
+    window_id: str = Field(primary_key=True, max_length=32)
+    clerk: str | None = Field(default=None, max_length=64)
+    signed_in_at: float | None = None
     away: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # JSON notice or ''
-    current_ticket: Optional[int] = None
+    current_ticket: int | None = None
 
 
 class WindowPost(SQLModel, table=True):
@@ -130,18 +128,18 @@ class WindowPost(SQLModel, table=True):
 
     __tablename__ = "window_post"
     hall: str = Field(primary_key=True, max_length=32)
-    window: str = Field(primary_key=True, max_length=32)
-    a_clerk: Optional[str] = Field(default=None, max_length=64)
-    b_clerk: Optional[str] = Field(default=None, max_length=64)
-    changed_by: Optional[str] = Field(default=None, max_length=64)
-    changed_at: Optional[float] = None
+    window_id: str = Field(primary_key=True, max_length=32)
+    a_clerk: str | None = Field(default=None, max_length=64)
+    b_clerk: str | None = Field(default=None, max_length=64)
+    changed_by: str | None = Field(default=None, max_length=64)
+    changed_at: float | None = None
 
 
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: float
-    actor: Optional[str] = Field(default=None, max_length=64)
+    actor: str | None = Field(default=None, max_length=64)
     action: str = Field(max_length=40)
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
 
@@ -165,12 +163,12 @@ class CaseFile(SQLModel, table=True):
         Index("ix_case_hall_status", "hall", "status", "deadline_at"),
         Index("ix_case_provisional", "deadline_provisional", "status"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     hall: str = Field(max_length=32)
     number: str = Field(max_length=32)
     item: str = Field(max_length=40)
-    ticket_id: Optional[int] = Field(default=None, index=True)
-    ticket_number: Optional[str] = Field(default=None, max_length=12)
+    ticket_id: int | None = Field(default=None, index=True)
+    ticket_number: str | None = Field(default=None, max_length=12)
     category: str = Field(max_length=40)
     applicant_name_enc: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     applicant_phone_enc: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
@@ -181,32 +179,32 @@ class CaseFile(SQLModel, table=True):
     deadline_provisional: bool = False
     promised_amount: int
     promised_unit: str = Field(max_length=16)
-    statutory_amount: Optional[int] = None
-    statutory_unit: Optional[str] = Field(default=None, max_length=16)
+    statutory_amount: int | None = None
+    statutory_unit: str | None = Field(default=None, max_length=16)
     instant: bool = False
     status: str = Field(max_length=12)  # accepted | suspended | completed | withdrawn
-    first_clerk: Optional[str] = Field(default=None, max_length=64)
-    clerk: Optional[str] = Field(default=None, max_length=64)
-    window: Optional[str] = Field(default=None, max_length=32)
-    wait_s: Optional[float] = None
-    walk_s: Optional[float] = None
-    service_s: Optional[float] = None
-    completed_at: Optional[float] = None
+    first_clerk: str | None = Field(default=None, max_length=64)
+    clerk: str | None = Field(default=None, max_length=64)
+    window_id: str | None = Field(default=None, max_length=32)
+    wait_s: float | None = None
+    walk_s: float | None = None
+    service_s: float | None = None
+    completed_at: float | None = None
     closed_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     card: str = Field(default="green", max_length=8)  # green | yellow | red
-    card_at: Optional[float] = None
+    card_at: float | None = None
 
 
 class CaseEvent(SQLModel, table=True):
     """Every change of a case, append-only."""
 
     __tablename__ = "case_event"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(index=True)
     hall: str = Field(max_length=32)
     type: str = Field(max_length=24)
     at: float
-    actor: Optional[str] = Field(default=None, max_length=64)
+    actor: str | None = Field(default=None, max_length=64)
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
 
 
@@ -214,13 +212,13 @@ class CaseSuspension(SQLModel, table=True):
     """A stop of the clock: 补正 (correction), expert review, hearing, public notice."""
 
     __tablename__ = "case_suspension"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(index=True)
     reason: str = Field(max_length=20)
     from_at: float
-    to_at: Optional[float] = None
+    to_at: float | None = None
     notice: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    actor: Optional[str] = Field(default=None, max_length=64)
+    actor: str | None = Field(default=None, max_length=64)
 
 
 class CalendarYear(SQLModel, table=True):
@@ -231,7 +229,7 @@ class CalendarYear(SQLModel, table=True):
     holidays: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
     workdays: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
     source: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    loaded_by: Optional[str] = Field(default=None, max_length=64)
+    loaded_by: str | None = Field(default=None, max_length=64)
     loaded_at: float
 
 
@@ -240,19 +238,19 @@ class SupervisionAlert(SQLModel, table=True):
 
     __tablename__ = "supervision_alert"
     __table_args__ = (Index("ix_alert_hall_open", "hall", "resolved_at", "at"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
-    key: Optional[str] = Field(default=None, max_length=200, unique=True)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str | None = Field(default=None, max_length=200, unique=True)
     hall: str = Field(max_length=32)
     # yellow | red | step_overrun | refusal_without_reason | wait_promise | calendar_missing
     kind: str = Field(max_length=32)
     level: str = Field(max_length=8)  # yellow | red
-    case_id: Optional[int] = Field(default=None, index=True)
-    ticket_id: Optional[int] = None
-    category: Optional[str] = Field(default=None, max_length=40)
+    case_id: int | None = Field(default=None, index=True)
+    ticket_id: int | None = None
+    category: str | None = Field(default=None, max_length=40)
     message: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     at: float
-    resolved_at: Optional[float] = None
-    resolved_by: Optional[str] = Field(default=None, max_length=64)
+    resolved_at: float | None = None
+    resolved_by: str | None = Field(default=None, max_length=64)
 
 
 # ----- ratings: a rating carries no personal data (ticket, window, clerk, level) -----
@@ -261,13 +259,13 @@ class SupervisionAlert(SQLModel, table=True):
 class Rating(SQLModel, table=True):
     __tablename__ = "rating"
     __table_args__ = (Index("ix_rating_hall_at", "hall", "at"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(unique=True)  # once per ticket
-    case_id: Optional[int] = None
+    case_id: int | None = None
     hall: str = Field(max_length=32)
     category: str = Field(max_length=40)
-    window: Optional[str] = Field(default=None, max_length=32)
-    clerk: Optional[str] = Field(default=None, max_length=64)
+    window_id: str | None = Field(default=None, max_length=32)
+    clerk: str | None = Field(default=None, max_length=64)
     channel: str = Field(max_length=8)  # pad | qr | default
     level: int  # 5 非常满意 .. 1 非常不满意
     reasons: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
@@ -281,15 +279,15 @@ class RectificationTask(SQLModel, table=True):
 
     __tablename__ = "rectification_task"
     __table_args__ = (Index("ix_rectification_hall_state", "hall", "state", "due_at"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     rating_id: int = Field(unique=True, foreign_key="rating.id")
     hall: str = Field(max_length=32)
     ticket_id: int
-    window: Optional[str] = Field(default=None, max_length=32)
-    clerk: Optional[str] = Field(default=None, max_length=64)
+    window_id: str | None = Field(default=None, max_length=32)
+    clerk: str | None = Field(default=None, max_length=64)
     level: int
     state: str = Field(max_length=12)  # verify | rectify | feedback | callback | closed
     opened_at: float
     due_at: float
-    closed_at: Optional[float] = None
+    closed_at: float | None = None
     steps: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))

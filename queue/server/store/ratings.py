@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import json
 
-from onewindow.ratings import StepError, Task, advance, from_steps, is_bad
+from onewindow.ratings import StepError, Task, advance, from_steps, opens_task
 from onewindow.server.errors import Conflict, NotFound
 from onewindow.server.store import cases as cstore
 from onewindow.server.store import tickets as tstore
@@ -31,8 +31,8 @@ class TaskConflict(Conflict):
     code = "bad_step"
 
 
-RATING_COLUMNS = "id, ticket_id, case_id, hall, category, window, clerk, channel, level, reasons, comment, at"
-TASK_COLUMNS = ("k.id, k.rating_id, k.hall, k.ticket_id, k.window, k.clerk, k.level, k.state, k.opened_at, "
+RATING_COLUMNS = "id, ticket_id, case_id, hall, category, window_id, clerk, channel, level, reasons, comment, at"
+TASK_COLUMNS = ("k.id, k.rating_id, k.hall, k.ticket_id, k.window_id, k.clerk, k.level, k.state, k.opened_at, "
                 "k.due_at, k.closed_at, k.steps")
 
 
@@ -41,7 +41,7 @@ def last_completed(tx, hall: str, window: str, since: float, day_from: str) -> d
     row = tx.one(
         "SELECT t.id, t.number, t.category, t.finished_at, r.id AS rating_id FROM ticket t "
         "LEFT JOIN rating r ON r.ticket_id = t.id "
-        "WHERE t.hall = :hall AND t.service_day >= :day AND t.status = 'done' AND t.window = :w "
+        "WHERE t.hall = :hall AND t.service_day >= :day AND t.status = 'done' AND t.window_id = :w "
         "AND t.finished_at >= :since ORDER BY t.finished_at DESC, t.id DESC LIMIT 1",
         {"hall": hall, "day": day_from, "w": window, "since": since},
     )
@@ -62,31 +62,32 @@ def rate(tx, *, ticket_id: int, level: int, reasons: tuple[str, ...], comment: s
     if t["status"] != "done":
         raise NotRateable("只有办结的号才能评价 / only a completed ticket can be rated")
     if channel == "pad":
-        last = last_completed(tx, t["hall"], t["window"], pad_since, day_from)
+        last = last_completed(tx, t["hall"], t["window_id"], pad_since, day_from)
         if last is None or last["id"] != t["id"]:
             raise NotRateable("该号已不能在窗口评价 / this ticket can no longer be rated at the window")
     rating = {"ticket_id": t["id"], "case_id": case_of(tx, t["id"]), "hall": t["hall"], "category": t["category"],
-              "window": t["window"], "clerk": t["clerk"], "channel": channel, "level": level,
+              "window_id": t["window_id"], "clerk": t["clerk"], "channel": channel, "level": level,
               "reasons": json.dumps(list(reasons), ensure_ascii=False), "comment": comment, "at": now}
     rid = tx.scalar(
-        "INSERT INTO rating (ticket_id, case_id, hall, category, window, clerk, channel, level, reasons, comment, at) "
-        "VALUES (:ticket_id, :case_id, :hall, :category, :window, :clerk, :channel, :level, :reasons, :comment, :at) "
+        "INSERT INTO rating (ticket_id, case_id, hall, category, window_id, clerk, channel, level, reasons, comment,"
+        " at) VALUES (:ticket_id, :case_id, :hall, :category, :window_id, :clerk, :channel, :level, :reasons,"
+        " :comment, :at) "
         "ON CONFLICT (ticket_id) DO NOTHING RETURNING id",
         rating,
     )
     if rid is None:
         raise AlreadyRated(f"ticket {t['number']} is already rated")
     rating.update(id=rid, number=t["number"], reasons=list(reasons))
-    rating["task"] = open_task(tx, rating, now, due_at) if is_bad(level) else None
+    rating["task"] = open_task(tx, rating, now, due_at) if opens_task(level) else None
     return rating
 
 
 def open_task(tx, rating: dict, now: float, due_at: float) -> dict:
     task = Task(now, due_at)
     tid = tx.scalar(
-        "INSERT INTO rectification_task (rating_id, hall, ticket_id, window, clerk, level, state, opened_at, "
+        "INSERT INTO rectification_task (rating_id, hall, ticket_id, window_id, clerk, level, state, opened_at, "
         "due_at, steps) VALUES (:rid, :hall, :tid, :w, :clerk, :level, :state, :now, :due, '[]') RETURNING id",
-        {"rid": rating["id"], "hall": rating["hall"], "tid": rating["ticket_id"], "w": rating["window"],
+        {"rid": rating["id"], "hall": rating["hall"], "tid": rating["ticket_id"], "w": rating["window_id"],
          "clerk": rating["clerk"], "level": rating["level"], "state": task.state, "now": now, "due": due_at},
     )
     return {"id": tid, "state": task.state, "opened_at": now, "due_at": due_at}
@@ -183,7 +184,7 @@ def completed_unrated(tx, hall: str, since: float, before: float) -> list[tuple[
 def raise_overdue_alerts(tx, hall: str, now: float) -> list[dict]:
     """One supervision alert (电子监察) per overdue open task, logged once: its key is unique."""
     raised = []
-    for r in tx.all("SELECT k.id, k.ticket_id, k.window, t.category FROM rectification_task k "
+    for r in tx.all("SELECT k.id, k.ticket_id, k.window_id, t.category FROM rectification_task k "
                     "JOIN ticket t ON t.id = k.ticket_id "
                     "WHERE k.hall = :hall AND k.state <> 'closed' AND k.due_at < :now ORDER BY k.id",
                     {"hall": hall, "now": now}):

@@ -15,7 +15,7 @@ from onewindow.tickets.lifecycle import RuleViolation
 
 TICKET_COLUMNS = (
     "id, hall, category, number, service_day, priority, status, lang, track_token, issued_at, "
-    "arrived_at, called_at, last_called_at, started_at, finished_at, call_count, window, clerk, "
+    "arrived_at, called_at, last_called_at, started_at, finished_at, call_count, window_id, clerk, "
     "first_clerk, origin_category, target_window, note, wait_s, walk_s, service_s"
 )
 
@@ -26,16 +26,23 @@ class CapReached(Conflict):
 
 def _event(tx, hall: str, ticket_id: int, type_: str, at: float, clerk=None, window=None, **data) -> None:
     tx.execute(
-        "INSERT INTO ticket_event (hall, ticket_id, type, at, clerk, window, data) "
+        "INSERT INTO ticket_event (hall, ticket_id, type, at, clerk, window_id, data) "
         "VALUES (:hall, :tid, :type, :at, :clerk, :window, :data)",
         {"hall": hall, "tid": ticket_id, "type": type_, "at": at, "clerk": clerk, "window": window,
          "data": json.dumps(data, ensure_ascii=False) if data else "{}"},
     )
 
 
+def probe(tx) -> None:
+    """A write that changes nothing, and a read: /healthz's proof that both work."""
+    tx.execute("UPDATE ticket_counter SET last = last WHERE hall = ''")
+    tx.scalar("SELECT 1")
+
+
 def get(tx, ticket_id: int, lock: bool = False) -> dict:
     row = tx.one(
-        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = :id" + (" FOR UPDATE" if lock and tx.dialect == "postgresql" else ""),
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = :id"
+        + (" FOR UPDATE" if lock and tx.dialect == "postgresql" else ""),
         {"id": ticket_id},
     )
     if row is None:
@@ -196,16 +203,16 @@ def _call(tx, t: dict, window: str, clerk: str, now: float) -> dict:
     first = t["first_clerk"] or clerk
     n = tx.execute(
         "UPDATE ticket SET status = 'called', called_at = :called, last_called_at = :now, call_count = 1, "
-        "window = :w, clerk = :clerk, first_clerk = :first, wait_s = :wait, target_window = NULL "
+        "window_id = :w, clerk = :clerk, first_clerk = :first, wait_s = :wait, target_window = NULL "
         "WHERE id = :id AND status = 'waiting'",
         {"called": called_at, "now": now, "w": window, "clerk": clerk, "first": first, "wait": wait_s, "id": t["id"]},
     )
     if n != 1:  # someone else called it first (cannot happen under the write lock; kept as a guard)
         raise RuleViolation("ticket was called by another window")
-    tx.execute("UPDATE window_state SET current_ticket = :id WHERE hall = :hall AND window = :w",
+    tx.execute("UPDATE window_state SET current_ticket = :id WHERE hall = :hall AND window_id = :w",
                {"id": t["id"], "hall": t["hall"], "w": window})
     _event(tx, t["hall"], t["id"], "call", now, clerk, window, number=t["number"])
-    t.update(status=lifecycle.CALLED, called_at=called_at, last_called_at=now, call_count=1, window=window,
+    t.update(status=lifecycle.CALLED, called_at=called_at, last_called_at=now, call_count=1, window_id=window,
              clerk=clerk, first_clerk=first, wait_s=wait_s, target_window=None)
     return t
 
@@ -219,7 +226,7 @@ def recall(tx, ticket_id: int, *, clerk: str, now: float, max_calls: int) -> dic
     count = t["call_count"] + 1
     tx.execute("UPDATE ticket SET call_count = :n, last_called_at = :now WHERE id = :id",
                {"n": count, "now": now, "id": ticket_id})
-    _event(tx, t["hall"], ticket_id, "recall", now, clerk, t["window"], number=t["number"], count=count)
+    _event(tx, t["hall"], ticket_id, "recall", now, clerk, t["window_id"], number=t["number"], count=count)
     t.update(call_count=count, last_called_at=now)
     return t
 
@@ -230,7 +237,7 @@ def start(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
     walk = now - t["last_called_at"]
     tx.execute("UPDATE ticket SET status = 'serving', started_at = :now, walk_s = :walk, clerk = :clerk WHERE id = :id",
                {"now": now, "walk": walk, "clerk": clerk, "id": ticket_id})
-    _event(tx, t["hall"], ticket_id, "start", now, clerk, t["window"])
+    _event(tx, t["hall"], ticket_id, "start", now, clerk, t["window_id"])
     t.update(status=lifecycle.SERVING, started_at=now, walk_s=walk, clerk=clerk)
     return t
 
@@ -247,7 +254,7 @@ def complete(tx, ticket_id: int, *, clerk: str, now: float, outcome: str) -> dic
         {"started": started, "now": now, "walk": walk, "service": service, "clerk": clerk, "id": ticket_id},
     )
     _clear_window(tx, t)
-    _event(tx, t["hall"], ticket_id, "complete", now, clerk, t["window"], outcome=outcome)
+    _event(tx, t["hall"], ticket_id, "complete", now, clerk, t["window_id"], outcome=outcome)
     t.update(status=lifecycle.DONE, started_at=started, finished_at=now, walk_s=walk, service_s=service, clerk=clerk)
     return t
 
@@ -261,7 +268,7 @@ def no_show(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
 def _no_show(tx, t: dict, clerk: str, now: float, reason: str) -> dict:
     tx.execute("UPDATE ticket SET status = 'no_show', finished_at = :now WHERE id = :id", {"now": now, "id": t["id"]})
     _clear_window(tx, t)
-    _event(tx, t["hall"], t["id"], "no_show", now, clerk, t["window"], reason=reason, calls=t["call_count"])
+    _event(tx, t["hall"], t["id"], "no_show", now, clerk, t["window_id"], reason=reason, calls=t["call_count"])
     t.update(status=lifecycle.NO_SHOW, finished_at=now)
     return t
 
@@ -276,14 +283,14 @@ def transfer(tx, ticket_id: int, *, clerk: str, now: float, category: str | None
     origin = t["origin_category"] or (t["category"] if new_cat != t["category"] else None)
     tx.execute(
         "UPDATE ticket SET status = 'waiting', category = :cat, origin_category = :origin, target_window = :tw, "
-        "note = :note, call_count = 0, window = NULL, clerk = NULL, started_at = NULL WHERE id = :id",
+        "note = :note, call_count = 0, window_id = NULL, clerk = NULL, started_at = NULL WHERE id = :id",
         {"cat": new_cat, "origin": origin, "tw": window, "note": note, "id": ticket_id},
     )
     _clear_window(tx, t)
-    _event(tx, t["hall"], ticket_id, "transfer", now, clerk, t["window"], from_category=t["category"],
+    _event(tx, t["hall"], ticket_id, "transfer", now, clerk, t["window_id"], from_category=t["category"],
            to_category=new_cat, to_window=window, note=note)
     t.update(status=lifecycle.WAITING, category=new_cat, origin_category=origin, target_window=window, note=note,
-             call_count=0, window=None, clerk=None, started_at=None)
+             call_count=0, window_id=None, clerk=None, started_at=None)
     return t
 
 
@@ -293,7 +300,7 @@ def park(tx, ticket_id: int, *, clerk: str, now: float, note: str) -> dict:
     lifecycle.check_action("park", t["status"])
     tx.execute("UPDATE ticket SET status = 'parked', note = :note WHERE id = :id", {"note": note, "id": ticket_id})
     _clear_window(tx, t)
-    _event(tx, t["hall"], ticket_id, "park", now, clerk, t["window"], note=note)
+    _event(tx, t["hall"], ticket_id, "park", now, clerk, t["window_id"], note=note)
     t.update(status=lifecycle.PARKED, note=note)
     return t
 
@@ -302,10 +309,10 @@ def resume(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
     """Back to the queue of the window that parked it, keeping its place."""
     t = get(tx, ticket_id, lock=True)
     lifecycle.check_action("resume", t["status"])
-    tx.execute("UPDATE ticket SET status = 'waiting', target_window = window, call_count = 0 WHERE id = :id",
+    tx.execute("UPDATE ticket SET status = 'waiting', target_window = window_id, call_count = 0 WHERE id = :id",
                {"id": ticket_id})
-    _event(tx, t["hall"], ticket_id, "resume", now, clerk, t["window"])
-    t.update(status=lifecycle.WAITING, target_window=t["window"], call_count=0)
+    _event(tx, t["hall"], ticket_id, "resume", now, clerk, t["window_id"])
+    t.update(status=lifecycle.WAITING, target_window=t["window_id"], call_count=0)
     return t
 
 
@@ -324,7 +331,8 @@ def reactivate(tx, ticket_id: int, *, clerk: str, now: float, late_arrival: str)
 def cancel(tx, ticket_id: int, *, now: float) -> dict:
     t = get(tx, ticket_id, lock=True)
     lifecycle.check_action("cancel", t["status"])
-    tx.execute("UPDATE ticket SET status = 'cancelled', finished_at = :now WHERE id = :id", {"now": now, "id": ticket_id})
+    tx.execute("UPDATE ticket SET status = 'cancelled', finished_at = :now WHERE id = :id",
+               {"now": now, "id": ticket_id})
     _event(tx, t["hall"], ticket_id, "cancel", now)
     t.update(status=lifecycle.CANCELLED, finished_at=now)
     return t
@@ -346,29 +354,30 @@ def close_past_days(tx, hall: str, today: str, now: float) -> tuple[dict[str, in
         t = dict(r)
         tx.execute("UPDATE ticket SET status = 'cancelled', finished_at = :now WHERE id = :id",
                    {"now": now, "id": t["id"]})
-        _event(tx, hall, t["id"], "day_closed", now, None, t["window"], left=t["status"], day=t["service_day"])
+        _event(tx, hall, t["id"], "day_closed", now, None, t["window_id"], left=t["status"], day=t["service_day"])
         _clear_window(tx, t)
-        if t["window"] and t["status"] in (lifecycle.CALLED, lifecycle.SERVING):
-            windows.add(t["window"])
+        if t["window_id"] and t["status"] in (lifecycle.CALLED, lifecycle.SERVING):
+            windows.add(t["window_id"])
         if t["status"] == lifecycle.WAITING:
             lost[t["category"]] = lost.get(t["category"], 0) + 1
     return lost, windows
 
 
 def _clear_window(tx, t: dict) -> None:
-    if t["window"]:
-        tx.execute("UPDATE window_state SET current_ticket = NULL WHERE hall = :hall AND window = :w "
-                   "AND current_ticket = :id", {"hall": t["hall"], "w": t["window"], "id": t["id"]})
+    if t["window_id"]:
+        tx.execute("UPDATE window_state SET current_ticket = NULL WHERE hall = :hall AND window_id = :w "
+                   "AND current_ticket = :id", {"hall": t["hall"], "w": t["window_id"], "id": t["id"]})
 
 
 def events(tx, ticket_id: int) -> list[dict]:
     return [dict(r) for r in tx.all(
-        "SELECT type, at, clerk, window, data FROM ticket_event WHERE ticket_id = :id ORDER BY id", {"id": ticket_id})]
+        "SELECT type, at, clerk, window_id, data FROM ticket_event WHERE ticket_id = :id ORDER BY id",
+        {"id": ticket_id})]
 
 
 def recent_calls(tx, hall: str, since: float, limit: int) -> list[dict]:
     rows = tx.all(
-        "SELECT e.type, e.at, e.window, t.number FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id "
+        "SELECT e.type, e.at, e.window_id, t.number FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id "
         "WHERE e.hall = :hall AND e.at >= :since AND e.type IN ('call', 'recall') ORDER BY e.id DESC LIMIT :n",
         {"hall": hall, "since": since, "n": limit},
     )

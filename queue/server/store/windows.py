@@ -7,18 +7,18 @@ import json
 def seed(tx, hall: str, windows: list[tuple[str, str | None, str | None]]) -> None:
     """Create the rows of windows the config names; posts changed by a manager are kept."""
     for wid, a, b in windows:
-        if tx.one("SELECT 1 FROM window_state WHERE hall = :h AND window = :w", {"h": hall, "w": wid}) is None:
-            tx.execute("INSERT INTO window_state (hall, window, away) VALUES (:h, :w, '')", {"h": hall, "w": wid})
-        if tx.one("SELECT 1 FROM window_post WHERE hall = :h AND window = :w", {"h": hall, "w": wid}) is None:
-            tx.execute("INSERT INTO window_post (hall, window, a_clerk, b_clerk) VALUES (:h, :w, :a, :b)",
+        if tx.one("SELECT 1 FROM window_state WHERE hall = :h AND window_id = :w", {"h": hall, "w": wid}) is None:
+            tx.execute("INSERT INTO window_state (hall, window_id, away) VALUES (:h, :w, '')", {"h": hall, "w": wid})
+        if tx.one("SELECT 1 FROM window_post WHERE hall = :h AND window_id = :w", {"h": hall, "w": wid}) is None:
+            tx.execute("INSERT INTO window_post (hall, window_id, a_clerk, b_clerk) VALUES (:h, :w, :a, :b)",
                        {"h": hall, "w": wid, "a": a, "b": b})
 
 
 def states(tx, hall: str) -> dict[str, dict]:
     rows = tx.all(
-        "SELECT s.window, s.clerk, s.signed_in_at, s.away, s.current_ticket, p.a_clerk, p.b_clerk, "
+        "SELECT s.window_id, s.clerk, s.signed_in_at, s.away, s.current_ticket, p.a_clerk, p.b_clerk, "
         "t.number AS current_number FROM window_state s "
-        "LEFT JOIN window_post p ON p.hall = s.hall AND p.window = s.window "
+        "LEFT JOIN window_post p ON p.hall = s.hall AND p.window_id = s.window_id "
         "LEFT JOIN ticket t ON t.id = s.current_ticket WHERE s.hall = :h",
         {"h": hall},
     )
@@ -26,32 +26,32 @@ def states(tx, hall: str) -> dict[str, dict]:
     for r in rows:
         d = dict(r)
         d["away"] = json.loads(d["away"]) if d["away"] else None
-        out[d["window"]] = d
+        out[d["window_id"]] = d
     return out
 
 
 def sign_in(tx, hall: str, window: str, clerk: str, now: float) -> list[str]:
     """Sign `clerk` in at `window`, out of any other window; returns windows left."""
-    left = [r["window"] for r in tx.all(
-        "SELECT window FROM window_state WHERE hall = :h AND clerk = :c AND window <> :w",
+    left = [r["window_id"] for r in tx.all(
+        "SELECT window_id FROM window_state WHERE hall = :h AND clerk = :c AND window_id <> :w",
         {"h": hall, "c": clerk, "w": window})]
     tx.execute("UPDATE window_state SET clerk = NULL, signed_in_at = NULL, away = '' "
-               "WHERE hall = :h AND clerk = :c AND window <> :w", {"h": hall, "c": clerk, "w": window})
-    tx.execute("UPDATE window_state SET clerk = :c, signed_in_at = :now, away = '' WHERE hall = :h AND window = :w",
+               "WHERE hall = :h AND clerk = :c AND window_id <> :w", {"h": hall, "c": clerk, "w": window})
+    tx.execute("UPDATE window_state SET clerk = :c, signed_in_at = :now, away = '' WHERE hall = :h AND window_id = :w",
                {"c": clerk, "now": now, "h": hall, "w": window})
     return left
 
 
 def sign_out(tx, hall: str, window: str) -> None:
-    tx.execute("UPDATE window_state SET clerk = NULL, signed_in_at = NULL, away = '' WHERE hall = :h AND window = :w",
-               {"h": hall, "w": window})
+    tx.execute("UPDATE window_state SET clerk = NULL, signed_in_at = NULL, away = ''"
+               " WHERE hall = :h AND window_id = :w", {"h": hall, "w": window})
 
 
 def set_away(tx, hall: str, window: str, notice: dict | None) -> None:
-    tx.execute("UPDATE window_state SET away = :a WHERE hall = :h AND window = :w",
+    tx.execute("UPDATE window_state SET away = :a WHERE hall = :h AND window_id = :w",
                {"a": json.dumps(notice, ensure_ascii=False) if notice else "", "h": hall, "w": window})
 
 
 def set_posts(tx, hall: str, window: str, a: str | None, b: str | None, by: str, now: float) -> None:
     tx.execute("UPDATE window_post SET a_clerk = :a, b_clerk = :b, changed_by = :by, changed_at = :now "
-               "WHERE hall = :h AND window = :w", {"a": a, "b": b, "by": by, "now": now, "h": hall, "w": window})
+               "WHERE hall = :h AND window_id = :w", {"a": a, "b": b, "by": by, "now": now, "h": hall, "w": window})
