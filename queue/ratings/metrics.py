@@ -2,7 +2,7 @@
 
 A row is a mapping with the ticket table's columns: `issued_at`, `called_at`,
 `started_at`, `finished_at` (epoch seconds or None), `wait_s` (issue → first
-call), `walk_s` (call → start), `service_s` (start → done), `window`,
+call), `walk_s` (call → start), `service_s` (start → done), `window_id`,
 `clerk`, `category`, `status`. Nothing here reads a clock or a database.
 
 Definitions (the reports print them):
@@ -236,8 +236,8 @@ class Utilisation:
 def serving_intervals(rows: Iterable[Row]) -> dict[str, list[Interval]]:
     out: dict[str, list[Interval]] = {}
     for r in rows:
-        if r.get("window") and r.get("started_at") is not None and r.get("finished_at") is not None:
-            out.setdefault(r["window"], []).append((r["started_at"], r["finished_at"]))
+        if r.get("window_id") and r.get("started_at") is not None and r.get("finished_at") is not None:
+            out.setdefault(r["window_id"], []).append((r["started_at"], r["finished_at"]))
     return out
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from onewindow.server.config import ConfigError, load_config
+from onewindow.server.logs import LEVELS, log_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--redis-url", help="Redis that carries live events between server processes, e.g. "
                                         "redis://127.0.0.1:6379/0 (also ONEWINDOW_REDIS_URL); needed for --workers > 1")
+    s.add_argument("--log-level", choices=LEVELS, default=os.environ.get("ONEWINDOW_LOG_LEVEL", "info"),
+                   help="the server's log level (also ONEWINDOW_LOG_LEVEL; default info)")
     s.add_argument("--workers", type=int, default=1,
                    help="server processes (default 1); more than one needs --redis-url, so that every "
                         "screen and console sees every event")
@@ -98,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     # no permessage-deflate: compressing 200-byte events per socket costs more CPU than it saves.
     uvicorn.run("onewindow.server.app:create_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, loop="uvloop", http="httptools", ws="websockets-sansio",
-                ws_per_message_deflate=False, log_level="info", proxy_headers=True)
+                ws_per_message_deflate=False, log_config=log_config(args.log_level), proxy_headers=True)
     return 0
 
 

@@ -1,37 +1,20 @@
-"""Helpers for the ratings, dashboard and reports tests: the root conftest's
-functions as fixtures, and `Day`, which drives a hall through the API at
-scripted times of the FakeClock.
-
-The root tests/conftest.py is reached through its `root_conftest` fixture, never
-by `import conftest` (several conftest.py files live in folders without
-__init__.py, so that name is ambiguous)."""
+"""Fixtures of the ratings, dashboard and reports tests: `Day`, which drives a
+hall through the API at scripted times of the FakeClock."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
+from support.accounts import login
+from support.clock import START
+from support.halls import HALL, demo_with as _demo_with
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-HALL = "eco"
 # The scripted day: Monday 2026-11-23, the hall opens at 09:00; t counts seconds from 10:00.
-T0 = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI).timestamp()
+T0 = START.timestamp()
 
 
 @pytest.fixture
-def demo_with(root_conftest):
+def demo_with():
     """The demo hall with TOML appended to its (only) hall, e.g. a `[halls.ratings]` table."""
-    from onewindow.server.config import demo_config_path, parse_config
-
-    def make(extra: str):
-        return parse_config(demo_config_path().read_text(encoding="utf-8") + "\n" + extra, "demo_hall.toml")
-
-    return make
-
-
-@pytest.fixture
-def screenshot(root_conftest):
-    return root_conftest.screenshot
+    return _demo_with
 
 
 class Day:
@@ -41,8 +24,11 @@ class Day:
         self.c, self.clock, self.admin = client, clock, admin
 
     def at(self, t: float) -> None:
-        """Set the clock to `t` seconds after 10:00 of the scripted day."""
+        """Set the clock to `t` seconds after 10:00 of the scripted day, and run
+        each hall's rating round as its background loop does once a minute."""
         self.clock.now = T0 + t
+        for rs in self.c.app.state.runtime.ratings.values():
+            self.c.portal.call(rs.round)
 
     def user(self, username: str, role: str = "clerk") -> dict:
         r = self.c.post("/api/v1/users", headers=self.admin, json={
@@ -51,11 +37,9 @@ class Day:
         return self.login(username)
 
     def login(self, username: str) -> dict:
-        """Sign in again (sessions last 12 hours of the clock)."""
-        r = self.c.post("/api/v1/auth/login", json={"username": username, "password": f"{username}-password"})
-        assert r.status_code == 200, r.text
-        self.c.cookies.clear()  # calls say who they are: a bearer header, or none
-        return {"Authorization": f"Bearer {r.json()['token']}"}
+        """Sign in again (sessions last 12 hours of the clock); calls say who they are: a
+        bearer header, or none."""
+        return login(self.c, username, keep_cookie=False)
 
     def issue(self, category: str = "eia") -> dict:
         r = self.c.post(f"/api/v1/halls/{HALL}/tickets", json={"category": category})
@@ -98,13 +82,11 @@ def day(client, clock, staff) -> Day:
 
 
 @pytest.fixture
-def day_on(clock, root_conftest):
+def day_on(clock, settings):
     """`day_on(client)`: a `Day` on a client of your own (make_client with another config)."""
 
     def make(client) -> Day:
-        r = client.post("/api/v1/auth/login", json={"username": "admin", "password": root_conftest.ADMIN_PASSWORD})
-        assert r.status_code == 200, r.text
-        d = Day(client, clock, {"Authorization": f"Bearer {r.json()['token']}"})
+        d = Day(client, clock, login(client, "admin", settings.admin_password))
         d.at(0)
         return d
 

@@ -11,14 +11,14 @@ from starlette.routing import Route
 from onewindow.server.api.common import JSON, require_role, runtime
 from onewindow.server.services import metrics as prom
 from onewindow.server.services import reporting
-from onewindow.server.services.ratings import RatingService, parse_day, ratings_of
+from onewindow.server.services.ratings import RatingService, parse_day
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def _manager_hall(request: Request) -> RatingService:
     await require_role(request, "manager", "admin")
-    return ratings_of(runtime(request), request.path_params["hall"])
+    return runtime(request).rating(request.path_params["hall"])
 
 
 async def dashboard(request: Request):
@@ -37,7 +37,6 @@ async def dashboard(request: Request):
       403: {description: "not a manager"}
     """
     rs = await _manager_hall(request)
-    await rs.round()
     out = await rs.dashboard()
     out["printers"] = runtime(request).printing.printers(rs.hall.id)  # live changes: `printer` events
     return JSON(out)
@@ -45,7 +44,6 @@ async def dashboard(request: Request):
 
 async def _report(request: Request):
     rs = await _manager_hall(request)
-    await rs.apply_defaults()
     today = datetime.fromtimestamp(rs.clock(), rs.tz).date()
     q = request.query_params
     first = parse_day(q.get("from"), today, "from")

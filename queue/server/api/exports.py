@@ -14,7 +14,6 @@ from onewindow.server.api.common import JSON, body, require_role, runtime
 from onewindow.server.errors import Conflict, NotFound
 from onewindow.server.services import reporting
 from onewindow.server.services.exports import FORMATS
-from onewindow.server.services.ratings import ratings_of
 
 
 class ExportBody(BaseModel):
@@ -42,10 +41,9 @@ async def start_export(request: Request):
     """
     user = await require_role(request, "manager", "admin")
     rt = runtime(request)
-    rs = ratings_of(rt, request.path_params["hall"])
+    rs = rt.rating(request.path_params["hall"])
     data = await body(request, ExportBody)
     rs.check_range(data.from_, data.to)
-    await rs.apply_defaults()
     fmt = data.format
 
     async def produce(progress) -> bytes:

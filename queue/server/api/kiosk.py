@@ -34,7 +34,7 @@ async def kiosk_view(request: Request):
     cats = []
     for c in public["categories"]:
         cat = svc.hall.category(c["code"])
-        why = hall_closed or kiosk.category_closed(svc.hall, cat, now)
+        why = hall_closed or svc.category_closed(cat, now)
         cats.append({**c, "open": why is None, "closed_reason": why,
                      "windows": kiosk.serving_windows(svc.hall, statuses, c["code"])})
     cfg = svc.hall.kiosk

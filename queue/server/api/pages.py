@@ -56,12 +56,15 @@ def render_page(name: str) -> str:
 
 
 class _Static(StaticFiles):
-    """Versioned URLs (?v=) may be cached for long: their content never changes."""
+    """Versioned URLs (?v=) may be cached for long: their content never changes.
+    Others (the modules a page's script imports by plain path) are checked on
+    every use, a cheap 304, so an upgrade never mixes an old module with a new one."""
 
     async def get_response(self, path, scope):
         resp = await super().get_response(path, scope)
-        if b"v=" in scope.get("query_string", b"") and resp.status_code == 200:
-            resp.headers["cache-control"] = "public, max-age=31536000, immutable"
+        if resp.status_code in (200, 304):
+            versioned = b"v=" in scope.get("query_string", b"")
+            resp.headers["cache-control"] = "public, max-age=31536000, immutable" if versioned else "no-cache"
         return resp
 
 

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from onewindow.ratings import LEVELS, OUTCOMES, STEP_NAMES, STEPS
 from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
-from onewindow.server.services.ratings import ratings_of, reasons_public
+from onewindow.server.services.ratings import reasons_public
 
 
 class RatingBody(BaseModel):
@@ -57,28 +57,21 @@ async def rate_ticket(request: Request):
     svc, _ = await rt.ticket(tid)
     data = await body(request, RatingBody)
     token = data.token or request.query_params.get("token")
-    out = await ratings_of(rt, svc.hall.id).rate(tid, data.level, data.reasons, data.comment, data.channel, token)
+    out = await rt.rating(svc.hall.id).rate(tid, data.level, data.reasons, data.comment, data.channel, token)
     return JSON(out, status_code=201)
-
-
-async def last_completed(request: Request):
-    """For a window's rating pad: the ticket just completed there (number only) and whether it is rated."""
-    rs = ratings_of(runtime(request), request.path_params["hall"])
-    return JSON(await rs.last_completed(request.path_params["window"]))
 
 
 async def list_tasks(request: Request):
     """Rectification tasks of a hall (manager): open ones, or all with ?all=1."""
     await require_role(request, "manager", "admin")
-    rs = ratings_of(runtime(request), request.path_params["hall"])
-    await rs.check_overdue()
+    rs = runtime(request).rating(request.path_params["hall"])
     return JSON(await rs.tasks(open_only=request.query_params.get("all") not in ("1", "true", "yes")))
 
 
 async def get_task(request: Request):
     """One rectification task with its steps (manager)."""
     await require_role(request, "manager", "admin")
-    rs = ratings_of(runtime(request), request.path_params["hall"])
+    rs = runtime(request).rating(request.path_params["hall"])
     return JSON(await rs.task(path_int(request, "id")))
 
 
@@ -92,7 +85,7 @@ async def advance_task(request: Request):
       409: {description: "not the next step, or the task is closed"}
     """
     user = await require_role(request, "manager", "admin")
-    rs = ratings_of(runtime(request), request.path_params["hall"])
+    rs = runtime(request).rating(request.path_params["hall"])
     data = await body(request, AdvanceBody)
     return JSON(await rs.advance(user, path_int(request, "id"), data.step, data.note, data.outcome))
 
@@ -100,7 +93,6 @@ async def advance_task(request: Request):
 routes = [
     Route("/api/v1/rating-scheme", scheme, methods=["GET"]),
     Route("/api/v1/tickets/{id}/rating", rate_ticket, methods=["POST"]),
-    Route("/api/v1/halls/{hall}/windows/{window}/last-completed", last_completed, methods=["GET"]),
     Route("/api/v1/halls/{hall}/rating-tasks", list_tasks, methods=["GET"]),
     Route("/api/v1/halls/{hall}/rating-tasks/{id}", get_task, methods=["GET"]),
     Route("/api/v1/halls/{hall}/rating-tasks/{id}/advance", advance_task, methods=["POST"]),

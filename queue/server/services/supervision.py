@@ -89,8 +89,8 @@ def check_hall(tx, svc: HallService, cal: WorkingCalendar, now: float) -> list[d
         limit_min = cat.default_service_min * factor
         if not overran(_at(t["started_at"], tz), timedelta(minutes=limit_min), at_now):
             continue
-        w = hall.window(t["window"]) if t["window"] else None
-        where = w.name if w else (t["window"] or "")
+        w = hall.window(t["window_id"]) if t["window_id"] else None
+        where = w.name if w else (t["window_id"] or "")
         alert(key=f"{hall.id}:step_overrun:{t['id']}:{int(t['started_at'])}", kind="step_overrun",
               level=cstore.YELLOW, ticket_id=t["id"], category=cat.code,
               message=f"{where} 办理 {t['number']} 已超过 {limit_min:g} 分钟 / {t['number']} has been served "

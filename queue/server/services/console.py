@@ -1,0 +1,94 @@
+"""What a clerk's console shows: a ticket as a clerk sees it, the windows
+where a clerk holds a post, and the console of the window they work at (where
+`next` calls, the queue it serves, the current visitor, the clerk's day, the
+hall's coverage). Views assembled from the stores and the live state; the
+API only serialises them."""
+from __future__ import annotations
+
+from onewindow.server.errors import NotFound
+from onewindow.server.services import access
+from onewindow.server.services.auth import User
+from onewindow.server.services.coverage import CoverageWatch
+from onewindow.server.services.halls import HallService
+from onewindow.server.store import clerks as clerk_store
+from onewindow.server.store import tickets as tstore
+from onewindow.server.store import windows as wstore
+from onewindow.tickets import times
+
+
+def clerk_ticket(svc: HallService, t: dict) -> dict:
+    """A ticket as a clerk sees it (never the tracking token)."""
+    iso = lambda ts: times.iso(ts, svc.tz)  # noqa: E731
+    return {
+        "id": t["id"], "number": t["number"], "category": t["category"], "status": t["status"],
+        "priority": "priority" if t["priority"] else "normal", "issued_at": iso(t["issued_at"]),
+        "called_at": iso(t["called_at"]), "started_at": iso(t["started_at"]), "finished_at": iso(t["finished_at"]),
+        "window": t["window_id"], "clerk": t["clerk"], "call_count": t["call_count"], "first_clerk": t["first_clerk"],
+        "origin_category": t["origin_category"], "target_window": t["target_window"], "note": t["note"],
+        "wait_s": t["wait_s"], "walk_s": t["walk_s"], "service_s": t["service_s"],
+    }
+
+
+async def posts_of(svc: HallService, user: User) -> dict:
+    """The windows where `user` holds a post (A/B), and where they are signed in."""
+    states = await svc.db.read(wstore.states, svc.hall.id)
+    posts = []
+    for w in svc.hall.windows:
+        st = states.get(w.id)
+        if st is None:
+            continue
+        post = "A" if st["a_clerk"] == user.username else "B" if st["b_clerk"] == user.username else None
+        if post or user.is_manager or not (st["a_clerk"] or st["b_clerk"]):
+            posts.append({"window": w.id, "name": w.name, "name_en": w.name_en, "post": post,
+                          "a_clerk": st["a_clerk"], "b_clerk": st["b_clerk"], "signed_in": st["clerk"]})
+    here = next((s for s in states.values() if s["clerk"] == user.username), None)
+    return {"username": user.username, "display_name": user.display_name, "role": user.role,
+            "signed_in_at": here["window_id"] if here else None, "away": here["away"] if here else None,
+            "posts": posts}
+
+
+async def view(svc: HallService, coverage: CoverageWatch, user: User, window: str) -> dict:
+    """The console of `window` for `user`: where their `next` calls (the covered
+    window for a takeover B), their profile, the waiting count and longest wait
+    per category served, the current visitor, their day, the hall's coverage."""
+    now = svc.clock()
+    states = await svc.db.read(wstore.states, svc.hall.id)
+    mode = svc.hall.queue.coverage_mode
+    profile = access.coverage(svc.own, states, mode).profiles.get(user.username)
+    mine = states[window]["clerk"] == user.username
+    acting = profile.window if (profile is not None and mine) else window
+    serves = access.next_categories(acting, svc.own, states, mode, user.username)
+    oldest = await svc.db.read(clerk_store.oldest_waiting, svc.hall.id)
+    current = None
+    if states[acting]["current_ticket"]:
+        try:
+            current = clerk_ticket(svc, await svc.db.read(tstore.get, states[acting]["current_ticket"]))
+        except NotFound:
+            current = None
+    waiting = []
+    for code in serves:
+        c = svc.hall.category(code)
+        waiting.append({"code": code, "name": c.name, "name_en": c.name_en, "prefix": c.prefix,
+                        "waiting": svc.view.waiting.get(code, 0),
+                        "longest_wait_s": int(now - oldest[code]) if code in oldest else 0})
+    cov = coverage.current(svc.hall.id)
+    stats = await svc.db.read(clerk_store.day_stats, svc.hall.id, user.username, svc.day_start(now))
+    names = await svc.display_names({s["clerk"] for s in states.values() if s["clerk"]})
+    return {
+        "window": svc.window_public(states[window], names),
+        "acting_window": acting,
+        "acting": svc.window_public(states[acting], names),
+        "may_act": access.may_act(user.username, user.is_manager, acting, states),
+        "mode": mode,
+        "profile": {"window": profile.window, "categories": list(profile.categories), "covers": list(profile.covers)}
+        if profile else None,
+        "covered_by": cov["covering"].get(window),
+        "waiting": waiting,
+        "longest_wait_s": max((w["longest_wait_s"] for w in waiting if w["waiting"]), default=0),
+        "current": current,
+        "stats": stats,
+        "coverage": {"uncovered": cov["uncovered"], "could_cover": cov["could_cover"],
+                     "waiting": {c: svc.view.waiting.get(c, 0) for c in cov["uncovered"]},
+                     "mine": [c for c, who in cov["could_cover"].items() if user.username in who]},
+        "at": times.iso(now, svc.tz),
+    }
