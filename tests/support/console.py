@@ -1,15 +1,13 @@
-"""Helpers of the console and A/B coverage tests (imported by name: this folder is on
-sys.path while its tests run): a desk that drives the clerk API of the demo hall,
-socket readers with a deadline, waiting with a deadline."""
+"""The console and A/B coverage tests' desk: the clerk API of the demo hall driven
+through a TestClient, its sockets read with a deadline (support.sockets), and
+accounts and tickets on a live server."""
 from __future__ import annotations
 
-import queue
-import threading
-import time
+from support.accounts import Accounts
+from support.halls import ALL_CATS, HALL
+from support.sockets import TestSocket
 
-HALL = "eco"
 H = f"/api/v1/halls/{HALL}"
-ALL_CATS = '["eia", "permit", "acceptance", "hazwaste", "complaint", "consult", "assist"]'
 
 
 def split_replace(mode: str = "merge") -> dict[str, str]:
@@ -19,67 +17,6 @@ def split_replace(mode: str = "merge") -> dict[str, str]:
         f'number = "2"\ncategories = {ALL_CATS}': 'number = "2"\ncategories = ["permit"]',
         'coverage_mode = "merge"': f'coverage_mode = "{mode}"',
     }
-
-
-def eventually(fn, timeout: float = 5.0, interval: float = 0.02):
-    """fn()'s first truthy answer within `timeout` seconds (real time: the app's
-    background tasks run on their own loop), else fails with the last answer."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"not within {timeout}s; last: {last!r}")
-
-
-class Socket:
-    """A TestClient websocket read by a thread, so a test can wait with a deadline."""
-
-    def __init__(self, ws):
-        self.ws = ws
-        self.q: queue.Queue = queue.Queue()
-        self.t = threading.Thread(target=self._read, daemon=True)
-        self.t.start()
-
-    def _read(self) -> None:
-        try:
-            while True:
-                self.q.put(self.ws.receive_json())
-        except Exception as exc:  # noqa: BLE001 - closed: the reader ends
-            self.q.put(exc)
-
-    def next(self, timeout: float = 5.0) -> dict:
-        msg = self.q.get(timeout=timeout)
-        if isinstance(msg, Exception):
-            raise AssertionError(f"socket closed: {msg!r}")
-        return msg
-
-    def until(self, pred, timeout: float = 5.0) -> dict:
-        """The first message matching `pred` within `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        seen = []
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no matching message within {timeout}s; saw {[m.get('type') for m in seen]}")
-            try:
-                msg = self.next(left)
-            except queue.Empty:
-                continue
-            if pred(msg):
-                return msg
-            seen.append(msg)
-
-    def drain(self, settle: float = 0.3) -> list[dict]:
-        """What arrives until the socket has been quiet for `settle` seconds."""
-        out = []
-        while True:
-            try:
-                out.append(self.next(settle))
-            except queue.Empty:
-                return out
 
 
 def coverage_alert(level: str | None = None):
@@ -148,10 +85,10 @@ class Desk:
     def estimates(self) -> dict[str, int]:
         return {c["code"]: c["estimated_wait_s"] for c in self.c.get(H).json()["categories"]}
 
-    def socket(self, stack, path: str, who: str | None = None) -> Socket:
+    def socket(self, stack, path: str, who: str | None = None) -> TestSocket:
         headers = dict(self.clerk(who)) if who else {}
         ws = stack.enter_context(self.c.websocket_connect(path, headers=headers))
-        return Socket(ws)
+        return TestSocket(ws)
 
 
 def make_staff(base_url: str, admin_password: str, *names: str, role: str = "clerk") -> None:
@@ -159,12 +96,9 @@ def make_staff(base_url: str, admin_password: str, *names: str, role: str = "cle
     import httpx
 
     with httpx.Client(base_url=base_url, timeout=30) as c:
-        r = c.post("/api/v1/auth/login", json={"username": "admin", "password": admin_password})
-        admin = {"Authorization": f"Bearer {r.json()['token']}"}
+        accounts = Accounts(c, admin_password)
         for name in names:
-            r = c.post("/api/v1/users", headers=admin, json={
-                "username": name, "password": f"{name}-password", "role": role, "display_name": name})
-            assert r.status_code == 201, r.text
+            accounts.make(name, role)
 
 
 def issue_live(base_url: str, category: str, priority: str = "normal") -> dict:
