@@ -25,7 +25,7 @@ db.execute("PRAGMA synchronous=NORMAL")
 db.executescript("""
 CREATE TABLE IF NOT EXISTS counter (category TEXT PRIMARY KEY, last INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ticket (id INTEGER PRIMARY KEY, category TEXT, number TEXT, priority INTEGER,
-  status TEXT, token TEXT, issued_at REAL, arrived_at REAL, window TEXT, called_at REAL);
+  status TEXT, token TEXT, issued_at REAL, arrived_at REAL, window_id TEXT, called_at REAL);
 CREATE INDEX IF NOT EXISTS ix_wait ON ticket (category, priority, arrived_at, id) WHERE status = 'waiting';
 CREATE TABLE IF NOT EXISTS event (id INTEGER PRIMARY KEY, ticket_id INTEGER, type TEXT, at REAL, data TEXT);
 """)
@@ -63,7 +63,7 @@ async def call_next(request):
     if best is None:
         db.execute("COMMIT")
         return Response(status_code=204)
-    db.execute("UPDATE ticket SET status = 'called', window = ?, called_at = ? WHERE id = ?", (window, now, best[0]))
+    db.execute("UPDATE ticket SET status = 'called', window_id = ?, called_at = ? WHERE id = ?", (window, now, best[0]))
     db.execute("INSERT INTO event (ticket_id, type, at, data) VALUES (?, 'call', ?, '{}')", (best[0], now))
     db.execute("COMMIT")
     return JSONResponse({"id": best[0]})

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 ROW_COLUMNS = ("id, number, category, status, priority, service_day, issued_at, called_at, started_at, finished_at, "
-               "wait_s, walk_s, service_s, window, clerk, first_clerk")
+               "wait_s, walk_s, service_s, window_id, clerk, first_clerk")
 
 
 def tickets_of_days(tx, hall: str, first_day: str, last_day: str) -> list[dict]:
@@ -43,7 +43,7 @@ def open_alerts(tx, hall: str, limit: int = 50) -> list[dict]:
 def carded_cases(tx, hall: str, limit: int = 50) -> list[dict]:
     """Open cases showing a yellow or red card, the closest deadline first."""
     rows = tx.all(
-        "SELECT id, number, item, category, status, deadline_at, deadline_provisional, card, window FROM case_file "
+        "SELECT id, number, item, category, status, deadline_at, deadline_provisional, card, window_id FROM case_file "
         "WHERE hall = :hall AND status IN ('accepted', 'suspended') AND card IN ('yellow', 'red') "
         "ORDER BY deadline_at, id LIMIT :n",
         {"hall": hall, "n": limit},
