@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 from .posts import (
     AwayNotice,
@@ -65,17 +66,18 @@ def effective_profiles(
     for clerk, p in presence.items():
         if not p.present:
             continue
-        own_window = by_id.get(p.signed_in_at)  # type: ignore[arg-type]
+        at = cast(str, p.signed_in_at)  # present: signed in somewhere
+        own_window = by_id.get(at)
         own = own_window.categories if own_window else ()
         covered = covered_by.get(clerk, [])
         theirs = tuple(c for w in covered for c in w.categories)
         if mode == "takeover" and covered:
             window, order = covered[0].id, theirs + own
         else:
-            window, order = p.signed_in_at, own + theirs
+            window, order = at, own + theirs
         profiles[clerk] = Profile(
             clerk=clerk,
-            window=window,  # type: ignore[arg-type]
+            window=window,
             categories=tuple(dict.fromkeys(order)),
             covers=tuple(w.id for w in covered),
         )

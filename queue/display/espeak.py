@@ -60,12 +60,12 @@ def open_engine(voices: Iterable[str] = tuple(DEFAULT_CONFIG.voices.values()), *
         except SpeechError as exc:
             engine.close()
             log.warning("pyttsx3 unusable (%s); speaking through the espeak-ng command", exc)
-    engine = EspeakEngine(exe, rate=rate)
+    espeak = EspeakEngine(exe, rate=rate)
     try:
-        _probe(engine, voices)
+        _probe(espeak, voices)
     except SpeechError as exc:
         raise SpeechUnavailable(f"espeak-ng does not work: {exc}") from exc
-    return engine
+    return espeak
 
 
 def _installed_voices(exe: str) -> set[str]:
@@ -74,7 +74,7 @@ def _installed_voices(exe: str) -> set[str]:
                                  check=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError) as exc:
         raise SpeechUnavailable(f"espeak-ng --voices failed: {exc}") from exc
-    names = set()
+    names: set[str] = set()
     for line in listing.splitlines()[1:]:
         cols = line.split()
         if len(cols) >= 5:  # Pty Language Age/Gender VoiceName File ...
@@ -143,7 +143,7 @@ class Pyttsx3Engine:
             if self._proc is None or not self._proc.is_alive():
                 self._start()
             try:
-                self._conn.send((text, voice))
+                self._pipe().send((text, voice))
             except OSError as exc:
                 self._kill()
                 raise SpeechError("pyttsx3 process is gone") from exc
@@ -153,7 +153,7 @@ class Pyttsx3Engine:
         with self._lock:
             if self._proc is not None and self._proc.is_alive():
                 try:
-                    self._conn.send(None)
+                    self._pipe().send(None)
                     self._proc.join(2)
                 except OSError:
                     pass
@@ -178,11 +178,15 @@ class Pyttsx3Engine:
             self._kill()
             raise
 
+    def _pipe(self) -> Connection:
+        assert self._conn is not None  # the process was started
+        return self._conn
+
     def _reply(self, timeout: float) -> bytes:
         try:
-            if not self._conn.poll(timeout):
+            if not self._pipe().poll(timeout):
                 raise SpeechError(f"pyttsx3 gave no answer within {timeout} s")
-            status, payload = self._conn.recv()
+            status, payload = self._pipe().recv()
         except (EOFError, OSError) as exc:
             self._kill()
             raise SpeechError("pyttsx3 process died") from exc

@@ -64,7 +64,7 @@ def zh_cardinal(n: int) -> str:
         return "".join(_ZH_DIGITS[int(d)] for d in str(n))
     if n < 10:
         return _ZH_DIGITS[n]
-    out = []
+    out: list[str] = []
     pending_zero = False
     for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
         digit = n // value % 10

@@ -118,6 +118,7 @@ class AnnouncementService:
     def _segment_key(self, part: SpeechPart) -> str:
         if part is CHIME:
             return self._chime_key
+        assert self.engine is not None  # spoken parts come only with an engine
         return _hash(self.engine.name, part.voice, part.text)
 
     def _segment(self, part: SpeechPart, key: str) -> bytes:
@@ -127,6 +128,7 @@ class AnnouncementService:
         if path.is_file():
             path.touch()
             return path.read_bytes()
+        assert self.engine is not None  # spoken parts come only with an engine
         data = self.engine.synthesize(part.text, part.voice)
         _write_atomic(path, data)
         self._prune(self._segments)

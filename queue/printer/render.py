@@ -101,7 +101,7 @@ class _Pen:
             if not line:
                 return 0, 0
             left, _, right, _ = font.getbbox(line, stroke_width=stroke)
-            return min(0, left), right
+            return min(0, int(left)), int(right)
 
         lines = wrap(block.text, self.width - 2 * self.margin, lambda t: ink(t)[1] - ink(t)[0])
         strip = Image.new("1", (self.width, row * len(lines) + row // 6), 1)
@@ -126,7 +126,7 @@ class _Pen:
                 return self._text(Text(block.text, 1.0, block.align, block.bold))
             size = max(smallest, size - 2)
         pad = self.base // 4
-        strip = Image.new("1", (self.width, bottom - top + 2 * pad), 1)
+        strip = Image.new("1", (self.width, int(bottom - top) + 2 * pad), 1)
         x = self._x(right - left, block.align) - left
         ImageDraw.Draw(strip).text(
             (x, pad - top), block.text, font=font, fill=0, stroke_width=stroke, stroke_fill=0

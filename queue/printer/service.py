@@ -296,7 +296,7 @@ class PrintService:
                 task.add_done_callback(self._callback_done)
 
     def _callback_done(self, task: asyncio.Future[None]) -> None:
-        self._callbacks.discard(task)  # type: ignore[arg-type]
+        self._callbacks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("on_status callback failed", exc_info=task.exception())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class PrinterStatus:
         return not (self.offline or self.paper_out)
 
     @property
-    def reason(self) -> str | None:
+    def reason(self) -> Literal["paper_out", "offline"] | None:
         """The short reason a job cannot print now, or None."""
         if self.paper_out:
             return "paper_out"

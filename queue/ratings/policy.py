@@ -29,6 +29,7 @@ class Policy:
 
 def default_due(completed: list[tuple[int, float]], rated: set[int], now: float, policy: Policy) -> list[int]:
     """Tickets (id, finished_at) that get the default rating now: unrated past the period."""
-    if not policy.gives_default:
+    after = policy.default_after_s
+    if not policy.gives_default or after is None:
         return []
-    return [tid for tid, fin in completed if tid not in rated and now - fin >= policy.default_after_s]
+    return [tid for tid, fin in completed if tid not in rated and now - fin >= after]

@@ -4,6 +4,8 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -127,6 +129,10 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         finally:
             await rt.stop()
 
+    # Starlette hands each handler the exceptions of its class; its type hint says any Exception.
+    handlers: dict[Any, Callable[..., Any]] = {
+        DomainError: on_domain_error, **dict.fromkeys(RULE_ERRORS, on_rule_error),
+        HTTPException: on_http_error, DatabaseError: on_db_error, Exception: on_error}
     app = Starlette(
         routes=[
             *tickets.routes,  # issuing and calling first: routes are tried in order
@@ -144,9 +150,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             *display.routes,
             *pages.routes(),
         ],
-        exception_handlers={DomainError: on_domain_error, **dict.fromkeys(RULE_ERRORS, on_rule_error),
-                            HTTPException: on_http_error, DatabaseError: on_db_error,
-                            Exception: on_error},
+        exception_handlers=handlers,
         lifespan=lifespan,
     )
     app.state.runtime = rt

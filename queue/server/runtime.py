@@ -27,6 +27,7 @@ from onewindow.server.settings import Settings
 from onewindow.server.store import accounts, migrate
 from onewindow.server.store.crypto import load_box
 from onewindow.server.store.database import Database, open_database
+from onewindow.server.store.rows import TicketRow
 from onewindow.server.tasks import cancel_all
 
 log = logging.getLogger("onewindow")
@@ -102,7 +103,7 @@ class Runtime:
         """First start with an empty database: the `admin` account, and no other."""
         password = self.settings.admin_password
         generated = password is None
-        if generated:
+        if password is None:
             password = auth.generate_password()
         pw_hash = await asyncio.to_thread(auth.hash_password, password)
         now = self.clock()
@@ -115,6 +116,7 @@ class Runtime:
             accounts.audit(tx, None, "bootstrap_admin", "{}", now)
             return True
 
+        assert self.db is not None  # opened by start()
         if await self.db.write(fn) and generated:
             self.admin_password_generated = password
             # Printed once, to the console of whoever started the server; never logged to a file.
@@ -139,12 +141,14 @@ class Runtime:
         self.hall(hall_id)  # an unknown hall: 404
         return self.ratings[hall_id]
 
-    async def ticket(self, ticket_id: int) -> tuple[HallService, dict]:
+    async def ticket(self, ticket_id: int) -> tuple[HallService, TicketRow]:
         from onewindow.server.store import tickets as tstore
 
+        assert self.db is not None  # opened by start()
         t = await self.db.read(tstore.get, ticket_id)
         return self.hall(t["hall"]), t
 
     async def audit(self, actor: str | None, action: str, **data) -> None:
+        assert self.db is not None  # opened by start()
         await self.db.write(accounts.audit, actor, action, json.dumps(data, ensure_ascii=False), self.clock())
 

@@ -23,6 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from onewindow.server.config import Config, load_config
 from onewindow.server.runtime import Runtime
@@ -113,10 +114,10 @@ async def _run(rt: Runtime, hall, clock: SimClock, rng: random.Random, start: fl
         await svc.sign_in(user, wid)
 
     # (time, order, kind, payload): arrivals, windows becoming free, rate refreshes
-    agenda: list[tuple[float, int, str, object]] = []
+    agenda: list[tuple[float, int, str, Any]] = []
     order = 0
 
-    def at(t: float, kind: str, payload: object = None) -> None:
+    def at(t: float, kind: str, payload: Any = None) -> None:
         nonlocal order
         order += 1
         heapq.heappush(agenda, (t, order, kind, payload))
@@ -132,7 +133,8 @@ async def _run(rt: Runtime, hall, clock: SimClock, rng: random.Random, start: fl
     for s in range(0, int(hours * 3600) + 4 * 3600, 30):
         at(start + s, "refresh")
     idle = set(clerks)
-    result, by_id = DayResult(), {}
+    result = DayResult()
+    by_id: dict[int, Sample] = {}
 
     async def call(wid: str) -> None:
         ticket = await svc.next(clerks[wid], wid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import time
-from datetime import datetime
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 
@@ -20,7 +20,7 @@ def _day_at_second(second: int, tz: ZoneInfo) -> str:
     return datetime.fromtimestamp(second, tz).date().isoformat()
 
 
-def iso(ts: float | None, tz: ZoneInfo) -> str | None:
+def iso(ts: float | None, tz: tzinfo) -> str | None:
     """Local time to the second, as the API shows every time."""
     if ts is None:
         return None
@@ -29,7 +29,7 @@ def iso(ts: float | None, tz: ZoneInfo) -> str | None:
 
 
 @functools.lru_cache(maxsize=1024)
-def _iso_at_second(second: int, tz: ZoneInfo) -> str:
+def _iso_at_second(second: int, tz: tzinfo) -> str:
     return datetime.fromtimestamp(second, tz).isoformat()
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from support.accounts import login
 from support.clock import START
-from support.halls import HALL, demo_with as _demo_with
+from support.halls import HALL
+from support.halls import demo_with as _demo_with
 
 # The scripted day: Monday 2026-11-23, the hall opens at 09:00; t counts seconds from 10:00.
 T0 = START.timestamp()

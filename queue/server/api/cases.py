@@ -213,10 +213,10 @@ def case_action(action: str):
         if action == "resume":
             return JSON(await cases.resume(user.username, case_id))
         if action == "complete":
-            data = await body(request, CompleteCaseBody)
-            return JSON(await cases.complete(user.username, case_id, data.note.strip()))
-        data = await body(request, WithdrawBody)
-        return JSON(await cases.withdraw(user.username, case_id, data.reason))
+            done = await body(request, CompleteCaseBody)
+            return JSON(await cases.complete(user.username, case_id, done.note.strip()))
+        withdraw = await body(request, WithdrawBody)
+        return JSON(await cases.withdraw(user.username, case_id, withdraw.reason))
 
     endpoint.__name__ = f"case_{action}"
     endpoint.__doc__ = {

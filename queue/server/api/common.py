@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from typing import Literal, TypeVar, overload
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import HTTPConnection, Request
@@ -67,6 +67,12 @@ def bearer(conn: HTTPConnection) -> str | None:
     if h[:7].lower() == "bearer ":
         return h[7:].strip() or None
     return conn.cookies.get(COOKIE) or None
+
+
+@overload
+async def current_user(conn: HTTPConnection, required: Literal[True] = True) -> User: ...
+@overload
+async def current_user(conn: HTTPConnection, required: bool) -> User | None: ...
 
 
 async def current_user(conn: HTTPConnection, required: bool = True) -> User | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 PAGES = {
@@ -81,7 +81,7 @@ async def index(request: Request):
 
 
 def routes() -> list:
-    out = [Route("/", index, methods=["GET"], include_in_schema=False)]
+    out: list[BaseRoute] = [Route("/", index, methods=["GET"], include_in_schema=False)]
     for path, file in PAGES.items():
         out.append(Route(f"/{path}", page(file), methods=["GET"], include_in_schema=False))
     out.append(Mount("/static", _Static(directory=str(static_dir())), name="static"))

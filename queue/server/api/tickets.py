@@ -146,12 +146,13 @@ def ticket_action(action: str):
         elif action == "park":
             kw = {"note": (await body(request, NoteBody)).note}
         elif action == "complete":
-            data = await body(request, CompleteBody)
-            kw = {"outcome": data.outcome}
-            if data.outcome == "accepted" and svc.hall.item(data.case.item) is None:
-                raise Invalid(f"unknown business item {data.case.item!r}", "unknown_item")
-            if data.outcome == "accepted":  # the case opens in the completion's transaction
-                kw["also"] = rt.cases.opener(svc, user, data.case)
+            done = await body(request, CompleteBody)
+            kw = {"outcome": done.outcome}
+            if done.outcome == "accepted":  # the case opens in the completion's transaction
+                assert done.case is not None  # CompleteBody requires it
+                if svc.hall.item(done.case.item) is None:
+                    raise Invalid(f"unknown business item {done.case.item!r}", "unknown_item")
+                kw["also"] = rt.cases.opener(svc, user, done.case)
         out = await svc.ticket_action(user, t, action.replace("-", "_"), **kw)
         answer = clerk_ticket(svc, out)
         if "also" in out:

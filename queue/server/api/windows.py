@@ -21,6 +21,7 @@ from onewindow.server.services.halls import HallService
 from onewindow.server.store import accounts
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
+from onewindow.server.store.rows import TicketRow
 from onewindow.tickets import times
 
 _USER = r"^[a-z][a-z0-9_.-]{1,63}$"
@@ -168,7 +169,7 @@ async def last_completed(request: Request):
     return JSON(await rs.last_completed(request.path_params["window"]))
 
 
-async def _by_number(request: Request) -> tuple[HallService, dict]:
+async def _by_number(request: Request) -> tuple[HallService, TicketRow]:
     svc = _svc(request)
     number = request.path_params["number"].strip().upper()
     day = times.service_day(svc.clock(), svc.tz)
@@ -210,8 +211,8 @@ async def _window_call(request: Request, action: str):
     if action == "back":
         return JSON(await svc.set_away(user, window, None))
     if action == "call":
-        data = await body(request, CallBody)
-        return JSON(clerk_ticket(svc, await svc.call_number(user, window, data.number)))
+        call = await body(request, CallBody)
+        return JSON(clerk_ticket(svc, await svc.call_number(user, window, call.number)))
     raise NotFound("unknown action")  # pragma: no cover - routes name the actions
 
 

@@ -97,7 +97,7 @@ class Hours(Strict):
             raise ValueError("close must be after open")
         if (self.lunch_from is None) != (self.lunch_until is None):
             raise ValueError("give both lunch_from and lunch_until, or neither")
-        if self.lunch_from is not None and self.lunch_until <= self.lunch_from:
+        if self.lunch_from is not None and self.lunch_until is not None and self.lunch_until <= self.lunch_from:
             raise ValueError("lunch_until must be after lunch_from")
         return self
 
@@ -213,21 +213,21 @@ class Hall(Strict):
                 if i not in items:
                     raise ValueError(f"category {c.code!r} names unknown item {i!r}")
         for w in self.windows:
-            for c in w.categories:
-                if c not in codes:
-                    raise ValueError(f"window {w.id!r} serves unknown category {c!r}")
+            for code in w.categories:
+                if code not in codes:
+                    raise ValueError(f"window {w.id!r} serves unknown category {code!r}")
         windows = {w.id for w in self.windows}
         for n, line in enumerate(self.rota, start=1):
-            for w in line.covers:
-                if w not in windows:
-                    raise ValueError(f"rota line {n} ({line.clerk}) covers unknown window {w!r}")
+            for wid in line.covers:
+                if wid not in windows:
+                    raise ValueError(f"rota line {n} ({line.clerk}) covers unknown window {wid!r}")
         _unique("printers", [p.id for p in self.printers])
         _unique("kiosks (each prints on one printer)", [k for p in self.printers for k in p.kiosks])
         _unique("printer windows (each prints on one printer)", [w for p in self.printers for w in p.windows])
         for p in self.printers:
-            for w in p.windows:
-                if w not in windows:
-                    raise ValueError(f"printer {p.id!r} names unknown window {w!r}")
+            for wid in p.windows:
+                if wid not in windows:
+                    raise ValueError(f"printer {p.id!r} names unknown window {wid!r}")
         return self
 
     @property
@@ -237,7 +237,7 @@ class Hall(Strict):
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
 
-    def window(self, wid: str) -> Window | None:
+    def window(self, wid: str | None) -> Window | None:
         return next((w for w in self.windows if w.id == wid), None)
 
     def item(self, code: str) -> Item | None:
@@ -333,10 +333,10 @@ def _line_of(text: str, loc: tuple) -> int | None:
                 table += (name,) + ((counters[prefix],) if prefix in counters else ())
             path = table
         else:
-            key = _KEY.match(line)
-            if not key:
+            m = _KEY.match(line)
+            if not m:
                 continue
-            path = (*table, key.group(1))
+            path = (*table, m.group(1))
         common = 0
         for a, b in zip(path, want, strict=False):
             if a != b:

@@ -61,7 +61,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
@@ -214,7 +214,9 @@ class RedisBroker:
         self._joined = asyncio.Event()  # a join finished
         self._cp_wake = asyncio.Event()
         self._first_join = asyncio.Event()
-        self._r = self._rr = None
+        # aioredis.Redis once started; Any: redis-py types every reply bytes | str | ... whatever decode_responses says
+        self._r: Any = None
+        self._rr: Any = None
         self._closing = False  # stop() began: the tasks end even should a cancellation be swallowed
         self._inflight_items: list = []  # the batch being sent (kept apart from the outbox until acknowledged)
         self._batch_in_flight = False
@@ -230,15 +232,15 @@ class RedisBroker:
 
     async def start(self, deliver: Callable[[Event], None]) -> None:
         self._deliver = deliver
-        common = dict(decode_responses=True, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
-        self._r = aioredis.Redis.from_url(self.url, socket_timeout=5, **common)
+        common: dict[str, Any] = dict(decode_responses=True, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
+        r = self._r = aioredis.Redis.from_url(self.url, socket_timeout=5, **common)
         # The reader blocks in XREAD for block_ms; a silent network still ends its wait.
         self._rr = aioredis.Redis.from_url(self.url, socket_timeout=self.block_ms / 1000 + 5, **common)
-        self._join_script = self._r.register_script(_JOIN)
-        self._publish_script = self._r.register_script(_PUBLISH)
-        self._checkpoint_script = self._r.register_script(_CHECKPOINT)
-        self._heartbeat_script = self._r.register_script(_HEARTBEAT)
-        self._resign_script = self._r.register_script(_RESIGN)
+        self._join_script = r.register_script(_JOIN)
+        self._publish_script = r.register_script(_PUBLISH)
+        self._checkpoint_script = r.register_script(_CHECKPOINT)
+        self._heartbeat_script = r.register_script(_HEARTBEAT)
+        self._resign_script = r.register_script(_RESIGN)
         self._tasks = [asyncio.create_task(self._read(), name="onewindow-broker-read"),
                        asyncio.create_task(self._drain(), name="onewindow-broker-send"),
                        asyncio.create_task(self._checkpoints(), name="onewindow-broker-checkpoints")]
@@ -330,6 +332,7 @@ class RedisBroker:
             try:
                 await self._ensure_joined()
                 if time.monotonic() - last_beat > HEARTBEAT_S:
+                    assert self._epoch is not None  # joined just above
                     ok, lead = await self._heartbeat_script(
                         keys=[self._key("epoch"), self._key("workers"), self._key("leader")],
                         args=[self._epoch, self.origin, ALIVE_MS], client=self._rr)
@@ -389,6 +392,7 @@ class RedisBroker:
         self._pos[hall], self._next[hall] = entry_id, seq + 1
         self.delivered += 1
         try:
+            assert self._deliver is not None  # started
             self._deliver(ev)
         except Exception:
             log.exception("hall %s: applying event %d (%s) failed", hall, seq, ev.type)
@@ -408,8 +412,8 @@ class RedisBroker:
 
     async def _join(self, halls: list[str], full: bool) -> None:
         views = self._hub.views if self._hub is not None else {}
-        keys, args = [self._key("epoch"), self._key("workers")], [
-            self.origin, secrets.token_hex(8), ALIVE_MS, "1" if full else "0"]
+        keys = [self._key("epoch"), self._key("workers")]
+        args: list[str | int] = [self.origin, secrets.token_hex(8), ALIVE_MS, "1" if full else "0"]
         before = {}
         for h in halls:
             keys += self._hall_keys(h)
@@ -447,6 +451,7 @@ class RedisBroker:
                 view.seq, view.public_seq = int(fields["s"]) - 1, int(fields["p"]) - (1 if public else 0)
             self._next[hall] = int(fields["s"])
             self._pos[hall] = _before(entry_id)
+            assert self._hub is not None  # bound before start
             self._hub.resync(hall)
             return
         if kind == "cp" and view is not None:
@@ -472,7 +477,8 @@ class RedisBroker:
                         self._wake.clear()
                         await self._wake.wait()
                         continue
-                    hall, items = self._outbox[0][0], []
+                    hall = self._outbox[0][0]
+                    items: list[tuple[str, bool, str]] = []
                     while self._outbox and len(items) < self.batch_max and self._outbox[0][0] == hall:
                         items.append(self._outbox.popleft())
                     self._batch_no += 1
@@ -506,6 +512,7 @@ class RedisBroker:
                 if str(exc).startswith("EPOCH"):
                     self._rejoin = True  # Redis restarted empty, or another lineage began: rejoin, then send
                     continue
+                assert batch is not None  # only the publishing call raises it
                 log.exception("redis refused %d live event(s) of hall %s; they are dropped", len(batch[2]), batch[1])
                 batch, self._inflight_items, self._batch_in_flight = None, [], False
             except _UNREACHABLE as exc:
@@ -523,7 +530,7 @@ class RedisBroker:
                 view = self._hub.views.get(hall) if self._hub is not None else None
                 if view is None or hall not in self._pos or self._epoch is None:
                     continue
-                args = [self._epoch, view.seq, view.public_seq, self._pos[hall], _dump(view)]
+                args: list[str | int] = [self._epoch, view.seq, view.public_seq, self._pos[hall], _dump(view)]
                 try:
                     await self._checkpoint_script(keys=[self._key("epoch"), self._hall_keys(hall)[3]], args=args,
                                                   client=self._r)

@@ -10,16 +10,17 @@ merged profile and which window a takeover B goes to).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import get_args
+from typing import cast, get_args
 
 from onewindow.caller import AwayNotice, Coverage, Presence, Window, effective_profiles
 from onewindow.caller.posts import AwayReason
+from onewindow.server.store.rows import TicketRow, WindowPosts
 
 _REASONS = frozenset(get_args(AwayReason))
 
 
 def caller_view(
-    own: Mapping[str, list[str] | tuple[str, ...]] | None, states: Mapping[str, dict]
+    own: Mapping[str, list[str] | tuple[str, ...]] | None, states: Mapping[str, WindowPosts]
 ) -> tuple[list[Window], dict[str, Presence]]:
     """The windows (with their current posts) and each signed-in clerk's presence.
 
@@ -39,29 +40,30 @@ def caller_view(
         notice = None
         if away:
             reason = away.get("reason") if isinstance(away, dict) else None
-            notice = AwayNotice(reason if reason in _REASONS else "other",
+            notice = AwayNotice(cast(AwayReason, reason) if reason in _REASONS else "other",
                                 see_instead=away.get("see_instead") if isinstance(away, dict) else None)
         presence[st["clerk"]] = Presence(signed_in_at=w, away=notice)
     return windows, presence
 
 
-def coverage(own: Mapping[str, list[str] | tuple[str, ...]], states: Mapping[str, dict], mode: str) -> Coverage:
+def coverage(own: Mapping[str, list[str] | tuple[str, ...]] | None, states: Mapping[str, WindowPosts],
+             mode: str) -> Coverage:
     """Every present clerk's calling profile, and which B covers which window."""
     windows, presence = caller_view(own, states)
     return effective_profiles(windows, presence, mode)  # type: ignore[arg-type]
 
 
-def present(states: Mapping[str, dict], username: str) -> bool:
+def present(states: Mapping[str, WindowPosts], username: str) -> bool:
     """Signed in at some window of the hall and not away."""
     return any(s["clerk"] == username and not s["away"] for s in states.values())
 
 
-def holder_absent(state: dict) -> bool:
+def holder_absent(state: WindowPosts) -> bool:
     """Nobody at the window, or whoever is there stepped away."""
     return state["clerk"] is None or bool(state["away"])
 
 
-def may_act(username: str, is_manager: bool, window: str, states: Mapping[str, dict]) -> bool:
+def may_act(username: str, is_manager: bool, window: str, states: Mapping[str, WindowPosts]) -> bool:
     """Managers anywhere; the clerk signed in at the window; and the window's B
     post holder while covering it (present, with the A post away, signed out
     or signed in at another window)."""
@@ -75,13 +77,13 @@ def may_act(username: str, is_manager: bool, window: str, states: Mapping[str, d
     return coverage(None, states, "merge").covering.get(window) == username
 
 
-def serves(username: str, ticket: dict, states: Mapping[str, dict]) -> bool:
+def serves(username: str, ticket: TicketRow, states: Mapping[str, WindowPosts]) -> bool:
     """The clerk who called a visitor may finish with them while signed in
     anywhere: a B who served at A's window when A came back, say."""
     return ticket.get("clerk") == username and any(s["clerk"] == username for s in states.values())
 
 
-def may_sign_in(username: str, is_manager: bool, window: str, states: Mapping[str, dict]) -> bool:
+def may_sign_in(username: str, is_manager: bool, window: str, states: Mapping[str, WindowPosts]) -> bool:
     """A clerk signs in where they hold a post (or at a window with no posts)."""
     st = states.get(window)
     if st is None:
@@ -92,13 +94,13 @@ def may_sign_in(username: str, is_manager: bool, window: str, states: Mapping[st
     return not posts or username in posts
 
 
-def covered_windows(username: str, states: Mapping[str, dict], own: Mapping | None = None) -> list[str]:
+def covered_windows(username: str, states: Mapping[str, WindowPosts], own: Mapping | None = None) -> list[str]:
     """Windows `username` covers as their B post right now."""
     return [w for w, b in coverage(own, states, "merge").covering.items() if b == username]
 
 
 def next_plan(
-    window: str, own: Mapping[str, list[str]], states: Mapping[str, dict], mode: str, clerk: str | None = None
+    window: str, own: Mapping[str, list[str]], states: Mapping[str, WindowPosts], mode: str, clerk: str | None = None
 ) -> tuple[list[str], tuple[str, ...]]:
     """What `next` at `window` serves when `clerk` (default: whoever is signed
     in there) presses it: the categories in order, and the windows whose
@@ -120,13 +122,13 @@ def next_plan(
 
 
 def next_categories(
-    window: str, own: Mapping[str, list[str]], states: Mapping[str, dict], mode: str, clerk: str | None = None
+    window: str, own: Mapping[str, list[str]], states: Mapping[str, WindowPosts], mode: str, clerk: str | None = None
 ) -> list[str]:
     """The categories of `next_plan`."""
     return next_plan(window, own, states, mode, clerk)[0]
 
 
-def open_per_category(own: Mapping[str, list[str]], states: Mapping[str, dict], mode: str) -> dict[str, int]:
+def open_per_category(own: Mapping[str, list[str]], states: Mapping[str, WindowPosts], mode: str) -> dict[str, int]:
     """How many present clerks' `next` serves each category (the estimate's windows)."""
     counts: dict[str, int] = {}
     for p in coverage(own, states, mode).profiles.values():

@@ -21,6 +21,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, tzinfo
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from onewindow.promises import Deadline, YearSchedule, compute_deadline
@@ -34,6 +35,7 @@ from onewindow.server.store import accounts
 from onewindow.server.store import cases as cstore
 from onewindow.server.store.crypto import Box, mask_name, mask_phone
 from onewindow.server.store.database import Database
+from onewindow.server.store.rows import AlertRow, CaseRow
 from onewindow.tickets import times
 
 log = logging.getLogger("onewindow.cases")
@@ -89,6 +91,7 @@ class CaseService:
         out = []
         for year in sorted(self.calendar.current.loaded_years):
             s = self.calendar.current.schedule(year)
+            assert s is not None  # a loaded year
             r = rows.get(year)
             out.append({"year": year, "source": s.source, "seeded": r is None,
                         "loaded_by": r["loaded_by"] if r else None,
@@ -177,7 +180,7 @@ class CaseService:
 
     # ----- a case's life ------------------------------------------------------------------
 
-    def _hall_of(self, case: dict) -> HallService:
+    def _hall_of(self, case: CaseRow) -> HallService:
         svc = self.halls.get(case["hall"])
         if svc is None:  # a hall removed from the configuration
             raise NotFound(f"case {case['id']} belongs to hall {case['hall']!r}, not served here")
@@ -268,19 +271,19 @@ class CaseService:
         a = await self.db.write(lambda tx: cstore.resolve_alert(tx, alert_id, actor=actor, now=now))
         return self.alert_public(self.halls.get(a["hall"]), a)
 
-    async def check_safely(self, now: float | None = None) -> list[dict]:
+    async def check_safely(self, now: float | None = None) -> list[AlertRow]:
         try:
             return await self.check(now)
         except Exception:
             log.exception("the supervision check failed")
             return []
 
-    async def check(self, now: float | None = None) -> list[dict]:
+    async def check(self, now: float | None = None) -> list[AlertRow]:
         """One round of electronic supervision; the alerts it newly logged (also published)."""
         now = self.clock() if now is None else now
         await self.calendar.reload()
         cal = self.calendar.current
-        fresh: list[dict] = []
+        fresh: list[AlertRow] = []
         for svc in self.halls.values():
             fresh += await self.db.write(supervision.check_hall, svc, cal, now)
         for a in fresh:
@@ -289,16 +292,16 @@ class CaseService:
 
     # ----- what leaves this module --------------------------------------------------------
 
-    def _publish_alert(self, a: dict) -> None:
+    def _publish_alert(self, a: AlertRow) -> None:
         svc = self.halls.get(a["hall"])
         if svc is None:
             return
         self.hub.publish(a["hall"], "alert", self.alert_public(svc, a))
 
-    def _publish_completion(self, svc: HallService, case: dict) -> None:
+    def _publish_completion(self, svc: HallService, case: CaseRow) -> None:
         self.hub.publish(svc.hall.id, "completion", {**self._ticker_entry(svc, case), "case_id": case["id"]})
 
-    def _ticker_entry(self, svc: HallService, case: dict) -> dict:
+    def _ticker_entry(self, svc: HallService, case: CaseRow) -> dict:
         """A line of the completion ticker (call screens): the applicant masked."""
         return {"case": case["number"], "item": supervision.item_name(svc.hall, case["item"]),
                 "completed_at": times.iso(case["completed_at"], svc.tz),
@@ -311,12 +314,12 @@ class CaseService:
         for case in reversed(rows):
             svc.view.completions.appendleft(self._ticker_entry(svc, case))
 
-    def case_public(self, svc: HallService, c: dict) -> dict:
+    def case_public(self, svc: HallService, c: CaseRow) -> dict:
         iso = lambda ts: times.iso(ts, svc.tz)  # noqa: E731
         item = svc.hall.item(c["item"])
         kept = None
         if c["status"] == cstore.COMPLETED:
-            kept = c["completed_at"] <= c["deadline_at"]
+            kept = cast(float, c["completed_at"]) <= c["deadline_at"]  # completed: set
         return {
             "id": c["id"], "number": c["number"], "hall": c["hall"], "item": c["item"],
             "item_name": item.name if item else c["item"], "item_name_en": item.name_en if item else "",
@@ -335,7 +338,7 @@ class CaseService:
             "processing_s": (c["completed_at"] - c["accepted_at"]) if c["completed_at"] is not None else None,
         }
 
-    def alert_public(self, svc: HallService | None, a: dict) -> dict:
+    def alert_public(self, svc: HallService | None, a: AlertRow) -> dict:
         tz = svc.tz if svc else self.tz
         return {"id": a["id"], "kind": a["kind"], "level": a["level"], "message": a["message"],
                 "categories": [a["category"]] if a["category"] else [], "case_id": a["case_id"],

@@ -5,6 +5,8 @@ hall's coverage). Views assembled from the stores and the live state; the
 API only serialises them."""
 from __future__ import annotations
 
+from typing import Any
+
 from onewindow.server.errors import NotFound
 from onewindow.server.services import access
 from onewindow.server.services.auth import User
@@ -13,10 +15,11 @@ from onewindow.server.services.halls import HallService
 from onewindow.server.store import clerks as clerk_store
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
+from onewindow.server.store.rows import TicketRow
 from onewindow.tickets import times
 
 
-def clerk_ticket(svc: HallService, t: dict) -> dict:
+def clerk_ticket(svc: HallService, t: TicketRow) -> dict:
     """A ticket as a clerk sees it (never the tracking token)."""
     iso = lambda ts: times.iso(ts, svc.tz)  # noqa: E731
     return {
@@ -65,9 +68,10 @@ async def view(svc: HallService, coverage: CoverageWatch, user: User, window: st
             current = clerk_ticket(svc, await svc.db.read(tstore.get, states[acting]["current_ticket"]))
         except NotFound:
             current = None
-    waiting = []
+    waiting: list[dict[str, Any]] = []
     for code in serves:
         c = svc.hall.category(code)
+        assert c is not None  # the windows serve the hall's categories
         waiting.append({"code": code, "name": c.name, "name_en": c.name_en, "prefix": c.prefix,
                         "waiting": svc.view.waiting.get(code, 0),
                         "longest_wait_s": int(now - oldest[code]) if code in oldest else 0})

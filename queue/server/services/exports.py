@@ -56,7 +56,7 @@ class Exports:
     def output(self, state: dict) -> Path:
         return self.folder / f"{state['id']}.{state['format']}"
 
-    async def wait(self, job_id: str, timeout: float = 30) -> dict:
+    async def wait(self, job_id: str, timeout: float = 30) -> dict | None:
         """Until the job has ended (tests)."""
         async with asyncio.timeout(timeout):
             while True:

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from onewindow.caller.estimate import estimate_wait_s, learned_cycles, pool_cycle_s
 from onewindow.server.config import Category, Hall
@@ -23,6 +24,7 @@ from onewindow.server.store import accounts
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
 from onewindow.server.store.database import Database
+from onewindow.server.store.rows import TicketRow, WindowState
 from onewindow.tickets import hours, lifecycle, times
 
 log = logging.getLogger("onewindow.service")
@@ -191,7 +193,7 @@ class HallService:
                                        t["priority"], t["arrived_at"], t["id"])
         return self.ticket_public(t, ahead)
 
-    def ticket_public(self, t: dict, ahead: int = 0) -> dict:
+    def ticket_public(self, t: TicketRow, ahead: int = 0) -> dict:
         out = {"id": t["id"], "number": t["number"], "status": t["status"], "category": t["category"],
                "ahead": ahead,
                "estimated_wait_s": self.estimate(t["category"], ahead) if t["status"] == "waiting" else 0,
@@ -284,7 +286,7 @@ class HallService:
         await self.refresh_rates()
         return self.window_public(states[window])
 
-    async def next(self, user: User, window: str) -> dict | None:
+    async def next(self, user: User, window: str) -> TicketRow | None:
         self.window_or_404(window)
         await self.close_past_days()  # a string comparison, unless the day has just turned
         now = self.clock()
@@ -304,7 +306,7 @@ class HallService:
             self._publish_call(t, "call")
         return t
 
-    async def call_number(self, user: User, window: str, number: str) -> dict:
+    async def call_number(self, user: User, window: str, number: str) -> TicketRow:
         self.window_or_404(window)
         now = self.clock()
 
@@ -319,7 +321,7 @@ class HallService:
         self._publish_call(t, "call")
         return t
 
-    async def ticket_action(self, user: User, ticket: dict, action: str, also=None, **kw) -> dict:
+    async def ticket_action(self, user: User, ticket: TicketRow, action: str, also=None, **kw) -> TicketRow:
         """recall, start, complete, no_show, transfer, park, resume, reactivate on one ticket.
 
         `also(tx, ticket)` runs in the same transaction after the action (opening a
@@ -338,8 +340,9 @@ class HallService:
             if not allowed:
                 raise Forbidden(NOT_HERE)
             fn = getattr(tstore, action)
-            extra = {"recall": {"max_calls": q.max_calls},
-                     "reactivate": {"late_arrival": q.late_arrival}}.get(action, {})
+            extras: dict[str, dict[str, Any]] = {"recall": {"max_calls": q.max_calls},
+                                                 "reactivate": {"late_arrival": q.late_arrival}}
+            extra = extras.get(action, {})
             t = fn(tx, ticket["id"], clerk=user.username, now=now, **extra, **kw)
             if also is not None:
                 t["also"] = also(tx, t)
@@ -356,12 +359,12 @@ class HallService:
                          {"ticket": t["number"], "status": t["status"], "window": t["window_id"]}, t["id"])
         return t
 
-    async def load_ticket(self, ticket_id: int) -> dict:
+    async def load_ticket(self, ticket_id: int) -> TicketRow:
         return await self.db.read(tstore.get, ticket_id)
 
     # ----- events ------------------------------------------------------------------
 
-    def _publish_call(self, t: dict, kind: str) -> None:
+    def _publish_call(self, t: TicketRow, kind: str) -> None:
         w = self.hall.window(t["window_id"])
         data = {"ticket": t["number"], "window": t["window_id"], "window_name": w.name if w else t["window_id"],
                 "window_number": (w.number or w.name) if w else t["window_id"], "category": t["category"],
@@ -372,11 +375,11 @@ class HallService:
         self.hub.publish(self.hall.id, "ticket",
                          {"ticket": t["number"], "status": t["status"], "window": t["window_id"]}, t["id"])
 
-    async def _publish_window(self, state: dict) -> None:
+    async def _publish_window(self, state: WindowState) -> None:
         names = await self.display_names({state["clerk"]} if state["clerk"] else set())
         self.hub.publish(self.hall.id, "window", self._window_public(state, names))
 
-    def _window_public(self, st: dict, names: dict) -> dict:
+    def _window_public(self, st: WindowState, names: dict) -> dict:
         """A window as the call screen shows it: status, number, post card, notice."""
         status = "closed" if st["clerk"] is None else "away" if st["away"] else (
             "serving" if st.get("current_ticket") else "idle")
@@ -387,9 +390,10 @@ class HallService:
         return {"window": st["window_id"], "status": status, "number": st.get("current_number"),
                 "clerk": clerk, "notice": st["away"] or None}
 
-    def window_public(self, st: dict, names: dict | None = None) -> dict:
+    def window_public(self, st: WindowState, names: dict | None = None) -> dict:
         out = self._window_public(st, names or {})
         w = self.hall.window(st["window_id"])
+        assert w is not None  # a window state is of one of the hall's windows
         out.update(id=st["window_id"], name=w.name, name_en=w.name_en, categories=list(w.categories),
                    a_clerk=st["a_clerk"], b_clerk=st["b_clerk"], signed_in=st["clerk"])
         return out

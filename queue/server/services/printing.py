@@ -110,6 +110,7 @@ class Printing:
 
     def _logo(self, p: Printer) -> Image.Image:
         """The printer's logo, read once at start; a file that will not open stops the start."""
+        assert p.logo is not None  # only printers with a logo are asked
         hall_file = self.settings.config_path or demo_config_path()
         path = Path(p.logo) if Path(p.logo).is_absolute() else Path(hall_file).parent / p.logo
         try:

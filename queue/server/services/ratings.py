@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from onewindow.promises import WorkingCalendar
 from onewindow.ratings import (
@@ -32,6 +33,7 @@ from onewindow.server.services.halls import HallService
 from onewindow.server.store import ratings as rstore
 from onewindow.server.store import reports as qstore
 from onewindow.server.store.database import Database
+from onewindow.server.store.rows import WindowPosts
 from onewindow.tickets import times
 
 log = logging.getLogger("onewindow.ratings")
@@ -64,7 +66,7 @@ class RatingService:
 
     async def apply_defaults(self) -> int:
         p = self.policy
-        if not p.gives_default:
+        if not p.gives_default or p.default_after_s is None or p.default_level is None:
             return 0
         now = self.clock()
         since = now - p.default_after_s - 7 * 86400
@@ -215,8 +217,9 @@ class RatingService:
         first = min(waiting, key=lambda w: w["issued_at"], default=None)
         longest = None if first is None else {"number": first["number"], "category": first["category"],
                                               "wait_s": round(now - first["issued_at"])}
-        states = {w["id"]: {"clerk": w["signed_in"], "away": w["notice"], "a_clerk": w["a_clerk"],
-                            "b_clerk": w["b_clerk"]} for w in public["windows"]}
+        states: dict[str, WindowPosts] = {
+            w["id"]: {"clerk": w["signed_in"], "away": w["notice"], "a_clerk": w["a_clerk"], "b_clerk": w["b_clerk"]}
+            for w in public["windows"]}
         windows = []
         for w in public["windows"]:
             duty = None
@@ -230,7 +233,7 @@ class RatingService:
                             "number": w["number"], "clerk": w["clerk"], "signed_in": w["signed_in"],
                             "notice": w["notice"], "a_clerk": w["a_clerk"], "b_clerk": w["b_clerk"],
                             "on_duty": duty, "covered_by": covered_by})
-        alerts = []
+        alerts: list[dict[str, Any]] = []
         for c in cats:
             if c["waiting"] and not c["open_windows"]:
                 alerts.append({"kind": "coverage", "level": "red", "categories": [c["code"]],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import date, datetime, time, timedelta
 
 from onewindow.ratings import LEVELS, Policy, bad_rate, bad_rates, level_counts
@@ -54,7 +54,7 @@ def _task_overdue(t: dict, now: float) -> bool:
     return end > t["due_at"]
 
 
-def _figure_row(key, name: str, fig: dict) -> dict:
+def _figure_row(key: Hashable, name: Hashable, fig: dict) -> dict:
     return {"key": key, "name": name, **fig}
 
 
@@ -80,7 +80,7 @@ def build_report(hall: Hall, policy: Policy, rows: list[dict], ratings: list[dic
     win_rates = bad_rates(ratings, "window_id", policy.bad_rate_threshold)
     clerk_rates = bad_rates(ratings, "clerk", policy.bad_rate_threshold)
     overall = bad_rate(ratings, policy.bad_rate_threshold)
-    window_names = {w.id: w.name for w in hall.windows}
+    window_names: dict[Hashable, Hashable] = {w.id: w.name for w in hall.windows}
     cat_names = {c.code: c.name for c in hall.categories}
 
     cases_block = {"accepted": len(cases), "completed": 0, "kept": 0, "missed": 0, "open": 0, "open_overdue": 0}

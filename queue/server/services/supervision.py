@@ -18,6 +18,8 @@ from datetime import datetime, timedelta, tzinfo
 from onewindow.promises import WorkingCalendar, card, overran
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import cases as cstore
+from onewindow.server.store.database import Tx
+from onewindow.server.store.rows import AlertRow
 from onewindow.tickets import times
 
 
@@ -30,11 +32,11 @@ def item_name(hall, code: str) -> str:
     return item.name if item else code
 
 
-def check_hall(tx, svc: HallService, cal: WorkingCalendar, now: float) -> list[dict]:
+def check_hall(tx: Tx, svc: HallService, cal: WorkingCalendar, now: float) -> list[AlertRow]:
     """One hall's round (in one transaction): the alerts it newly logged."""
     hall, tz, sup = svc.hall, svc.tz, svc.hall.supervision
     at_now = _at(now, tz)
-    out: list[dict] = []
+    out: list[AlertRow] = []
 
     def alert(**kw):
         a = cstore.raise_alert(tx, hall=hall.id, now=now, **kw)
@@ -68,8 +70,8 @@ def check_hall(tx, svc: HallService, cal: WorkingCalendar, now: float) -> list[d
         cat = cats.get(t["category"])
         if cat is None:
             continue
-        due = _at(t["issued_at"] + cat.target_wait_min * 60, tz)
-        grade = card(due, at_now, cal, tz=tz, warn_within=warn)
+        due_at = _at(t["issued_at"] + cat.target_wait_min * 60, tz)
+        grade = card(due_at, at_now, cal, tz=tz, warn_within=warn)
         if grade == cstore.GREEN:
             continue
         message = (f"{t['number']} 等候已超过 {cat.target_wait_min} 分钟承诺 / {t['number']} has waited past "
@@ -100,8 +102,8 @@ def check_hall(tx, svc: HallService, cal: WorkingCalendar, now: float) -> list[d
     out += calendar_alerts(tx, svc, cal, now, cstore.open_provisional_spans(tx, hall.id))
     return out
 
-def calendar_alerts(tx, svc: HallService, cal: WorkingCalendar, now: float,
-                     spans: list[tuple[float, float]]) -> list[dict]:
+def calendar_alerts(tx: Tx, svc: HallService, cal: WorkingCalendar, now: float,
+                     spans: list[tuple[float, float]]) -> list[AlertRow]:
     """Years the hall needs without a loaded schedule (today's, and those provisional
     deadlines run through), and from November the reminder for next year."""
     hall, tz = svc.hall, svc.tz
@@ -109,7 +111,7 @@ def calendar_alerts(tx, svc: HallService, cal: WorkingCalendar, now: float,
     missing = set() if cal.is_loaded(today.year) else {today.year}
     for first, last in spans:
         missing.update(y for y in range(_at(first, tz).year, _at(last, tz).year + 1) if not cal.is_loaded(y))
-    out = []
+    out: list[AlertRow] = []
     for year in sorted(missing):
         a = cstore.raise_alert(
             tx, key=f"{hall.id}:calendar_missing:{year}", hall=hall.id, kind="calendar_missing",

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, tzinfo
+from typing import cast
 
 from onewindow.promises import Deadline, WorkingCalendar, YearSchedule, compute_deadline, extend_for_suspension
 from onewindow.server.errors import Conflict, NotFound
+from onewindow.server.store.database import Tx
+from onewindow.server.store.rows import AlertRow, CaseRow
 
 ACCEPTED, SUSPENDED, COMPLETED, WITHDRAWN = "accepted", "suspended", "completed", "withdrawn"
 STATUSES = (ACCEPTED, SUSPENDED, COMPLETED, WITHDRAWN)
@@ -36,18 +39,18 @@ class BadState(Conflict):
     code = "bad_state"
 
 
-def _case(row) -> dict:
+def _case(row) -> CaseRow:
     c = dict(row)
     c["deadline_provisional"] = bool(c["deadline_provisional"])
     c["instant"] = bool(c["instant"])
-    return c
+    return cast(CaseRow, c)
 
 
 def _at(ts: float, tz: tzinfo) -> datetime:
     return datetime.fromtimestamp(ts, tz)
 
 
-def event(tx, case: dict, type_: str, at: float, actor: str | None, **data) -> None:
+def event(tx: Tx, case: CaseRow, type_: str, at: float, actor: str | None, **data) -> None:
     tx.execute(
         "INSERT INTO case_event (case_id, hall, type, at, actor, data) VALUES (:cid, :hall, :type, :at, :actor, :data)",
         {"cid": case["id"], "hall": case["hall"], "type": type_, "at": at, "actor": actor,
@@ -58,7 +61,7 @@ def event(tx, case: dict, type_: str, at: float, actor: str | None, **data) -> N
 # ----- cases -------------------------------------------------------------------------------
 
 
-def next_number(tx, hall: str, day: str, prefix: str) -> str:
+def next_number(tx: Tx, hall: str, day: str, prefix: str) -> str:
     """HP-20261123-0001: the hall's prefix, the day, a daily sequence."""
     seq = tx.scalar(
         "INSERT INTO case_counter (hall, service_day, last) VALUES (:hall, :day, 1) "
@@ -69,10 +72,10 @@ def next_number(tx, hall: str, day: str, prefix: str) -> str:
 
 
 def open_case(
-    tx, *, hall: str, day: str, prefix: str, ticket: dict, item: str, name_enc: str, phone_enc: str,
+    tx: Tx, *, hall: str, day: str, prefix: str, ticket: dict, item: str, name_enc: str, phone_enc: str,
     project: str, actor: str, now: float, clock_from: float, deadline: Deadline,
     promised: tuple[int, str], statutory: tuple[int, str] | None, instant: bool,
-) -> dict:
+) -> CaseRow:
     """Open a case for a ticket just completed (same transaction). An instant
     item (即办件) is done at the window: its case is completed at once."""
     number = next_number(tx, hall, day, prefix)
@@ -104,7 +107,7 @@ def open_case(
     return case
 
 
-def get(tx, case_id: int, lock: bool = False) -> dict:
+def get(tx: Tx, case_id: int, lock: bool = False) -> CaseRow:
     row = tx.one(
         f"SELECT {CASE_COLUMNS} FROM case_file WHERE id = :id"
         + (" FOR UPDATE" if lock and tx.dialect == "postgresql" else ""),
@@ -115,7 +118,7 @@ def get(tx, case_id: int, lock: bool = False) -> dict:
     return _case(row)
 
 
-def update_case(tx, case_id: int, **cols) -> None:
+def update_case(tx: Tx, case_id: int, **cols) -> None:
     bad = set(cols) - _MUTABLE
     if bad:
         raise ValueError(f"not changeable: {sorted(bad)}")
@@ -123,12 +126,12 @@ def update_case(tx, case_id: int, **cols) -> None:
     tx.execute(f"UPDATE case_file SET {sets} WHERE id = :id", {**cols, "id": case_id})
 
 
-def _require(case: dict, action: str, *allowed: str) -> None:
+def _require(case: CaseRow, action: str, *allowed: str) -> None:
     if case["status"] not in allowed:
         raise BadState(f"cannot {action} a case that is {case['status']}")
 
 
-def suspend(tx, case_id: int, *, reason: str, notice: str, actor: str, now: float) -> dict:
+def suspend(tx: Tx, case_id: int, *, reason: str, notice: str, actor: str, now: float) -> CaseRow:
     """Stop the clock (补正, expert review, hearing, public notice) with a written notice."""
     case = get(tx, case_id, lock=True)
     _require(case, "suspend", ACCEPTED)
@@ -142,7 +145,7 @@ def suspend(tx, case_id: int, *, reason: str, notice: str, actor: str, now: floa
     return get(tx, case_id)
 
 
-def _close_suspension(tx, case_id: int, now: float) -> dict:
+def _close_suspension(tx: Tx, case_id: int, now: float) -> dict:
     row = tx.one("SELECT id, reason, from_at FROM case_suspension WHERE case_id = :cid AND to_at IS NULL "
                  "ORDER BY id DESC LIMIT 1", {"cid": case_id})
     if row is None:  # pragma: no cover - a suspended case always has one open
@@ -151,7 +154,7 @@ def _close_suspension(tx, case_id: int, now: float) -> dict:
     return dict(row)
 
 
-def resume(tx, case_id: int, *, actor: str, now: float, calendar: WorkingCalendar, tz: tzinfo) -> dict:
+def resume(tx: Tx, case_id: int, *, actor: str, now: float, calendar: WorkingCalendar, tz: tzinfo) -> CaseRow:
     """Restart the clock; the deadline moves by the working days it stood still."""
     case = get(tx, case_id, lock=True)
     _require(case, "resume", SUSPENDED)
@@ -165,7 +168,7 @@ def resume(tx, case_id: int, *, actor: str, now: float, calendar: WorkingCalenda
     return get(tx, case_id)
 
 
-def complete(tx, case_id: int, *, actor: str, now: float, note: str = "") -> dict:
+def complete(tx: Tx, case_id: int, *, actor: str, now: float, note: str = "") -> CaseRow:
     """办结: the promise is kept if done by the deadline; the card says so for good."""
     case = get(tx, case_id, lock=True)
     _require(case, "complete", ACCEPTED)
@@ -175,7 +178,7 @@ def complete(tx, case_id: int, *, actor: str, now: float, note: str = "") -> dic
     return get(tx, case_id)
 
 
-def withdraw(tx, case_id: int, *, reason: str, actor: str, now: float) -> dict:
+def withdraw(tx: Tx, case_id: int, *, reason: str, actor: str, now: float) -> CaseRow:
     """Withdrawn by the applicant or refused (不予受理, 退件), always with a reason."""
     case = get(tx, case_id, lock=True)
     _require(case, "withdraw", ACCEPTED, SUSPENDED)
@@ -186,8 +189,8 @@ def withdraw(tx, case_id: int, *, reason: str, actor: str, now: float) -> dict:
     return get(tx, case_id)
 
 
-def recompute(tx, case: dict, *, calendar: WorkingCalendar, tz: tzinfo, actor: str | None, now: float,
-              why: str) -> dict | None:
+def recompute(tx: Tx, case: CaseRow, *, calendar: WorkingCalendar, tz: tzinfo, actor: str | None, now: float,
+              why: str) -> CaseRow | None:
     """The deadline again from its start, limit and closed suspensions; the new case if it changed."""
     d = compute_deadline(_at(case["clock_from"], tz), case["promised_amount"], case["promised_unit"], calendar, tz)
     for s in suspensions(tx, case["id"]):
@@ -196,9 +199,9 @@ def recompute(tx, case: dict, *, calendar: WorkingCalendar, tz: tzinfo, actor: s
     at = d.at.timestamp()
     if at == case["deadline_at"] and d.provisional == case["deadline_provisional"]:
         return None
-    cols = {"deadline_at": at, "deadline_provisional": d.provisional}
+    cols: dict[str, object] = {"deadline_at": at, "deadline_provisional": d.provisional}
     if case["status"] == COMPLETED:
-        cols["card"] = RED if case["completed_at"] > at else GREEN
+        cols["card"] = RED if cast(float, case["completed_at"]) > at else GREEN  # completed: set
     elif case["status"] in (ACCEPTED, SUSPENDED):
         cols.update(card=GREEN, card_at=now)
     update_case(tx, case["id"], **cols)
@@ -207,25 +210,25 @@ def recompute(tx, case: dict, *, calendar: WorkingCalendar, tz: tzinfo, actor: s
     return get(tx, case["id"])
 
 
-def provisional_cases(tx) -> list[dict]:
+def provisional_cases(tx: Tx) -> list[CaseRow]:
     return [_case(r) for r in tx.all(
         f"SELECT {CASE_COLUMNS} FROM case_file WHERE deadline_provisional = :t AND status <> 'withdrawn' ORDER BY id",
         {"t": True})]
 
 
-def suspensions(tx, case_id: int) -> list[dict]:
+def suspensions(tx: Tx, case_id: int) -> list[dict]:
     return [dict(r) for r in tx.all(
         "SELECT id, reason, from_at, to_at, notice, actor FROM case_suspension WHERE case_id = :cid ORDER BY id",
         {"cid": case_id})]
 
 
-def history(tx, case_id: int) -> list[dict]:
+def history(tx: Tx, case_id: int) -> list[dict]:
     return [dict(r) for r in tx.all(
         "SELECT type, at, actor, data FROM case_event WHERE case_id = :cid ORDER BY id", {"cid": case_id})]
 
 
-def list_cases(tx, hall: str, *, statuses: tuple[str, ...] = STATUSES, cards: tuple[str, ...] = (),
-               limit: int = 200, offset: int = 0) -> list[dict]:
+def list_cases(tx: Tx, hall: str, *, statuses: tuple[str, ...] = STATUSES, cards: tuple[str, ...] = (),
+               limit: int = 200, offset: int = 0) -> list[CaseRow]:
     """A hall's cases, soonest deadline first."""
     params: dict = {"hall": hall, "limit": limit, "offset": offset}
     where = "hall = :hall"
@@ -238,20 +241,20 @@ def list_cases(tx, hall: str, *, statuses: tuple[str, ...] = STATUSES, cards: tu
         params)]
 
 
-def open_cases(tx, hall: str) -> list[dict]:
+def open_cases(tx: Tx, hall: str) -> list[CaseRow]:
     """Cases whose clock runs (suspended ones stand still)."""
     return [_case(r) for r in tx.all(
         f"SELECT {CASE_COLUMNS} FROM case_file WHERE hall = :hall AND status = 'accepted' ORDER BY deadline_at",
         {"hall": hall})]
 
 
-def open_provisional_spans(tx, hall: str) -> list[tuple[float, float]]:
+def open_provisional_spans(tx: Tx, hall: str) -> list[tuple[float, float]]:
     rows = tx.all("SELECT clock_from, deadline_at FROM case_file WHERE hall = :hall AND deadline_provisional = :t "
                   "AND status IN ('accepted', 'suspended')", {"hall": hall, "t": True})
     return [(r["clock_from"], r["deadline_at"]) for r in rows]
 
 
-def completed_since(tx, hall: str, since: float, limit: int) -> list[dict]:
+def completed_since(tx: Tx, hall: str, since: float, limit: int) -> list[CaseRow]:
     """For the completion ticker: newest first."""
     return [_case(r) for r in tx.all(
         f"SELECT {CASE_COLUMNS} FROM case_file WHERE hall = :hall AND status = 'completed' AND completed_at >= :since "
@@ -269,7 +272,7 @@ def _marks(prefix: str, values, params: dict) -> str:
 # ----- calendar years ------------------------------------------------------------------------
 
 
-def save_year(tx, schedule: YearSchedule, *, loaded_by: str, now: float) -> None:
+def save_year(tx: Tx, schedule: YearSchedule, *, loaded_by: str, now: float) -> None:
     """Load (or replace) a year's official schedule."""
     tx.execute(
         "INSERT INTO calendar_year (year, holidays, workdays, source, loaded_by, loaded_at) "
@@ -282,7 +285,7 @@ def save_year(tx, schedule: YearSchedule, *, loaded_by: str, now: float) -> None
     )
 
 
-def years(tx) -> list[dict]:
+def years(tx: Tx) -> list[dict]:
     return [dict(r) for r in tx.all(
         "SELECT year, holidays, workdays, source, loaded_by, loaded_at FROM calendar_year ORDER BY year")]
 
@@ -299,8 +302,10 @@ def schedule_of(row: dict) -> YearSchedule:
 # ----- alerts --------------------------------------------------------------------------------
 
 
-def raise_alert(tx, *, key: str | None, hall: str, kind: str, level: str, message: str, now: float,
-                case_id: int | None = None, ticket_id: int | None = None, category: str | None = None) -> dict | None:
+def raise_alert(
+    tx: Tx, *, key: str | None, hall: str, kind: str, level: str, message: str, now: float,
+    case_id: int | None = None, ticket_id: int | None = None, category: str | None = None,
+) -> AlertRow | None:
     """Log an alert once: None if one with this key was logged before (by any process)."""
     aid = tx.scalar(
         "INSERT INTO supervision_alert (key, hall, kind, level, case_id, ticket_id, category, message, at) "
@@ -315,19 +320,19 @@ def raise_alert(tx, *, key: str | None, hall: str, kind: str, level: str, messag
             "resolved_by": None}
 
 
-def alerts(tx, hall: str, *, include_resolved: bool = False, kinds: tuple[str, ...] = (),
-           limit: int = 200) -> list[dict]:
+def alerts(tx: Tx, hall: str, *, include_resolved: bool = False, kinds: tuple[str, ...] = (),
+           limit: int = 200) -> list[AlertRow]:
     params: dict = {"hall": hall, "limit": limit}
     where = "hall = :hall"
     if not include_resolved:
         where += " AND resolved_at IS NULL"
     if kinds:
         where += f" AND kind IN ({_marks('k', kinds, params)})"
-    return [dict(r) for r in tx.all(
+    return [cast(AlertRow, dict(r)) for r in tx.all(
         f"SELECT {ALERT_COLUMNS} FROM supervision_alert WHERE {where} ORDER BY id DESC LIMIT :limit", params)]
 
 
-def resolve_alert(tx, alert_id: int, *, actor: str, now: float) -> dict:
+def resolve_alert(tx: Tx, alert_id: int, *, actor: str, now: float) -> AlertRow:
     row = tx.one(f"SELECT {ALERT_COLUMNS} FROM supervision_alert WHERE id = :id", {"id": alert_id})
     if row is None:
         raise NotFound(f"no alert {alert_id}")
@@ -335,10 +340,10 @@ def resolve_alert(tx, alert_id: int, *, actor: str, now: float) -> dict:
         tx.execute("UPDATE supervision_alert SET resolved_at = :now, resolved_by = :by WHERE id = :id",
                    {"now": now, "by": actor, "id": alert_id})
         row = tx.one(f"SELECT {ALERT_COLUMNS} FROM supervision_alert WHERE id = :id", {"id": alert_id})
-    return dict(row)
+    return cast(AlertRow, dict(row))
 
 
-def resolve_case_alerts(tx, case_id: int, *, actor: str | None, now: float) -> int:
+def resolve_case_alerts(tx: Tx, case_id: int, *, actor: str | None, now: float) -> int:
     """A case whose deadline moved or that closed: its yellow and red cards are settled."""
     return tx.execute(
         "UPDATE supervision_alert SET resolved_at = :now, resolved_by = :by WHERE case_id = :cid "
@@ -347,7 +352,7 @@ def resolve_case_alerts(tx, case_id: int, *, actor: str | None, now: float) -> i
     )
 
 
-def resolve_calendar_alerts(tx, year: int, *, actor: str, now: float) -> int:
+def resolve_calendar_alerts(tx: Tx, year: int, *, actor: str, now: float) -> int:
     return tx.execute(
         "UPDATE supervision_alert SET resolved_at = :now, resolved_by = :by WHERE kind = 'calendar_missing' "
         "AND resolved_at IS NULL AND key LIKE :pattern",
@@ -358,19 +363,19 @@ def resolve_calendar_alerts(tx, year: int, *, actor: str, now: float) -> int:
 # ----- what the supervision check reads ------------------------------------------------------
 
 
-def waiting_issued_before(tx, hall: str, before: float) -> list[dict]:
+def waiting_issued_before(tx: Tx, hall: str, before: float) -> list[dict]:
     return [dict(r) for r in tx.all(
         "SELECT id, number, category, issued_at FROM ticket WHERE hall = :hall AND status = 'waiting' "
         "AND issued_at <= :before ORDER BY issued_at", {"hall": hall, "before": before})]
 
 
-def serving_started_before(tx, hall: str, before: float) -> list[dict]:
+def serving_started_before(tx: Tx, hall: str, before: float) -> list[dict]:
     return [dict(r) for r in tx.all(
         "SELECT id, number, category, started_at, window_id, clerk FROM ticket WHERE hall = :hall "
         "AND status = 'serving' AND started_at <= :before ORDER BY started_at", {"hall": hall, "before": before})]
 
 
-def settle_ticket_alerts(tx, hall: str, *, now: float) -> int:
+def settle_ticket_alerts(tx: Tx, hall: str, *, now: float) -> int:
     """Waiting and serving alerts settle once their ticket left that state."""
     return tx.execute(
         "UPDATE supervision_alert SET resolved_at = :now, resolved_by = 'system' WHERE hall = :hall "

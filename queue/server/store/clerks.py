@@ -1,8 +1,10 @@
 """What a clerk's console shows besides the queue: their day, the longest waits."""
 from __future__ import annotations
 
+from onewindow.server.store.database import Tx
 
-def day_stats(tx, hall: str, clerk: str, since: float) -> dict:
+
+def day_stats(tx: Tx, hall: str, clerk: str, since: float) -> dict:
     """Visitors `clerk` finished since `since`: how many, mean service time, ratings."""
     row = tx.one(
         "SELECT COUNT(*) AS n, AVG(service_s) AS mean_s FROM ticket WHERE hall = :h AND clerk = :c "
@@ -21,7 +23,7 @@ def day_stats(tx, hall: str, clerk: str, since: float) -> dict:
     }
 
 
-def oldest_waiting(tx, hall: str) -> dict[str, float]:
+def oldest_waiting(tx: Tx, hall: str) -> dict[str, float]:
     """Per category, when its longest-waiting visitor took their ticket."""
     rows = tx.all(
         "SELECT category, MIN(issued_at) AS first FROM ticket WHERE hall = :h AND status = 'waiting' "

@@ -3,12 +3,14 @@ so the manager's dashboard and the auditors see them next to the others."""
 from __future__ import annotations
 
 from onewindow.server.store import cases as cstore
+from onewindow.server.store.database import Tx
+from onewindow.server.store.rows import AlertRow
 
 COVERAGE = "coverage"
 ROTA_GAP = "rota_gap"
 
 
-def raise_uncovered(tx, *, hall: str, category: str, message: str, now: float) -> dict | None:
+def raise_uncovered(tx: Tx, *, hall: str, category: str, message: str, now: float) -> AlertRow | None:
     """Log that `category` went uncovered, unless an open alert already says so."""
     open_ = tx.scalar(
         "SELECT id FROM supervision_alert WHERE hall = :h AND kind = :k AND category = :c AND resolved_at IS NULL",
@@ -19,7 +21,7 @@ def raise_uncovered(tx, *, hall: str, category: str, message: str, now: float) -
                               level=cstore.RED, message=message, now=now, category=category)
 
 
-def resolve_covered(tx, *, hall: str, still_uncovered: list[str], now: float) -> int:
+def resolve_covered(tx: Tx, *, hall: str, still_uncovered: list[str], now: float) -> int:
     """Settle the open coverage alerts of every category covered again."""
     params: dict = {"h": hall, "k": COVERAGE, "now": now}
     keep = ""
@@ -32,7 +34,7 @@ def resolve_covered(tx, *, hall: str, still_uncovered: list[str], now: float) ->
         "AND resolved_at IS NULL" + keep, params)
 
 
-def record_rota_gaps(tx, *, hall: str, gaps: list[tuple[str, str, str, str]], now: float) -> list[dict]:
+def record_rota_gaps(tx: Tx, *, hall: str, gaps: list[tuple[str, str, str, str]], now: float) -> list[AlertRow]:
     """Log each gap (category, start, end, message) once; settle logged gaps the rota no longer has."""
     keys = [f"{hall}:{ROTA_GAP}:{cat}:{start}-{end}" for cat, start, end, _ in gaps]
     fresh = []

@@ -5,12 +5,16 @@ import fcntl
 import re
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import create_engine, pool
 
 from onewindow.server.store.database import is_postgres, sqlite_path, sync_url
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 def alembic_config(url: str) -> AlembicConfig:
@@ -29,8 +33,8 @@ class StartupLock:
 
     def __init__(self, url: str):
         self.url = url
-        self._conn = None
-        self._file = None
+        self._conn: psycopg.Connection | None = None
+        self._file: BinaryIO | None = None
 
     def acquire(self) -> StartupLock:
         if is_postgres(self.url):

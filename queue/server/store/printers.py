@@ -4,14 +4,16 @@ so the manager finds them on the dashboard after a reload and in the log."""
 from __future__ import annotations
 
 from onewindow.server.store import cases as cstore
+from onewindow.server.store.database import Tx
+from onewindow.server.store.rows import AlertRow
 
 PRINTER = "printer"
 # This printer's alerts: their keys are "{hall}:printer:{printer}:{n}".
 _MINE = "hall = :h AND kind = :k AND substr(key, 1, :n) = :p"
 
 
-def log_printer_state(tx, *, hall: str, printer: str, alarm: bool, level: str, message: str,
-                      now: float) -> dict | None:
+def log_printer_state(tx: Tx, *, hall: str, printer: str, alarm: bool, level: str, message: str,
+                      now: float) -> AlertRow | None:
     """The printer's state changed: settle its open alarm unless it says the
     same (a restart finding it as it was), and log `message` if `alarm`.
     The alert logged, or None."""

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hmac
 import json
+from typing import Any
 
 from onewindow.ratings import StepError, Task, advance, from_steps, opens_task
 from onewindow.server.errors import Conflict, NotFound
 from onewindow.server.store import cases as cstore
 from onewindow.server.store import tickets as tstore
+from onewindow.server.store.database import Tx
 
 
 class AlreadyRated(Conflict):
@@ -36,7 +38,7 @@ TASK_COLUMNS = ("k.id, k.rating_id, k.hall, k.ticket_id, k.window_id, k.clerk, k
                 "k.due_at, k.closed_at, k.steps")
 
 
-def last_completed(tx, hall: str, window: str, since: float, day_from: str) -> dict | None:
+def last_completed(tx: Tx, hall: str, window: str | None, since: float | None, day_from: str) -> dict | None:
     """The ticket most recently completed at `window` since `since`, and whether it is rated."""
     row = tx.one(
         "SELECT t.id, t.number, t.category, t.finished_at, r.id AS rating_id FROM ticket t "
@@ -48,11 +50,11 @@ def last_completed(tx, hall: str, window: str, since: float, day_from: str) -> d
     return dict(row) if row else None
 
 
-def case_of(tx, ticket_id: int) -> int | None:
+def case_of(tx: Tx, ticket_id: int) -> int | None:
     return tx.scalar("SELECT id FROM case_file WHERE ticket_id = :t ORDER BY id DESC LIMIT 1", {"t": ticket_id})
 
 
-def rate(tx, *, ticket_id: int, level: int, reasons: tuple[str, ...], comment: str, channel: str, now: float,
+def rate(tx: Tx, *, ticket_id: int, level: int, reasons: tuple[str, ...], comment: str, channel: str, now: float,
          due_at: float, token: str | None = None, pad_since: float | None = None, day_from: str = "") -> dict:
     """Record a rating (and, for a bad one, open its task). Raises NotFound for a
     wrong token, NotRateable, or AlreadyRated."""
@@ -65,9 +67,10 @@ def rate(tx, *, ticket_id: int, level: int, reasons: tuple[str, ...], comment: s
         last = last_completed(tx, t["hall"], t["window_id"], pad_since, day_from)
         if last is None or last["id"] != t["id"]:
             raise NotRateable("该号已不能在窗口评价 / this ticket can no longer be rated at the window")
-    rating = {"ticket_id": t["id"], "case_id": case_of(tx, t["id"]), "hall": t["hall"], "category": t["category"],
-              "window_id": t["window_id"], "clerk": t["clerk"], "channel": channel, "level": level,
-              "reasons": json.dumps(list(reasons), ensure_ascii=False), "comment": comment, "at": now}
+    rating: dict[str, Any] = {
+        "ticket_id": t["id"], "case_id": case_of(tx, t["id"]), "hall": t["hall"], "category": t["category"],
+        "window_id": t["window_id"], "clerk": t["clerk"], "channel": channel, "level": level,
+        "reasons": json.dumps(list(reasons), ensure_ascii=False), "comment": comment, "at": now}
     rid = tx.scalar(
         "INSERT INTO rating (ticket_id, case_id, hall, category, window_id, clerk, channel, level, reasons, comment,"
         " at) VALUES (:ticket_id, :case_id, :hall, :category, :window_id, :clerk, :channel, :level, :reasons,"
@@ -82,7 +85,7 @@ def rate(tx, *, ticket_id: int, level: int, reasons: tuple[str, ...], comment: s
     return rating
 
 
-def open_task(tx, rating: dict, now: float, due_at: float) -> dict:
+def open_task(tx: Tx, rating: dict, now: float, due_at: float) -> dict:
     task = Task(now, due_at)
     tid = tx.scalar(
         "INSERT INTO rectification_task (rating_id, hall, ticket_id, window_id, clerk, level, state, opened_at, "
@@ -105,20 +108,20 @@ def _task_row(row) -> dict:
     return d
 
 
-def tasks(tx, hall: str, open_only: bool = True, limit: int = 200) -> list[dict]:
+def tasks(tx: Tx, hall: str, open_only: bool = True, limit: int = 200) -> list[dict]:
     where = "k.hall = :hall" + (" AND k.state <> 'closed'" if open_only else "")
     rows = tx.all(_task_query(where) + " ORDER BY k.due_at, k.id LIMIT :n", {"hall": hall, "n": limit})
     return [_task_row(r) for r in rows]
 
 
-def task(tx, task_id: int) -> dict:
+def task(tx: Tx, task_id: int) -> dict:
     row = tx.one(_task_query("k.id = :id"), {"id": task_id})
     if row is None:
         raise NotFound(f"no rectification task {task_id}")
     return _task_row(row)
 
 
-def advance_task(tx, task_id: int, *, step: str, by: str, at: float, note: str, outcome: str) -> dict:
+def advance_task(tx: Tx, task_id: int, *, step: str, by: str, at: float, note: str, outcome: str) -> dict:
     """Do the task's next step; the domain decides whether it may be done."""
     current = task(tx, task_id)
     try:
@@ -139,7 +142,7 @@ def advance_task(tx, task_id: int, *, step: str, by: str, at: float, note: str, 
     return current
 
 
-def ratings_between(tx, hall: str, start: float, end: float) -> list[dict]:
+def ratings_between(tx: Tx, hall: str, start: float, end: float) -> list[dict]:
     rows = tx.all(f"SELECT {RATING_COLUMNS} FROM rating WHERE hall = :hall AND at >= :a AND at < :b ORDER BY at, id",
                   {"hall": hall, "a": start, "b": end})
     out = []
@@ -150,18 +153,18 @@ def ratings_between(tx, hall: str, start: float, end: float) -> list[dict]:
     return out
 
 
-def tasks_opened_between(tx, hall: str, start: float, end: float) -> list[dict]:
+def tasks_opened_between(tx: Tx, hall: str, start: float, end: float) -> list[dict]:
     rows = tx.all(_task_query("k.hall = :hall AND k.opened_at >= :a AND k.opened_at < :b") + " ORDER BY k.id",
                   {"hall": hall, "a": start, "b": end})
     return [_task_row(r) for r in rows]
 
 
-def level_totals(tx, hall: str) -> dict[int, int]:
+def level_totals(tx: Tx, hall: str) -> dict[int, int]:
     rows = tx.all("SELECT level, COUNT(*) AS n FROM rating WHERE hall = :hall GROUP BY level", {"hall": hall})
     return {int(r["level"]): int(r["n"]) for r in rows}
 
 
-def task_counts(tx, hall: str, now: float) -> dict[str, int]:
+def task_counts(tx: Tx, hall: str, now: float) -> dict[str, int]:
     row = tx.one(
         "SELECT COUNT(*) AS open, COALESCE(SUM(CASE WHEN due_at < :now THEN 1 ELSE 0 END), 0) AS overdue "
         "FROM rectification_task WHERE hall = :hall AND state <> 'closed'",
@@ -170,7 +173,7 @@ def task_counts(tx, hall: str, now: float) -> dict[str, int]:
     return {"open": int(row["open"]), "overdue": int(row["overdue"])}
 
 
-def completed_unrated(tx, hall: str, since: float, before: float) -> list[tuple[int, float]]:
+def completed_unrated(tx: Tx, hall: str, since: float, before: float) -> list[tuple[int, float]]:
     """Done tickets finished in [since, before) that nobody rated."""
     rows = tx.all(
         "SELECT t.id, t.finished_at FROM ticket t LEFT JOIN rating r ON r.ticket_id = t.id "
@@ -181,7 +184,7 @@ def completed_unrated(tx, hall: str, since: float, before: float) -> list[tuple[
     return [(int(r["id"]), float(r["finished_at"])) for r in rows]
 
 
-def raise_overdue_alerts(tx, hall: str, now: float) -> list[dict]:
+def raise_overdue_alerts(tx: Tx, hall: str, now: float) -> list[dict]:
     """One supervision alert (电子监察) per overdue open task, logged once: its key is unique."""
     raised = []
     for r in tx.all("SELECT k.id, k.ticket_id, k.window_id, t.category FROM rectification_task k "
@@ -201,7 +204,7 @@ def task_alert_key(task_id: int) -> str:
     return f"rating_task:{task_id}:overdue"
 
 
-def resolve_task_alert(tx, task_id: int, by: str, now: float) -> None:
+def resolve_task_alert(tx: Tx, task_id: int, by: str, now: float) -> None:
     tx.execute("UPDATE supervision_alert SET resolved_at = :now, resolved_by = :by "
                "WHERE key = :key AND resolved_at IS NULL",
                {"now": now, "by": by, "key": task_alert_key(task_id)})

@@ -1,11 +1,13 @@
 """Report SQL: the plain rows the figures are computed from (onewindow.ratings.metrics)."""
 from __future__ import annotations
 
+from onewindow.server.store.database import Tx
+
 ROW_COLUMNS = ("id, number, category, status, priority, service_day, issued_at, called_at, started_at, finished_at, "
                "wait_s, walk_s, service_s, window_id, clerk, first_clerk")
 
 
-def tickets_of_days(tx, hall: str, first_day: str, last_day: str) -> list[dict]:
+def tickets_of_days(tx: Tx, hall: str, first_day: str, last_day: str) -> list[dict]:
     """Every ticket issued on the service days first_day..last_day (inclusive)."""
     rows = tx.all(
         f"SELECT {ROW_COLUMNS} FROM ticket WHERE hall = :hall AND service_day >= :a AND service_day <= :b "
@@ -15,7 +17,7 @@ def tickets_of_days(tx, hall: str, first_day: str, last_day: str) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def waiting_now(tx, hall: str) -> list[dict]:
+def waiting_now(tx: Tx, hall: str) -> list[dict]:
     rows = tx.all(
         "SELECT id, number, category, priority, issued_at, arrived_at FROM ticket "
         "WHERE hall = :hall AND status = 'waiting' ORDER BY issued_at, id",
@@ -24,13 +26,13 @@ def waiting_now(tx, hall: str) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def event_totals(tx, hall: str) -> dict[str, int]:
+def event_totals(tx: Tx, hall: str) -> dict[str, int]:
     """All-time counts of ticket events by type (calls, recalls, issues ...): Prometheus counters."""
     rows = tx.all("SELECT type, COUNT(*) AS n FROM ticket_event WHERE hall = :hall GROUP BY type", {"hall": hall})
     return {r["type"]: int(r["n"]) for r in rows}
 
 
-def open_alerts(tx, hall: str, limit: int = 50) -> list[dict]:
+def open_alerts(tx: Tx, hall: str, limit: int = 50) -> list[dict]:
     """Unresolved supervision alerts (电子监察), newest first."""
     rows = tx.all(
         "SELECT id, kind, level, case_id, ticket_id, category, message, at FROM supervision_alert "
@@ -40,7 +42,7 @@ def open_alerts(tx, hall: str, limit: int = 50) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def carded_cases(tx, hall: str, limit: int = 50) -> list[dict]:
+def carded_cases(tx: Tx, hall: str, limit: int = 50) -> list[dict]:
     """Open cases showing a yellow or red card, the closest deadline first."""
     rows = tx.all(
         "SELECT id, number, item, category, status, deadline_at, deadline_provisional, card, window_id FROM case_file "
@@ -51,7 +53,7 @@ def carded_cases(tx, hall: str, limit: int = 50) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def cases_between(tx, hall: str, start: float, end: float) -> list[dict]:
+def cases_between(tx: Tx, hall: str, start: float, end: float) -> list[dict]:
     """Cases accepted in [start, end): for promises kept or missed."""
     rows = tx.all(
         "SELECT id, number, item, category, status, accepted_at, deadline_at, completed_at FROM case_file "

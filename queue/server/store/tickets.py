@@ -7,9 +7,12 @@ clock reading so tests control time. They raise `NotFound` or
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from onewindow.caller.order import Head, choose_next
 from onewindow.server.errors import Conflict, NotFound
+from onewindow.server.store.database import Tx
+from onewindow.server.store.rows import TicketRow
 from onewindow.tickets import lifecycle, numbering
 from onewindow.tickets.lifecycle import RuleViolation
 
@@ -24,7 +27,7 @@ class CapReached(Conflict):
     code = "daily_cap"
 
 
-def _event(tx, hall: str, ticket_id: int, type_: str, at: float, clerk=None, window=None, **data) -> None:
+def _event(tx: Tx, hall: str, ticket_id: int, type_: str, at: float, clerk=None, window=None, **data) -> None:
     tx.execute(
         "INSERT INTO ticket_event (hall, ticket_id, type, at, clerk, window_id, data) "
         "VALUES (:hall, :tid, :type, :at, :clerk, :window, :data)",
@@ -33,13 +36,13 @@ def _event(tx, hall: str, ticket_id: int, type_: str, at: float, clerk=None, win
     )
 
 
-def probe(tx) -> None:
+def probe(tx: Tx) -> None:
     """A write that changes nothing, and a read: /healthz's proof that both work."""
     tx.execute("UPDATE ticket_counter SET last = last WHERE hall = ''")
     tx.scalar("SELECT 1")
 
 
-def get(tx, ticket_id: int, lock: bool = False) -> dict:
+def get(tx: Tx, ticket_id: int, lock: bool = False) -> TicketRow:
     row = tx.one(
         f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = :id"
         + (" FOR UPDATE" if lock and tx.dialect == "postgresql" else ""),
@@ -47,21 +50,21 @@ def get(tx, ticket_id: int, lock: bool = False) -> dict:
     )
     if row is None:
         raise NotFound(f"no ticket {ticket_id}")
-    return dict(row)
+    return cast(TicketRow, dict(row))
 
 
-def by_number(tx, hall: str, day: str, number: str) -> dict:
+def by_number(tx: Tx, hall: str, day: str, number: str) -> TicketRow:
     row = tx.one(
         f"SELECT {TICKET_COLUMNS} FROM ticket WHERE hall = :hall AND service_day = :day AND number = :number",
         {"hall": hall, "day": day, "number": number},
     )
     if row is None:
         raise NotFound(f"no ticket {number} today")
-    return dict(row)
+    return cast(TicketRow, dict(row))
 
 
 def issue(
-    tx, *, hall: str, category: str, prefix: str, priority: int, lang: str, now: float, day: str,
+    tx: Tx, *, hall: str, category: str, prefix: str, priority: int, lang: str, now: float, day: str,
     token: str, daily_cap: int, pool: tuple[str, ...], kind: str | None = None,
 ) -> dict:
     """Take the next number of the category's day and queue the ticket."""
@@ -88,12 +91,12 @@ def issue(
             "priority": priority, "status": lifecycle.WAITING, "track_token": token}
 
 
-def count_ahead(tx, hall: str, pool: tuple[str, ...], priority: int, arrived_at: float, ticket_id: int) -> int:
+def count_ahead(tx: Tx, hall: str, pool: tuple[str, ...], priority: int, arrived_at: float, ticket_id: int) -> int:
     """Waiting tickets that the windows serving this one will call before it:
     every higher class, and the earlier arrivals of its own class. Two index
     ranges per category, so the cost is the number ahead, not the queue."""
     marks = ", ".join(f":c{i}" for i in range(len(pool)))
-    params = {f"c{i}": c for i, c in enumerate(pool)}
+    params: dict[str, object] = {f"c{i}": c for i, c in enumerate(pool)}
     params.update(hall=hall, prio=priority, at=arrived_at, id=ticket_id)
     return tx.scalar(
         f"SELECT (SELECT COUNT(*) FROM ticket WHERE hall = :hall AND status = 'waiting' AND category IN ({marks}) "
@@ -104,7 +107,7 @@ def count_ahead(tx, hall: str, pool: tuple[str, ...], priority: int, arrived_at:
     )
 
 
-def waiting_counts(tx, hall: str) -> dict[str, int]:
+def waiting_counts(tx: Tx, hall: str) -> dict[str, int]:
     rows = tx.all(
         "SELECT category, COUNT(*) AS n FROM ticket WHERE hall = :hall AND status = 'waiting' GROUP BY category",
         {"hall": hall},
@@ -147,7 +150,7 @@ def _heads_sql_lateral(n: int) -> str:
     return sql
 
 
-def _heads(tx, hall: str, window: str, categories: list[str]) -> list[Head]:
+def _heads(tx: Tx, hall: str, window: str, categories: list[str]) -> list[Head]:
     """The first waiting ticket of each category and class this window serves,
     plus the first one transferred to this very window, whatever its category."""
     params = {"hall": hall, "w": window, **{f"c{i}": c for i, c in enumerate(categories)}}
@@ -170,9 +173,9 @@ def _heads(tx, hall: str, window: str, categories: list[str]) -> list[Head]:
 
 
 def call_next(
-    tx, *, hall: str, window: str, clerk: str, categories: list[str], mode: str, now: float,
+    tx: Tx, *, hall: str, window: str, clerk: str, categories: list[str], mode: str, now: float,
     starvation_limit_s: float, also_windows: tuple[str, ...] = (),
-) -> dict | None:
+) -> TicketRow | None:
     """Call the next ticket at `window`. `also_windows`: windows whose directed
     visitors (transferred or parked there) this call may take too: a B post
     covering them (access.next_windows)."""
@@ -190,13 +193,13 @@ def call_next(
     return _call(tx, get(tx, chosen.ticket_id), window, clerk, now)
 
 
-def call_number(tx, *, hall: str, day: str, number: str, window: str, clerk: str, now: float) -> dict:
+def call_number(tx: Tx, *, hall: str, day: str, number: str, window: str, clerk: str, now: float) -> TicketRow:
     ticket = by_number(tx, hall, day, number)
     lifecycle.check_action("call", ticket["status"])
     return _call(tx, ticket, window, clerk, now)
 
 
-def _call(tx, t: dict, window: str, clerk: str, now: float) -> dict:
+def _call(tx: Tx, t: TicketRow, window: str, clerk: str, now: float) -> TicketRow:
     lifecycle.check_action("call", t["status"])
     wait_s = now - t["issued_at"] if t["called_at"] is None else t["wait_s"]
     called_at = t["called_at"] if t["called_at"] is not None else now
@@ -212,12 +215,12 @@ def _call(tx, t: dict, window: str, clerk: str, now: float) -> dict:
     tx.execute("UPDATE window_state SET current_ticket = :id WHERE hall = :hall AND window_id = :w",
                {"id": t["id"], "hall": t["hall"], "w": window})
     _event(tx, t["hall"], t["id"], "call", now, clerk, window, number=t["number"])
-    t.update(status=lifecycle.CALLED, called_at=called_at, last_called_at=now, call_count=1, window_id=window,
-             clerk=clerk, first_clerk=first, wait_s=wait_s, target_window=None)
+    t.update({"status": lifecycle.CALLED, "called_at": called_at, "last_called_at": now, "call_count": 1,
+              "window_id": window, "clerk": clerk, "first_clerk": first, "wait_s": wait_s, "target_window": None})
     return t
 
 
-def recall(tx, ticket_id: int, *, clerk: str, now: float, max_calls: int) -> dict:
+def recall(tx: Tx, ticket_id: int, *, clerk: str, now: float, max_calls: int) -> TicketRow:
     """Call again; after `max_calls` unanswered calls the ticket becomes a no-show."""
     t = get(tx, ticket_id, lock=True)
     lifecycle.check_action("recall", t["status"])
@@ -227,26 +230,26 @@ def recall(tx, ticket_id: int, *, clerk: str, now: float, max_calls: int) -> dic
     tx.execute("UPDATE ticket SET call_count = :n, last_called_at = :now WHERE id = :id",
                {"n": count, "now": now, "id": ticket_id})
     _event(tx, t["hall"], ticket_id, "recall", now, clerk, t["window_id"], number=t["number"], count=count)
-    t.update(call_count=count, last_called_at=now)
+    t.update({"call_count": count, "last_called_at": now})
     return t
 
 
-def start(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
+def start(tx: Tx, ticket_id: int, *, clerk: str, now: float) -> TicketRow:
     t = get(tx, ticket_id, lock=True)
     lifecycle.check_action("start", t["status"])
-    walk = now - t["last_called_at"]
+    walk = now - cast(float, t["last_called_at"])  # called before it starts
     tx.execute("UPDATE ticket SET status = 'serving', started_at = :now, walk_s = :walk, clerk = :clerk WHERE id = :id",
                {"now": now, "walk": walk, "clerk": clerk, "id": ticket_id})
     _event(tx, t["hall"], ticket_id, "start", now, clerk, t["window_id"])
-    t.update(status=lifecycle.SERVING, started_at=now, walk_s=walk, clerk=clerk)
+    t.update({"status": lifecycle.SERVING, "started_at": now, "walk_s": walk, "clerk": clerk})
     return t
 
 
-def complete(tx, ticket_id: int, *, clerk: str, now: float, outcome: str) -> dict:
+def complete(tx: Tx, ticket_id: int, *, clerk: str, now: float, outcome: str) -> TicketRow:
     t = get(tx, ticket_id, lock=True)
     lifecycle.check_action("complete", t["status"])
     started = t["started_at"] if t["started_at"] is not None else now
-    walk = t["walk_s"] if t["walk_s"] is not None else now - t["last_called_at"]
+    walk = t["walk_s"] if t["walk_s"] is not None else now - cast(float, t["last_called_at"])
     service = now - started
     tx.execute(
         "UPDATE ticket SET status = 'done', started_at = :started, finished_at = :now, walk_s = :walk, "
@@ -255,26 +258,27 @@ def complete(tx, ticket_id: int, *, clerk: str, now: float, outcome: str) -> dic
     )
     _clear_window(tx, t)
     _event(tx, t["hall"], ticket_id, "complete", now, clerk, t["window_id"], outcome=outcome)
-    t.update(status=lifecycle.DONE, started_at=started, finished_at=now, walk_s=walk, service_s=service, clerk=clerk)
+    t.update({"status": lifecycle.DONE, "started_at": started, "finished_at": now, "walk_s": walk, "service_s": service,
+              "clerk": clerk})
     return t
 
 
-def no_show(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
+def no_show(tx: Tx, ticket_id: int, *, clerk: str, now: float) -> TicketRow:
     t = get(tx, ticket_id, lock=True)
     lifecycle.check_action("no_show", t["status"])
     return _no_show(tx, t, clerk, now, reason="clerk")
 
 
-def _no_show(tx, t: dict, clerk: str, now: float, reason: str) -> dict:
+def _no_show(tx: Tx, t: TicketRow, clerk: str, now: float, reason: str) -> TicketRow:
     tx.execute("UPDATE ticket SET status = 'no_show', finished_at = :now WHERE id = :id", {"now": now, "id": t["id"]})
     _clear_window(tx, t)
     _event(tx, t["hall"], t["id"], "no_show", now, clerk, t["window_id"], reason=reason, calls=t["call_count"])
-    t.update(status=lifecycle.NO_SHOW, finished_at=now)
+    t.update({"status": lifecycle.NO_SHOW, "finished_at": now})
     return t
 
 
-def transfer(tx, ticket_id: int, *, clerk: str, now: float, category: str | None, window: str | None,
-             note: str) -> dict:
+def transfer(tx: Tx, ticket_id: int, *, clerk: str, now: float, category: str | None, window: str | None,
+             note: str) -> TicketRow:
     """首问负责: hand the visitor on; they keep their place (arrival time) and
     the first clerk who received them stays on record."""
     t = get(tx, ticket_id, lock=True)
@@ -289,34 +293,34 @@ def transfer(tx, ticket_id: int, *, clerk: str, now: float, category: str | None
     _clear_window(tx, t)
     _event(tx, t["hall"], ticket_id, "transfer", now, clerk, t["window_id"], from_category=t["category"],
            to_category=new_cat, to_window=window, note=note)
-    t.update(status=lifecycle.WAITING, category=new_cat, origin_category=origin, target_window=window, note=note,
-             call_count=0, window_id=None, clerk=None, started_at=None)
+    t.update({"status": lifecycle.WAITING, "category": new_cat, "origin_category": origin, "target_window": window,
+              "note": note, "call_count": 0, "window_id": None, "clerk": None, "started_at": None})
     return t
 
 
-def park(tx, ticket_id: int, *, clerk: str, now: float, note: str) -> dict:
+def park(tx: Tx, ticket_id: int, *, clerk: str, now: float, note: str) -> TicketRow:
     """Set a visitor aside (fetching a document) without losing them."""
     t = get(tx, ticket_id, lock=True)
     lifecycle.check_action("park", t["status"])
     tx.execute("UPDATE ticket SET status = 'parked', note = :note WHERE id = :id", {"note": note, "id": ticket_id})
     _clear_window(tx, t)
     _event(tx, t["hall"], ticket_id, "park", now, clerk, t["window_id"], note=note)
-    t.update(status=lifecycle.PARKED, note=note)
+    t.update({"status": lifecycle.PARKED, "note": note})
     return t
 
 
-def resume(tx, ticket_id: int, *, clerk: str, now: float) -> dict:
+def resume(tx: Tx, ticket_id: int, *, clerk: str, now: float) -> TicketRow:
     """Back to the queue of the window that parked it, keeping its place."""
     t = get(tx, ticket_id, lock=True)
     lifecycle.check_action("resume", t["status"])
     tx.execute("UPDATE ticket SET status = 'waiting', target_window = window_id, call_count = 0 WHERE id = :id",
                {"id": ticket_id})
     _event(tx, t["hall"], ticket_id, "resume", now, clerk, t["window_id"])
-    t.update(status=lifecycle.WAITING, target_window=t["window_id"], call_count=0)
+    t.update({"status": lifecycle.WAITING, "target_window": t["window_id"], "call_count": 0})
     return t
 
 
-def reactivate(tx, ticket_id: int, *, clerk: str, now: float, late_arrival: str) -> dict:
+def reactivate(tx: Tx, ticket_id: int, *, clerk: str, now: float, late_arrival: str) -> TicketRow:
     """A no-show who turns up late goes back to waiting: at their old place or last."""
     t = get(tx, ticket_id, lock=True)
     lifecycle.check_action("reactivate", t["status"])
@@ -324,21 +328,21 @@ def reactivate(tx, ticket_id: int, *, clerk: str, now: float, late_arrival: str)
     tx.execute("UPDATE ticket SET status = 'waiting', arrived_at = :a, call_count = 0, finished_at = NULL, "
                "target_window = NULL WHERE id = :id", {"a": arrived, "id": ticket_id})
     _event(tx, t["hall"], ticket_id, "reactivate", now, clerk, None, policy=late_arrival)
-    t.update(status=lifecycle.WAITING, arrived_at=arrived, call_count=0, finished_at=None)
+    t.update({"status": lifecycle.WAITING, "arrived_at": arrived, "call_count": 0, "finished_at": None})
     return t
 
 
-def cancel(tx, ticket_id: int, *, now: float) -> dict:
+def cancel(tx: Tx, ticket_id: int, *, now: float) -> TicketRow:
     t = get(tx, ticket_id, lock=True)
     lifecycle.check_action("cancel", t["status"])
     tx.execute("UPDATE ticket SET status = 'cancelled', finished_at = :now WHERE id = :id",
                {"now": now, "id": ticket_id})
     _event(tx, t["hall"], ticket_id, "cancel", now)
-    t.update(status=lifecycle.CANCELLED, finished_at=now)
+    t.update({"status": lifecycle.CANCELLED, "finished_at": now})
     return t
 
 
-def close_past_days(tx, hall: str, today: str, now: float) -> tuple[dict[str, int], set[str]]:
+def close_past_days(tx: Tx, hall: str, today: str, now: float) -> tuple[dict[str, int], set[str]]:
     """Tickets of an earlier service day still open (the hall closed with people
     waiting, a clerk forgot to complete) are cancelled, each with a `day_closed`
     event naming the state it was left in, so tomorrow's queue starts empty.
@@ -351,7 +355,7 @@ def close_past_days(tx, hall: str, today: str, now: float) -> tuple[dict[str, in
     lost: dict[str, int] = {}
     windows: set[str] = set()
     for r in rows:
-        t = dict(r)
+        t = cast(TicketRow, dict(r))
         tx.execute("UPDATE ticket SET status = 'cancelled', finished_at = :now WHERE id = :id",
                    {"now": now, "id": t["id"]})
         _event(tx, hall, t["id"], "day_closed", now, None, t["window_id"], left=t["status"], day=t["service_day"])
@@ -363,19 +367,19 @@ def close_past_days(tx, hall: str, today: str, now: float) -> tuple[dict[str, in
     return lost, windows
 
 
-def _clear_window(tx, t: dict) -> None:
+def _clear_window(tx: Tx, t: TicketRow) -> None:
     if t["window_id"]:
         tx.execute("UPDATE window_state SET current_ticket = NULL WHERE hall = :hall AND window_id = :w "
                    "AND current_ticket = :id", {"hall": t["hall"], "w": t["window_id"], "id": t["id"]})
 
 
-def events(tx, ticket_id: int) -> list[dict]:
+def events(tx: Tx, ticket_id: int) -> list[dict]:
     return [dict(r) for r in tx.all(
         "SELECT type, at, clerk, window_id, data FROM ticket_event WHERE ticket_id = :id ORDER BY id",
         {"id": ticket_id})]
 
 
-def recent_calls(tx, hall: str, since: float, limit: int) -> list[dict]:
+def recent_calls(tx: Tx, hall: str, since: float, limit: int) -> list[dict]:
     rows = tx.all(
         "SELECT e.type, e.at, e.window_id, t.number FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id "
         "WHERE e.hall = :hall AND e.at >= :since AND e.type IN ('call', 'recall') ORDER BY e.id DESC LIMIT :n",
@@ -384,7 +388,7 @@ def recent_calls(tx, hall: str, since: float, limit: int) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def mean_cycle_s(tx, hall: str, since: float) -> dict[str, tuple[float, int]]:
+def mean_cycle_s(tx: Tx, hall: str, since: float) -> dict[str, tuple[float, int]]:
     """Mean call-to-done time per category over tickets done since `since`."""
     rows = tx.all(
         "SELECT category, AVG(COALESCE(walk_s, 0) + service_s) AS m, COUNT(*) AS n FROM ticket "

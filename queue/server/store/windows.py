@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import json
+from typing import cast
+
+from onewindow.server.store.database import Tx
+from onewindow.server.store.rows import WindowState
 
 
-def seed(tx, hall: str, windows: list[tuple[str, str | None, str | None]]) -> None:
+def seed(tx: Tx, hall: str, windows: list[tuple[str, str | None, str | None]]) -> None:
     """Create the rows of windows the config names; posts changed by a manager are kept."""
     for wid, a, b in windows:
         if tx.one("SELECT 1 FROM window_state WHERE hall = :h AND window_id = :w", {"h": hall, "w": wid}) is None:
@@ -14,7 +18,7 @@ def seed(tx, hall: str, windows: list[tuple[str, str | None, str | None]]) -> No
                        {"h": hall, "w": wid, "a": a, "b": b})
 
 
-def states(tx, hall: str) -> dict[str, dict]:
+def states(tx: Tx, hall: str) -> dict[str, WindowState]:
     rows = tx.all(
         "SELECT s.window_id, s.clerk, s.signed_in_at, s.away, s.current_ticket, p.a_clerk, p.b_clerk, "
         "t.number AS current_number FROM window_state s "
@@ -22,15 +26,15 @@ def states(tx, hall: str) -> dict[str, dict]:
         "LEFT JOIN ticket t ON t.id = s.current_ticket WHERE s.hall = :h",
         {"h": hall},
     )
-    out = {}
+    out: dict[str, WindowState] = {}
     for r in rows:
         d = dict(r)
         d["away"] = json.loads(d["away"]) if d["away"] else None
-        out[d["window_id"]] = d
+        out[d["window_id"]] = cast(WindowState, d)
     return out
 
 
-def sign_in(tx, hall: str, window: str, clerk: str, now: float) -> list[str]:
+def sign_in(tx: Tx, hall: str, window: str, clerk: str, now: float) -> list[str]:
     """Sign `clerk` in at `window`, out of any other window; returns windows left."""
     left = [r["window_id"] for r in tx.all(
         "SELECT window_id FROM window_state WHERE hall = :h AND clerk = :c AND window_id <> :w",
@@ -42,16 +46,16 @@ def sign_in(tx, hall: str, window: str, clerk: str, now: float) -> list[str]:
     return left
 
 
-def sign_out(tx, hall: str, window: str) -> None:
+def sign_out(tx: Tx, hall: str, window: str) -> None:
     tx.execute("UPDATE window_state SET clerk = NULL, signed_in_at = NULL, away = ''"
                " WHERE hall = :h AND window_id = :w", {"h": hall, "w": window})
 
 
-def set_away(tx, hall: str, window: str, notice: dict | None) -> None:
+def set_away(tx: Tx, hall: str, window: str, notice: dict | None) -> None:
     tx.execute("UPDATE window_state SET away = :a WHERE hall = :h AND window_id = :w",
                {"a": json.dumps(notice, ensure_ascii=False) if notice else "", "h": hall, "w": window})
 
 
-def set_posts(tx, hall: str, window: str, a: str | None, b: str | None, by: str, now: float) -> None:
+def set_posts(tx: Tx, hall: str, window: str, a: str | None, b: str | None, by: str, now: float) -> None:
     tx.execute("UPDATE window_post SET a_clerk = :a, b_clerk = :b, changed_by = :by, changed_at = :now "
                "WHERE hall = :h AND window_id = :w", {"a": a, "b": b, "by": by, "now": now, "h": hall, "w": window})
