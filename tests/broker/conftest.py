@@ -1,14 +1,14 @@
 """The Redis broker's fixtures: the real Redis on 127.0.0.1:6379 under a key
 prefix of each test's own (deleted afterwards), private redis-server
 processes on free ports (outages and restarts), and hubs that play the part
-of server processes. Helpers live in broker_helpers.py."""
+of server processes. Helpers live in support.broker."""
 from __future__ import annotations
 
-import os
 import secrets
 
 import pytest
-from broker_helpers import REDIS_URL, RedisProcess, free_port, hall_view, redis_answers
+from support.broker import REDIS_URL, RedisProcess, hall_view, require_redis
+from support.servers import free_port
 
 from onewindow.server.live.broker import RedisBroker
 from onewindow.server.live.hub import Hub
@@ -16,10 +16,7 @@ from onewindow.server.live.hub import Hub
 
 @pytest.fixture
 def redis_url() -> str:
-    if not redis_answers():
-        if os.environ.get("CI"):
-            pytest.fail("Redis is not answering on 127.0.0.1:6379")
-        pytest.skip("Redis is not answering on 127.0.0.1:6379")
+    require_redis()
     return REDIS_URL
 
 

@@ -1,22 +1,13 @@
-"""Helpers for the case and supervision tests: a hall driven through the API
+"""Fixtures of the case and supervision tests: a hall driven through the API
 (tickets taken, called, completed with a case), the app's runtime for the
-supervision check, and the display socket's events.
-
-The root tests/conftest.py is reached through its `root_conftest` fixture."""
+supervision check, and the display socket's events."""
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-HALL = "eco"
-
-
-def at(y, m, d, hh=10, mm=0, ss=0) -> datetime:
-    return datetime(y, m, d, hh, mm, ss, tzinfo=SHANGHAI)
+from support.accounts import Staff
+from support.halls import HALL
 
 
 @pytest.fixture
@@ -104,12 +95,12 @@ def hall(client, staff, clock) -> Hall:
 
 
 @pytest.fixture
-def make_hall(make_client, database_url, clock, root_conftest):
+def make_hall(make_client, database_url, clock):
     """`make_hall(config=None, **settings_overrides)`: another app on this test's database kind."""
 
     def make(config=None, **overrides) -> Hall:
         c = make_client(config=config, database_url=database_url, **overrides)
-        return Hall(c, root_conftest.Staff(c), clock)
+        return Hall(c, Staff(c), clock)
 
     return make
 

@@ -4,19 +4,13 @@ through the API recomputes every provisional deadline and records who
 loaded it."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from support.clock import at
+from support.halls import HALL
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-HALL = "eco"
 YEARS = "/api/v1/calendar/years"
 # A made-up 2027 notice for the test: New Year Jan 1-3, Sat Jan 9 worked.
 NOTICE_2027 = {"year": 2027, "holidays": ["2027-01-01..2027-01-03", "2027-02-06..2027-02-12"],
                "workdays": ["2027-01-09"]}
-
-
-def at(y, m, d, hh=10, mm=0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
 
 
 def test_november_reminds_the_admin_to_load_next_year(hall):

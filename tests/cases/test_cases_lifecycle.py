@@ -3,15 +3,8 @@ deadline, completion feeds the call screens' ticker (masked), a withdrawal
 or refusal needs a reason, every change is in the history."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-HALL = "eco"
-
-
-def at(y, m, d, hh=10, mm=0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
+from support.clock import at
+from support.halls import HALL
 
 
 def test_a_suspension_moves_the_deadline_by_the_working_days_it_stood_still(hall):

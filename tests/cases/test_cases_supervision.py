@@ -4,20 +4,13 @@ waiting promises and serving steps; the check at start-up catches what
 crossed while the server was down."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from starlette.testclient import TestClient
+from support.accounts import Staff
+from support.clock import at
+from support.halls import HALL, demo_config
 
 from onewindow.server.app import create_app
 from onewindow.server.settings import Settings
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-HALL = "eco"
-
-
-def at(y, m, d, hh=10, mm=0, ss=0) -> datetime:
-    return datetime(y, m, d, hh, mm, ss, tzinfo=SHANGHAI)
 
 
 def case_alerts(alerts: list[dict], case_id: int) -> list[tuple[str, str]]:
@@ -139,11 +132,11 @@ def test_alerts_are_for_staff_and_a_manager_resolves_them(hall):
     assert r.status_code == 422
 
 
-def test_a_deadline_crossed_while_the_server_was_down_is_caught_at_start(settings, database_url, clock, root_conftest):
+def test_a_deadline_crossed_while_the_server_was_down_is_caught_at_start(settings, database_url, clock):
     s = Settings(**{**settings.__dict__, "database_url": database_url})
-    config = root_conftest.demo_config()
+    config = demo_config()
     with TestClient(create_app(s, config)) as first:
-        staff = root_conftest.Staff(first)
+        staff = Staff(first)
         clerk = staff.make("zhangwei")
         assert first.post(f"/api/v1/halls/{HALL}/windows/w1/sign-in", headers=clerk).status_code == 200
         t = first.post(f"/api/v1/halls/{HALL}/tickets", json={"category": "eia"}).json()
@@ -154,13 +147,13 @@ def test_a_deadline_crossed_while_the_server_was_down_is_caught_at_start(setting
     # Down over the deadline (Mon 11-30): started again on Wednesday, nobody calls the check.
     clock.set(at(2026, 12, 2, 8, 30))
     with TestClient(create_app(s, config)) as second:
-        headers = root_conftest.Staff(second).admin
+        headers = Staff(second).admin
         alerts = second.get(f"/api/v1/halls/{HALL}/alerts", headers=headers, params={"kind": "red"}).json()
         assert [(a["kind"], a["case_id"]) for a in alerts] == [("red", case_id)]
         assert second.get(f"/api/v1/cases/{case_id}", headers=headers).json()["card"] == "red"
     # A third start logs nothing again.
     with TestClient(create_app(s, config)) as third:
-        headers = root_conftest.Staff(third).admin
+        headers = Staff(third).admin
         r = third.get(f"/api/v1/halls/{HALL}/alerts", headers=headers, params={"kind": "red,yellow", "all": "1"})
         assert [(a["kind"], a["case_id"]) for a in r.json()] == [("red", case_id)]
 

@@ -149,9 +149,14 @@ def test_both_away_raises_the_alert_and_back_clears_it(desk, clock):
         issued = desk.issue("eia")
         assert issued["estimated_wait_s"] > covered_estimate
         uncovered_estimate = desk.estimates()["eia"]  # two waiting, nobody serving them
-        # the manager's dashboard reads it from the supervision log
-        alerts = desk.c.get(f"{H}/alerts", headers=desk.clerk("boss", "manager")).json()
-        assert {a["categories"][0] for a in alerts if a["kind"] == "coverage"} == {"eia", "permit"}
+        # the manager's dashboard reads it from the supervision log (written just after the alert goes out)
+        boss = desk.clerk("boss", "manager")
+
+        def logged() -> set[str]:
+            alerts = desk.c.get(f"{H}/alerts", headers=boss).json()
+            return {a["categories"][0] for a in alerts if a["kind"] == "coverage"}
+
+        wait_until(lambda: logged() == {"eia", "permit"}, what="both categories in the supervision log")
         # zhangwei back: he serves eia and covers lina's window (his B post), so all is served
         desk.back("zhangwei", "w1")
         clear = console.until(coverage_alert())
@@ -160,8 +165,7 @@ def test_both_away_raises_the_alert_and_back_clears_it(desk, clock):
     assert desk.coverage("lina")["uncovered"] == []
     # the same two waiting, now served: the uncovered penalty is gone
     assert desk.estimates()["eia"] < uncovered_estimate - 600
-    alerts = desk.c.get(f"{H}/alerts", headers=desk.clerk("boss")).json()
-    assert not [a for a in alerts if a["kind"] == "coverage"]  # settled
+    wait_until(lambda: logged() == set(), what="the coverage alerts settled in the supervision log")
 
 
 def test_a_new_ticket_of_a_category_nobody_serves_raises_the_alert(desk):

@@ -5,7 +5,8 @@ who could cover."""
 from __future__ import annotations
 
 import pytest
-from console_helpers import issue_live, make_staff
+from support.browser import screenshot
+from support.console import issue_live, make_staff, split_replace
 
 pytestmark = pytest.mark.browser
 VIEW = {"width": 1366, "height": 800}
@@ -21,7 +22,7 @@ def sign_in_by_keys(page, url: str, who: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_console_drives_a_call_with_keys_only(live_server, browser, demo_config, root_conftest, settings):
+def test_console_drives_a_call_with_keys_only(live_server, browser, demo_config, settings):
     srv = live_server(demo_config())
     make_staff(srv.url, settings.admin_password, "zhangwei")
     issue_live(srv.url, "eia")
@@ -52,10 +53,10 @@ def test_console_drives_a_call_with_keys_only(live_server, browser, demo_config,
     page.keyboard.press("s")
     page.locator("#visitor[data-status=serving]").wait_for()
     other.locator("#visitor[data-status=serving]").wait_for()
-    root_conftest.screenshot(page, "console-serving")
+    screenshot(page, "console-serving")
     page.keyboard.press("c")
     page.locator("#dialog:not(.hidden) [data-name=outcome]").wait_for()
-    root_conftest.screenshot(page, "console-complete-dialog")
+    screenshot(page, "console-complete-dialog")
     page.keyboard.press("Enter")
     page.locator("#dialog.hidden").wait_for(state="attached")
     page.locator("#visitor[data-status=idle]").wait_for()
@@ -85,9 +86,7 @@ def test_console_drives_a_call_with_keys_only(live_server, browser, demo_config,
 
 
 def test_away_notice_reaches_the_call_screen_and_alerts_who_could_cover(
-        live_server, browser, demo_config, root_conftest, settings):
-    from console_helpers import split_replace
-
+        live_server, browser, demo_config, settings):
     srv = live_server(demo_config(replace=split_replace()))  # window 1: eia only, window 2: permit only
     make_staff(srv.url, settings.admin_password, "zhangwei", "lina")
     issue_live(srv.url, "eia")
@@ -124,14 +123,14 @@ def test_away_notice_reaches_the_call_screen_and_alerts_who_could_cover(
     ln.locator("#coverage-warning").wait_for()
     warning = ln.locator("#coverage-warning").inner_text()
     assert "环评审批" in warning and "排污许可" in warning
-    root_conftest.screenshot(ln, "console-away-warning")
+    screenshot(ln, "console-away-warning")
     ln.keyboard.press("Enter")
     ln.locator("#away-banner").wait_for()
     # both consoles (they could cover) show the alert
     zw.locator("#coverage-alert").wait_for()
     ln.locator("#coverage-alert").wait_for()
     assert "环评审批" in zw.locator("#coverage-alert").inner_text()
-    root_conftest.screenshot(zw, "console-coverage-alert")
+    screenshot(zw, "console-coverage-alert")
     # back in one key: the alert clears and the call screen drops the notice
     zw.keyboard.press("b")
     zw.locator("#coverage-alert").wait_for(state="detached")
@@ -139,7 +138,7 @@ def test_away_notice_reaches_the_call_screen_and_alerts_who_could_cover(
     screen.locator("article[data-window=w1][data-status=idle]").wait_for()
 
 
-def test_complete_outcomes_and_transfer_from_the_console(live_server, browser, demo_config, root_conftest, settings):
+def test_complete_outcomes_and_transfer_from_the_console(live_server, browser, demo_config, settings):
     import httpx
 
     srv = live_server(demo_config())
@@ -161,7 +160,7 @@ def test_complete_outcomes_and_transfer_from_the_console(live_server, browser, d
     assert boxes.count() == 6  # the EIA report book's checklist
     boxes.nth(1).check()
     boxes.nth(4).check()
-    root_conftest.screenshot(page, "console-notify-dialog")
+    screenshot(page, "console-notify-dialog")
     page.locator("#dialog-ok").click()
     page.locator("#visitor[data-status=idle]").wait_for()
     # accepted as a case: the business item picked from the category's items
@@ -181,7 +180,7 @@ def test_complete_outcomes_and_transfer_from_the_console(live_server, browser, d
     page.keyboard.press("2")
     page.select_option("#to-window", "w3")
     page.fill("#note", "请到3号窗口补充材料")
-    root_conftest.screenshot(page, "console-transfer-dialog")
+    screenshot(page, "console-transfer-dialog")
     page.keyboard.press("Enter")
     page.locator("#visitor[data-status=idle]").wait_for()
     r = httpx.get(f"{srv.url}/api/v1/halls/eco", timeout=30).json()

@@ -6,27 +6,21 @@ from __future__ import annotations
 import httpx
 import pytest
 from playwright.sync_api import expect
+from support.accounts import Accounts
 
 pytestmark = pytest.mark.browser
 HALL = "eco"
 
 
-class Api:
+class Api(Accounts):
+    """Accounts and calls over HTTP; each call says who it is by its header alone."""
+
     def __init__(self, url: str, admin_password: str):
         self.c = httpx.Client(base_url=url, timeout=20)
-        self.admin = self.login("admin", admin_password)
-
-    def login(self, username: str, password: str) -> dict:
-        r = self.c.post("/api/v1/auth/login", json={"username": username, "password": password})
-        assert r.status_code == 200, r.text
-        self.c.cookies.clear()
-        return {"Authorization": f"Bearer {r.json()['token']}"}
+        super().__init__(self.c, admin_password, keep_cookies=False)
 
     def user(self, username: str, role: str = "clerk") -> dict:
-        r = self.c.post("/api/v1/users", headers=self.admin, json={
-            "username": username, "password": f"{username}-password", "role": role, "display_name": username})
-        assert r.status_code == 201, r.text
-        return self.login(username, f"{username}-password")
+        return self.make(username, role)
 
     def post(self, path: str, who: dict | None = None, json: dict | None = None, status: int = 200):
         r = self.c.post(path, headers=who or {}, json=json)
@@ -100,7 +94,8 @@ def test_dashboard_shows_a_new_ticket_and_a_call_live(live_server, browser, api,
     # the charts are drawn by the vendored library
     expect(page.locator("#chart-arrivals canvas")).to_have_count(1)
     expect(page.locator("#chart-waits canvas")).to_have_count(1)
-    page.wait_for_timeout(500)
+    # For the picture: the refresh the call set off has drawn the figures.
+    page.wait_for_function(f"data !== null && data.now.windows.some(w => w.number === '{called['number']}')")
     screenshot(page, "dashboard-live")
     page.locator("#chart-arrivals").scroll_into_view_if_needed()
     screenshot(page, "dashboard-charts")

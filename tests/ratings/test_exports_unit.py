@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+from support.wait import wait_until_async
+
 from onewindow.server.services.exports import Exports
 
 
 async def _until(exports: Exports, job_id: str, check) -> dict:
-    async with asyncio.timeout(10):
-        while not check(state := await exports.status(job_id)):
-            await asyncio.sleep(0.01)
-    return state
+    """The job's state, once check(state) holds."""
+    async def state():
+        s = await exports.status(job_id)
+        return s if check(s) else None
+
+    return await wait_until_async(state, what=f"export {job_id} in the awaited state")
 
 
 async def test_progress_is_visible_while_the_export_runs(tmp_path):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-import time
 
 import pytest
+from support.wait import wait_until_async
 
 from onewindow.server.store.database import DatabaseError, SqliteDatabase
 from onewindow.tickets.lifecycle import RuleViolation
@@ -69,51 +69,57 @@ async def test_writes_from_start_up_code_without_a_loop(db):
 
 
 # ----- hot writes: on the event loop, never making it wait ------------------------------------------
-
-
-async def _ticks(stop: asyncio.Event) -> float:
-    """The longest the loop went without running this task, while `stop` is unset."""
-    worst, last = 0.0, time.perf_counter()
-    while not stop.is_set():
-        await asyncio.sleep(0.005)
-        now = time.perf_counter()
-        worst, last = max(worst, now - last), now
-    return worst
+# These hold the connection (or the file's lock) until the test itself, running on the loop,
+# lets go: were the loop made to wait for it, nobody could, and the holder gives up instead.
 
 
 async def test_hot_writes_queue_behind_a_slow_ordinary_write_without_stalling_the_loop(db):
+    holding, release = threading.Event(), threading.Event()
+    released: list[bool] = []
+
     def slow(tx):
         tx.execute("INSERT INTO t (n, v) VALUES (1000, 'slow')")
-        time.sleep(0.4)
+        holding.set()
+        released.append(release.wait(10))  # False: the loop stood still for 10 s
 
-    stop = asyncio.Event()
-    ticker = asyncio.create_task(_ticks(stop))
     slow_write = asyncio.create_task(db.write(slow))
-    await asyncio.sleep(0.05)  # the writer thread now holds the connection
-    results = await asyncio.gather(*(db.write_hot(_put_where, n) for n in range(20)))
+    await wait_until_async(holding.is_set, what="the writer thread holding the connection")
+    hot = [asyncio.create_task(db.write_hot(_put_where, n)) for n in range(20)]
+    # The loop handed them to the writer thread (they queue behind the slow write) and runs on.
+    await wait_until_async(lambda: db._jobs.qsize() == 20, what="the hot writes queued for the writer thread")
+    assert not any(t.done() for t in hot)
+    release.set()
+    results = await asyncio.gather(*hot)
     await slow_write
-    stop.set()
+    assert released == [True], "the loop was made to wait for the slow write"
     assert [v for v, _ in results] == [f"row {n}" for n in range(20)]
     assert not any(on_loop for _, on_loop in results), "they should have waited in the writer thread"
-    assert await ticker < 0.2
     assert await db.read(_rows) == [*range(20), 1000]
 
 
-async def test_a_lock_held_by_another_process_is_waited_out_by_the_writer_thread_not_the_loop(db):
+async def test_a_lock_held_by_another_process_is_waited_out_by_the_writer_thread_not_the_loop(db, monkeypatch):
     other = sqlite3.connect(db.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     other.execute("INSERT INTO t (n, v) VALUES (500, 'other')")
-    stop = asyncio.Event()
-    ticker = asyncio.create_task(_ticks(stop))
-    asyncio.get_running_loop().call_later(0.5, other.execute, "COMMIT")
-    t0 = time.perf_counter()
-    results = await asyncio.gather(*(db.write_hot(_put_where, n) for n in range(10)))
-    waited = time.perf_counter() - t0
-    stop.set()
-    other.close()
+    waiting = threading.Event()
+    begin_waiting = db._begin_waiting
+
+    def noted(group):
+        waiting.set()  # the writer thread waits out the other's lock
+        return begin_waiting(group)
+
+    monkeypatch.setattr(db, "_begin_waiting", noted)
+    try:
+        hot = [asyncio.create_task(db.write_hot(_put_where, n)) for n in range(10)]
+        await wait_until_async(waiting.is_set, what="the writer thread waiting for the lock")
+        # The loop runs this test meanwhile, and nothing could commit while the other holds the lock.
+        assert not any(t.done() for t in hot), "the hot writes cannot have committed while the other held the lock"
+        other.execute("COMMIT")
+        results = await asyncio.gather(*hot)
+    finally:
+        other.close()
     assert [v for v, _ in results] == [f"row {n}" for n in range(10)]
-    assert waited >= 0.45, "the hot writes cannot have committed while the other held the lock"
-    assert await ticker < 0.2
+    assert not any(on_loop for _, on_loop in results), "the writer thread waited, not the loop"
     assert await db.read(_rows) == [*range(10), 500]
 
 
@@ -145,10 +151,7 @@ async def test_the_checkpointer_copies_hot_writes_into_the_database_file(db, mon
         finally:
             c.close()
 
-    deadline = time.monotonic() + 5
-    while in_main_file() != 200 and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    assert in_main_file() == 200
+    await wait_until_async(lambda: in_main_file() == 200, interval=0.05, what="200 rows in the database file")
 
 
 async def test_hot_writes_from_a_second_loop_go_through_the_writer_thread(db):
@@ -169,12 +172,19 @@ async def test_a_write_queued_behind_the_close_is_refused_not_left_waiting(tmp_p
     d = SqliteDatabase(str(tmp_path / "q.db"))
     d.write_sync(_create)
     d._wlock.acquire()  # the connection is busy (the loop's hot writes, say)
-    first = asyncio.create_task(d.write(_put, 1, False))
-    await asyncio.sleep(0.05)
-    assert d._jobs.qsize() == 0  # the writer thread has taken it and waits for the connection
+    handed = asyncio.Event()
+
+    async def write_first():
+        handed.set()  # the rest of this step hands the write to the writer thread
+        return await d.write(_put, 1, False)
+
+    first = asyncio.create_task(write_first())
+    await handed.wait()
+    # the writer thread has taken it and waits for the connection
+    await wait_until_async(lambda: d._jobs.qsize() == 0, what="the writer thread taking the first write")
     d._jobs.put(None)  # close() begins...
     late = asyncio.create_task(d.write(_put, 2, False))  # ...as one more write is handed over
-    await asyncio.sleep(0.05)
+    await wait_until_async(lambda: d._jobs.qsize() == 2, what="the late write queued behind the close")
     d._wlock.release()
     assert await asyncio.wait_for(first, 5) == "row 1"
     with pytest.raises(DatabaseError, match="closed"):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import collections
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+from support.wait import wait_until
 
 HALL = "eco"
 POSTS = {"w1": "zhangwei", "w2": "lina", "w3": "wangfang", "w4": "liuyang", "w5": "chenjing", "w6": "zhaolei"}
@@ -67,7 +67,7 @@ class Load:
                 except httpx.HTTPError:
                     return
                 if r.status_code == 204:
-                    time.sleep(0.005)  # an empty queue: real time, the server is a real process
+                    self.stop.wait(0.005)  # an empty queue: press again in a moment (or stop)
                     continue
                 if r.status_code != 200:
                     self.unexpected.append(f"next {r.status_code} {r.text}")
@@ -96,11 +96,13 @@ def test_kill_9_loses_nothing_acknowledged(server_process, backend_env, http, tm
 
     load = Load(sp.url, clerks)
     load.start()
-    deadline = time.monotonic() + 120
-    while load.counts()[0] < 300 or load.counts()[1] < 100:  # well into the load
-        assert time.monotonic() < deadline, f"load too slow: {load.counts()} {load.unexpected[:3]}"
+
+    def well_into_the_load() -> bool:
         assert not load.unexpected, load.unexpected[:5]
-        time.sleep(0.02)
+        issued, called = load.counts()
+        return issued >= 300 and called >= 100
+
+    wait_until(well_into_the_load, timeout=120, what="300 issued and 100 called")
     sp.kill9()  # mid-load: requests are in flight
     load.stop.set()
     load.join()
