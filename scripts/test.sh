@@ -7,4 +7,4 @@ scripts/services.sh
 # Lint and type checks first (settings in pyproject.toml); either failing fails the run.
 .venv/bin/ruff check queue tests bench
 .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest --durations=15 "$@"
