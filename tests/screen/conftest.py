@@ -9,11 +9,9 @@ import httpx
 import pytest
 from support.accounts import Accounts
 from support.browser import screenshot
+from support.halls import A_POSTS as CLERKS
 from support.halls import HALL, demo_config
 from support.sockets import LiveSocket
-
-# The demo hall's A posts: whoever holds one may sign in at that window.
-CLERKS = {"w1": "zhangwei", "w2": "lina", "w3": "wangfang", "w4": "liuyang", "w5": "chenjing", "w6": "zhaolei"}
 
 
 @pytest.fixture

@@ -3,13 +3,10 @@ health, the OpenAPI document, and refusing a bad config file."""
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-HALL = "eco"
-ONEWINDOW = str(Path(sys.executable).with_name("onewindow"))
+from support.halls import HALL
+from support.servers import ONEWINDOW
 
 
 def assert_error(r, status: int, field: str | None = None) -> dict:

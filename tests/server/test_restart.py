@@ -3,18 +3,17 @@ issues and calls loses nothing that was answered with success."""
 from __future__ import annotations
 
 import collections
-import sys
 import threading
 from pathlib import Path
 
 import httpx
 import pytest
+from support.halls import A_POSTS as POSTS
+from support.halls import HALL
+from support.servers import ONEWINDOW
 from support.wait import wait_until
 
-HALL = "eco"
-POSTS = {"w1": "zhangwei", "w2": "lina", "w3": "wangfang", "w4": "liuyang", "w5": "chenjing", "w6": "zhaolei"}
 CATEGORIES = ["eia", "permit", "acceptance", "hazwaste", "complaint", "consult", "assist"]
-ONEWINDOW = str(Path(sys.executable).with_name("onewindow"))
 
 
 class Load:

@@ -1,6 +1,7 @@
 """Helpers shared by the test folders (tests/support is on sys.path: `import support.wait`).
 
-One home for each helper; the folders' conftest.py files hold fixtures only.
+One home for each helper used by more than one folder; a folder's conftest.py holds its
+fixtures and what only its own tests use (cases: Hall, ratings: Day).
 
 - wait:     wait_until / wait_until_async, the only way a test waits for something
 - clock:    FakeClock, Asia/Shanghai datetimes (`at`)
@@ -13,4 +14,6 @@ One home for each helper; the folders' conftest.py files hold fixtures only.
 - browser:  Chromium's flags, screenshots into test-artifacts/
 - media:    sox statistics, espeak-ng phonemes, zbar QR reading
 - printer:  a fake port-9100 network printer
+- console:  the console tests' desk (the clerk API through a TestClient)
+- kiosk:    the kiosk tests' printers and clerks
 """

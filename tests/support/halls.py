@@ -5,6 +5,8 @@ from __future__ import annotations
 from onewindow.server.config import Config, demo_config_path, parse_config
 
 HALL = "eco"  # the demo hall
+# The demo hall's A posts: whoever holds one may sign in at that window.
+A_POSTS = {"w1": "zhangwei", "w2": "lina", "w3": "wangfang", "w4": "liuyang", "w5": "chenjing", "w6": "zhaolei"}
 ALL_CATS = '["eia", "permit", "acceptance", "hazwaste", "complaint", "consult", "assist"]'
 
 

@@ -3,9 +3,8 @@ state, and demo-hall clerks at their windows."""
 from __future__ import annotations
 
 from support.accounts import ADMIN_PASSWORD, Accounts
+from support.halls import A_POSTS as CLERKS
 from support.halls import HALL
-
-CLERKS = {"w1": "zhangwei", "w2": "lina", "w3": "wangfang"}  # the demo hall's A posts
 
 
 def runtime(client):
