@@ -34,6 +34,7 @@ from onewindow.server.errors import (
     Invalid,
     NotFound,
     TooLarge,
+    TooManyRequests,
     Unauthorized,
     Unavailable,
 )
@@ -79,7 +80,7 @@ async def openapi(request: Request):
 # Each kind of error the client causes, mapped to HTTP here and nowhere else.
 STATUS: dict[type[DomainError], int] = {
     BadRequest: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, TooLarge: 413,
-    Invalid: 422, Unavailable: 503,
+    Invalid: 422, TooManyRequests: 429, Unavailable: 503,
 }
 # The domain packages' own errors (they import nothing from the server).
 RULE_ERRORS: dict[type[Exception], tuple[int, str]] = {
@@ -95,7 +96,10 @@ def status_of(exc: DomainError) -> int:
 
 
 async def on_domain_error(request: Request, exc: DomainError):
-    return error(status_of(exc), exc.message, exc.code, **exc.extra)
+    resp = error(status_of(exc), exc.message, exc.code, **exc.extra)
+    if isinstance(exc, TooManyRequests) and "retry_after" in exc.extra:
+        resp.headers["Retry-After"] = str(max(1, int(exc.extra["retry_after"])))
+    return resp
 
 
 async def on_rule_error(request: Request, exc: Exception):

@@ -61,3 +61,10 @@ class Unavailable(DomainError):
 
     code = "unavailable"
 
+
+
+class TooManyRequests(DomainError):
+    """Too many requests from one client (or for one thing) in a while: wait `retry_after` seconds.
+    The answer carries a Retry-After header."""
+
+    code = "rate_limited"
