@@ -56,6 +56,17 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
+class TooManyRequests(DomainError):
+    """Too many requests or attempts (one client, one category, one account) in a while:
+    wait `retry_after` whole seconds (an `extra` field of the answer, sent as Retry-After too)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float, code: str | None = None, **extra: Any):
+        self.retry_after = max(1, int(-(-retry_after // 1)))  # rounded up, at least 1
+        super().__init__(message, code, retry_after=self.retry_after, **extra)
+
+
 class Unavailable(DomainError):
     """Something the answer needs is down (the database, a printer)."""
 
