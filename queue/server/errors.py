@@ -71,11 +71,3 @@ class Unavailable(DomainError):
     """Something the answer needs is down (the database, a printer)."""
 
     code = "unavailable"
-
-
-
-class TooManyRequests(DomainError):
-    """Too many requests from one client (or for one thing) in a while: wait `retry_after` seconds.
-    The answer carries a Retry-After header."""
-
-    code = "rate_limited"
