@@ -62,7 +62,7 @@ class TooManyRequests(DomainError):
 
     code = "rate_limited"
 
-    def __init__(self, message: str, retry_after: float, code: str | None = None, **extra: Any):
+    def __init__(self, message: str, code: str | None = None, *, retry_after: float = 1, **extra: Any):
         self.retry_after = max(1, int(-(-retry_after // 1)))  # rounded up, at least 1
         super().__init__(message, code, retry_after=self.retry_after, **extra)
 
