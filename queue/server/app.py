@@ -2,22 +2,23 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import Route
-from starlette.schemas import SchemaGenerator
 
 from onewindow.promises import ScheduleError
 from onewindow.ratings import InvalidRating
 from onewindow.ratings.rectification import StepError
 from onewindow.server.api import accounts, display, pages, tickets, ws
+from onewindow.server.api import audit as audit_api
 from onewindow.server.api import cases as case_api
+from onewindow.server.api import devices as devices_api
 from onewindow.server.api import dashboard as dashboard_api
 from onewindow.server.api import exports as exports_api
 from onewindow.server.api import kiosk as kiosk_api
@@ -25,6 +26,9 @@ from onewindow.server.api import printing as printing_api
 from onewindow.server.api import ratings as ratings_api
 from onewindow.server.api import windows as windows_api
 from onewindow.server.api.common import JSON, error, runtime
+from onewindow.server.api.limits import RejectNul
+from onewindow.server.api.openapi import schemas
+from onewindow.server.api.security import SecurityHeaders
 from onewindow.server.config import Config
 from onewindow.server.errors import (
     BadRequest,
@@ -45,23 +49,6 @@ from onewindow.server.store.database import DatabaseError
 from onewindow.tickets.lifecycle import RuleViolation
 
 log = logging.getLogger("onewindow")
-
-class _Schemas(SchemaGenerator):
-    """Every API route is listed: a docstring with YAML after `---` as written,
-    a plain docstring as the operation's summary and description."""
-
-    def parse_docstring(self, func_or_method) -> dict:
-        doc = inspect.getdoc(func_or_method) or ""
-        if "---" in doc:
-            return super().parse_docstring(func_or_method)
-        summary, _, rest = doc.partition("\n")
-        out = {"summary": summary.strip() or func_or_method.__name__.replace("_", " ")}
-        if rest.strip():
-            out["description"] = rest.strip()
-        return out
-
-
-schemas = _Schemas({"openapi": "3.0.0", "info": {"title": "onewindow", "version": "1"}})
 
 
 async def healthz(request: Request):
@@ -97,6 +84,8 @@ def status_of(exc: DomainError) -> int:
 
 async def on_domain_error(request: Request, exc: DomainError):
     resp = error(status_of(exc), exc.message, exc.code, **exc.extra)
+    if isinstance(exc, Forbidden):
+        await audit_api.record_forbidden(request, exc)  # who tried what: a security event
     if isinstance(exc, TooManyRequests) and "retry_after" in exc.extra:
         resp.headers["Retry-After"] = str(max(1, int(exc.extra["retry_after"])))
     return resp
@@ -145,17 +134,21 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             Route("/openapi.json", openapi, methods=["GET"], include_in_schema=False),
             *accounts.routes,
             *kiosk_api.routes,
+            *devices_api.routes,
             *printing_api.routes,
             *case_api.routes,
             *ratings_api.routes,
             *exports_api.routes,
             *dashboard_api.routes,
+            *audit_api.routes,
             *ws.routes,
             *display.routes,
             *pages.routes(),
         ],
         exception_handlers=handlers,
         lifespan=lifespan,
+        # CSP, nosniff, no-referrer, no-store on /api/; then 422 for a NUL in the path or query string
+        middleware=[Middleware(SecurityHeaders), Middleware(RejectNul)],
     )
     app.state.runtime = rt
     return app

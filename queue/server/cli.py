@@ -31,12 +31,27 @@ def main(argv: list[str] | None = None) -> int:
                                         "redis://127.0.0.1:6379/0 (also ONEWINDOW_REDIS_URL); needed for --workers > 1")
     s.add_argument("--log-level", choices=LEVELS, default=os.environ.get("ONEWINDOW_LOG_LEVEL", "info"),
                    help="the server's log level (also ONEWINDOW_LOG_LEVEL; default info)")
+    s.add_argument("--secure-cookies", action="store_true", default=None,
+                   help="behind HTTPS: mark the session cookie Secure (also ONEWINDOW_SECURE_COOKIES=1)")
+    s.add_argument("--forwarded-allow-ips", default=os.environ.get("ONEWINDOW_FORWARDED_ALLOW_IPS"),
+                   help="addresses of the HTTPS proxy whose X-Forwarded-Proto/-For headers are trusted, comma "
+                        "separated, or * (also ONEWINDOW_FORWARDED_ALLOW_IPS; default 127.0.0.1,::1)")
     s.add_argument("--workers", type=int, default=1,
                    help="server processes (default 1); more than one needs --redis-url, so that every "
                         "screen and console sees every event")
     c = sub.add_parser("check-config", help="validate a hall configuration and exit")
     c.add_argument("config", type=Path)
+    a = sub.add_parser("audit", help="the audit log").add_subparsers(dest="audit_cmd", required=True)
+    v = a.add_parser("verify", help="check the audit log's hash chain: exit 0 when intact, 1 naming the first "
+                                    "edited, inserted or deleted row")
+    v.add_argument("--data-dir", type=Path, help="the server's data dir: its database and secret.key "
+                                                 "(default: ONEWINDOW_DATA_DIR or ./data)")
+    v.add_argument("--database-url", help="PostgreSQL URL (also ONEWINDOW_DATABASE_URL); the key comes from "
+                                           "ONEWINDOW_SECRET_KEY or the data dir")
     args = p.parse_args(argv)
+
+    if args.cmd == "audit":
+        return audit_verify(args)
 
     if args.cmd == "check-config":
         try:
@@ -59,6 +74,15 @@ def main(argv: list[str] | None = None) -> int:
             parse_driver(args.printer)
         except ValueError as exc:
             print(f"onewindow: --printer: {exc}", file=sys.stderr)
+            return 2
+    admin_password = os.environ.get("ONEWINDOW_ADMIN_PASSWORD")
+    if admin_password:
+        from onewindow.server.services import passwords
+
+        weak = passwords.weakness(admin_password, "admin")
+        if weak is not None:  # the account it would create must meet the policy like any other
+            print(f"onewindow: ONEWINDOW_ADMIN_PASSWORD does not meet the password policy: {passwords.message(weak)}",
+                  file=sys.stderr)
             return 2
     redis_url = args.redis_url or os.environ.get("ONEWINDOW_REDIS_URL")
     if args.workers > 1 and not redis_url:
@@ -89,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["ONEWINDOW_SPEAKER"] = args.speaker
     if args.printer:
         os.environ["ONEWINDOW_PRINTER"] = args.printer
+    if args.secure_cookies:
+        os.environ["ONEWINDOW_SECURE_COOKIES"] = "1"
     import gc
 
     import uvicorn
@@ -101,8 +127,35 @@ def main(argv: list[str] | None = None) -> int:
     # no permessage-deflate: compressing 200-byte events per socket costs more CPU than it saves.
     uvicorn.run("onewindow.server.app:create_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, loop="uvloop", http="httptools", ws="websockets-sansio",
-                ws_per_message_deflate=False, log_config=log_config(args.log_level), proxy_headers=True)
+                ws_per_message_deflate=False, log_config=log_config(args.log_level), proxy_headers=True,
+                forwarded_allow_ips=args.forwarded_allow_ips)  # None: uvicorn's default, 127.0.0.1,::1
     return 0
+
+
+def audit_verify(args) -> int:
+    from onewindow.server.services.audit import NoKey, load_audit_keys, verify_database
+    from onewindow.server.settings import Settings
+    from onewindow.server.store.crypto import SecretKeyError
+
+    settings = Settings.from_env(data_dir=args.data_dir, database_url=args.database_url)
+    try:
+        keys = load_audit_keys(settings.secret_key, settings.data_dir)
+    except (NoKey, SecretKeyError) as exc:
+        print(f"onewindow: {exc}", file=sys.stderr)
+        return 2
+    try:
+        result = verify_database(settings.db_url, keys)
+    except Exception as exc:  # no database, no audit_log, not migrated: say so, no traceback
+        print(f"onewindow: cannot read the audit log of {settings.db_url}: {exc}", file=sys.stderr)
+        return 2
+    head = result["head"]
+    if result["ok"]:
+        print(f"audit log intact: {result['rows']} rows"
+              + (f", head #{head['id']} {head['hash']}" if head else ""))
+        return 0
+    problem = result["problem"]
+    print(f"audit log BROKEN at #{problem['id']} ({problem['kind']}): {problem['message']}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ class Settings:
     redis_url: str | None = None
     redis_prefix: str = "onewindow"  # key prefix, so deployments can share one Redis
     admin_password: str | None = None
-    secure_cookies: bool = False  # set behind HTTPS
+    secure_cookies: bool = False  # behind HTTPS: the session cookie's Secure flag (ONEWINDOW_SECURE_COOKIES=1)
     session_ttl_s: float = 12 * 3600
     max_body_bytes: int = 64 * 1024
     speech: str = "auto"  # auto | espeak | fake | off
@@ -51,6 +51,7 @@ class Settings:
             printer=env.get("ONEWINDOW_PRINTER", "config"),
             public_url=env.get("ONEWINDOW_PUBLIC_URL", ""),
             secret_key=env.get("ONEWINDOW_SECRET_KEY") or None,
+            secure_cookies=env.get("ONEWINDOW_SECURE_COOKIES", "").strip().lower() in ("1", "true", "yes", "on"),
             freeze_gc=True,
         )
         if env.get("ONEWINDOW_DATA_DIR"):

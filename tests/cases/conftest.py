@@ -114,6 +114,16 @@ def display(client):
         yield ws
 
 
+@contextlib.contextmanager
+def staff_console(hall: Hall):
+    """The staff (console) socket, as the hall's manager, its snapshot read: where supervision
+    alerts go (never to the public display socket)."""
+    with hall.client.websocket_connect(f"/ws/halls/{HALL}/console", headers=hall.manager) as ws:
+        snap = ws.receive_json()
+        assert snap["type"] == "snapshot"
+        yield ws
+
+
 def events_until_sentinel(client, ws) -> list[dict]:
     """Every event the socket got up to now: a sentinel `notice` is published and read up to."""
     hub = client.app.state.runtime.hub
@@ -129,6 +139,11 @@ def events_until_sentinel(client, ws) -> list[dict]:
 @pytest.fixture
 def display_socket():
     return display
+
+
+@pytest.fixture
+def staff_socket():
+    return staff_console
 
 
 @pytest.fixture

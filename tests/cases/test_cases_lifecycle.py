@@ -72,20 +72,25 @@ def test_the_ticker_survives_a_restart(hall, make_client, database_url):
     assert [c["applicant"] for c in snap["completions"]] == ["赵**"]
 
 
-def test_withdraw_needs_a_reason_and_a_refusal_without_one_is_flagged_once(hall, display_socket, drain_events):
+def test_withdraw_needs_a_reason_and_a_refusal_without_one_is_flagged_once(hall, display_socket, staff_socket,
+                                                                         drain_events):
     case_id = hall.accept("eia_report_book")["case"]["id"]
-    with display_socket(hall.client) as ws:
+    with display_socket(hall.client) as public, staff_socket(hall) as ws:
         for body in (None, {"reason": ""}, {"reason": "   "}):
             r = hall.client.post(f"/api/v1/cases/{case_id}/withdraw", headers=hall.clerk, json=body)
             assert r.status_code == 422, r.text
             assert r.json()["field"] == "reason"
         events = drain_events(hall.client, ws)
+        on_display = drain_events(hall.client, public)
     assert hall.case(case_id)["status"] == "accepted"
     [flag] = hall.alerts(kind="refusal_without_reason")
     assert flag["case_id"] == case_id and flag["level"] == "red"
     published = [e for e in events if e["type"] == "alert" and e["kind"] == "refusal_without_reason"]
-    assert len(published) == 1
-    assert "zhangwei" not in published[0]["message"]  # the display is public
+    assert len(published) == 1  # to staff
+    assert "zhangwei" not in published[0]["message"]
+    # the call screens are public: no supervision alert, no case number reaches them (issue 13, point 9)
+    assert [e for e in on_display if e["type"] == "alert"] == []
+    assert hall.case(case_id)["number"] not in str(on_display)
 
     withdrawn = hall.case_action(case_id, "withdraw", {"reason": "申请人撤回申请"})
     assert withdrawn["status"] == "withdrawn" and withdrawn["closed_reason"] == "申请人撤回申请"

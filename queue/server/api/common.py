@@ -8,11 +8,14 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from onewindow.server.errors import BadRequest, Forbidden, Invalid, NotFound, TooLarge, Unauthorized
+from onewindow.server.api.limits import parse_json
+from onewindow.server.api.security import check_csrf
+from onewindow.server.errors import Forbidden, Invalid, NotFound, TooLarge, Unauthorized
 from onewindow.server.services.auth import COOKIE, User, token_digest
 from onewindow.server.store import accounts
 
 M = TypeVar("M", bound=BaseModel)
+INT64 = 2**63
 
 
 class JSON(Response):
@@ -45,13 +48,7 @@ async def body(request: Request, model: type[M]) -> M:
         raw += chunk
         if len(raw) > limit:
             raise TooLarge(f"body larger than {limit} bytes")
-    if not raw.strip():
-        data = {}
-    else:
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise BadRequest("body is not valid JSON", "bad_json") from None
+    data = parse_json(raw) if raw.strip() else {}  # 400 too deep, 422 a NUL in a string (api/limits.py)
     if not isinstance(data, dict):
         raise Invalid("body must be a JSON object", "bad_body")
     try:
@@ -66,7 +63,10 @@ def bearer(conn: HTTPConnection) -> str | None:
     h = conn.headers.get("authorization", "")
     if h[:7].lower() == "bearer ":
         return h[7:].strip() or None
-    return conn.cookies.get(COOKIE) or None
+    token = conn.cookies.get(COOKIE) or None
+    if token is not None:
+        check_csrf(conn)  # the cookie comes with cross-site requests too: a change must come from our pages
+    return token
 
 
 @overload
@@ -83,15 +83,17 @@ async def current_user(conn: HTTPConnection, required: bool = True) -> User | No
         return None
     rt = runtime(conn)
     digest = token_digest(token)
-    user = rt.tokens.get(digest)
+    now = rt.clock()
+    user = rt.tokens.get(digest, now)  # in memory; revocations evict it in every process (Runtime.revoke)
     if user is None:
-        row = await rt.db.read(accounts.session_user, digest, rt.clock())
+        generation = rt.tokens.generation
+        row = await rt.db.read(accounts.session_user, digest, now)
         if row is None:
             if required:
                 raise Unauthorized("session expired or unknown; sign in again", "unauthenticated")
             return None
         user = User(row["id"], row["username"], row["role"], row["display_name"], row["title"])
-        rt.tokens.put(digest, user)
+        rt.tokens.put(digest, user, row["expires_at"], generation)  # not if revoked meanwhile
     return user
 
 
@@ -102,9 +104,14 @@ async def require_role(conn: HTTPConnection, *roles: str) -> User:
     return user
 
 
-def path_int(request: Request, name: str) -> int:
-    raw = request.path_params[name]
+def path_int(conn: HTTPConnection, name: str) -> int:
+    """An id from the path: 404 unless a whole number in the signed 64-bit range (the
+    databases' integer ids; SQLite cannot even compare with a larger one)."""
+    raw = conn.path_params[name]
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise NotFound(f"no {name} {raw!r}") from None
+        value = None
+    if value is None or not -INT64 <= value < INT64:
+        raise NotFound(f"no {name} {raw[:40]!r}")
+    return value

@@ -12,6 +12,8 @@ from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from onewindow.server.api.security import page_csp
+
 PAGES = {
     "kiosk": "kiosk.html",
     "screen": "screen.html",
@@ -20,6 +22,7 @@ PAGES = {
     "dashboard": "dashboard.html",
     "rate": "rate.html",
     "admin": "admin.html",
+    "audit": "audit.html",
 }
 
 
@@ -68,16 +71,21 @@ class _Static(StaticFiles):
         return resp
 
 
+def _page_response(name: str) -> HTMLResponse:
+    html = render_page(name)
+    return HTMLResponse(html, headers={"cache-control": "no-cache", "content-security-policy": page_csp(html)})
+
+
 def page(name: str):
     async def endpoint(request: Request):
-        return HTMLResponse(render_page(name), headers={"cache-control": "no-cache"})
+        return _page_response(name)
 
     endpoint.__name__ = f"page_{name.split('.')[0]}"
     return endpoint
 
 
 async def index(request: Request):
-    return HTMLResponse(render_page("index.html"), headers={"cache-control": "no-cache"})
+    return _page_response("index.html")
 
 
 def routes() -> list:

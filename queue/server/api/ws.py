@@ -8,9 +8,11 @@ import logging
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from onewindow.server.api.common import current_user, runtime
+from onewindow.server.api.common import bearer, current_user, path_int, runtime
+from onewindow.server.api.security import same_origin
 from onewindow.server.errors import DomainError
 from onewindow.server.live.hub import PUBLIC_KEYS, Event, Subscription
+from onewindow.server.services.auth import token_digest
 
 log = logging.getLogger("onewindow.ws")
 
@@ -19,8 +21,8 @@ async def _pump(ws: WebSocket, sub: Subscription, render) -> None:
     """Send each event until the subscriber is dropped or the socket closes."""
     while True:
         ev = await sub.get()
-        if ev is None:  # fell behind: close, the client reconnects and resyncs
-            await ws.close(code=1013)
+        if ev is None:  # fell behind (1013: the client reconnects and resyncs), or signed out (4401)
+            await ws.close(code=sub.close_code)
             return
         text = render(ev)
         if text is not None:
@@ -43,17 +45,22 @@ async def _serve(ws: WebSocket, sub: Subscription, first: str, sender, on_messag
         task = asyncio.create_task(sender)
         try:
             while True:
-                recv = asyncio.create_task(ws.receive_text())
+                recv = asyncio.create_task(ws.receive())
                 done, _ = await asyncio.wait({task, recv}, return_when=asyncio.FIRST_COMPLETED)
                 if task in done:
                     recv.cancel()
                     task.result()
                     return
-                # A disconnect raises here and ends the loop; unread, it would spin
-                # creating receive tasks that fail at once.
+                # A disconnect ends the loop; unread, it would spin creating receive
+                # tasks that fail at once.
                 msg = recv.result()
+                if msg["type"] == "websocket.disconnect":
+                    return
+                if msg.get("text") is None:  # a binary frame: these sockets speak JSON text only
+                    await ws.close(code=1003)
+                    return
                 if on_message is not None:
-                    await on_message(msg)
+                    await on_message(msg["text"])
         finally:
             task.cancel()
     except (WebSocketDisconnect, RuntimeError, asyncio.CancelledError):
@@ -87,11 +94,21 @@ async def display_socket(ws: WebSocket):
     await _serve(ws, sub, json.dumps(snap, ensure_ascii=False), _pump(ws, sub, Event.public_text), on_message)
 
 
+def cross_site(ws: WebSocket) -> bool:
+    """A browser always sends Origin on a websocket: another site's page may not open a staff or
+    ticket socket (the cookie would go with it). No Origin: a client that is not a browser."""
+    origin = ws.headers.get("origin")
+    return origin is not None and not same_origin(ws, origin)
+
+
 async def ticket_socket(ws: WebSocket):
     """A visitor's phone: this ticket's state, again whenever it may have changed."""
     rt = runtime(ws)
+    if cross_site(ws):
+        await ws.close(code=4403)
+        return
     try:
-        tid = int(ws.path_params["id"])
+        tid = path_int(ws, "id")  # 4404 for an id out of range too
         svc, _ = await rt.ticket(tid)
         state = await svc.track(tid, ws.query_params.get("token", ""))
     except (ValueError, DomainError):
@@ -127,8 +144,11 @@ async def console_socket(ws: WebSocket):
     """Clerk consoles and the manager's dashboard: every event of the hall, for signed-in staff."""
     rt = runtime(ws)
     hall = ws.path_params["hall"]
+    if cross_site(ws):
+        await ws.close(code=4403)
+        return
     try:
-        await current_user(ws)
+        user = await current_user(ws)
     except DomainError:
         await ws.close(code=4401)
         return
@@ -137,13 +157,19 @@ async def console_socket(ws: WebSocket):
         return
     await ws.accept()
     sub, snap = rt.hub.subscribe(hall)
+    # A revoked session (sign-out, deactivation, new password or role) closes it at once, code 4401.
+    digest = token_digest(bearer(ws) or "")
+    handle = rt.live.add(digest, user.username, lambda: rt.hub.close(sub, 4401))
 
     def render(ev: Event) -> str:
         out = dict(ev.data)
         out.update(type=ev.type, seq=ev.seq, ticket_id=ev.ticket_id)
         return json.dumps(out, ensure_ascii=False)
 
-    await _serve(ws, sub, json.dumps(snap, ensure_ascii=False), _pump(ws, sub, render))
+    try:
+        await _serve(ws, sub, json.dumps(snap, ensure_ascii=False), _pump(ws, sub, render))
+    finally:
+        rt.live.discard(digest, handle)
 
 
 routes = [

@@ -28,6 +28,9 @@ log = logging.getLogger("onewindow.hub")
 
 # What may ever reach a public (display) socket, per event type. Anything
 # else an event carries (ticket ids, tokens, names of visitors) stays inside.
+# Event types not listed never reach it: supervision and coverage alerts (case
+# numbers, clerks), rating tasks, printers, posts and tickets are for staff
+# (the console socket) only.
 PUBLIC_KEYS: dict[str, frozenset[str]] = {
     "call": frozenset({"ticket", "window", "window_name", "window_number", "category", "at", "recall", "count"}),
     "recall": frozenset({"ticket", "window", "window_name", "window_number", "category", "at", "count"}),
@@ -38,7 +41,6 @@ PUBLIC_KEYS: dict[str, frozenset[str]] = {
     "completion": frozenset({"case", "item", "completed_at", "applicant"}),
     "screen": frozenset({"screen", "muted"}),
     "announce": frozenset({"ticket", "window", "recall", "audio", "duration_s", "spoken"}),
-    "alert": frozenset({"kind", "level", "message", "categories"}),
 }
 
 
@@ -121,6 +123,7 @@ class Subscription:
     want: Callable[[Event], bool]
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(maxsize=512))
     dropped: bool = False
+    close_code: int = 1013  # what its socket closes with once dropped: 1013 try again; 4401 signed out
 
     async def get(self) -> Event | None:
         """The next event, or None once dropped for falling behind."""
@@ -136,6 +139,7 @@ class Hub:
         self.delivered = 0
         self.resyncs = 0  # views replaced or numbering broken: every subscriber took a fresh snapshot
         self._leadership: list[Callable[[bool], None]] = []
+        self._control: list[Callable[[dict], None]] = []
         bind = getattr(self.broker, "bind", None)
         if bind is not None:
             bind(self)
@@ -224,6 +228,34 @@ class Hub:
         while not sub.queue.empty():
             sub.queue.get_nowait()
         sub.queue.put_nowait(None)
+
+    def close(self, sub: Subscription, code: int) -> None:
+        """End a subscriber: its socket closes with `code` (4401: its session was revoked)."""
+        sub.close_code = code
+        if not sub.dropped:
+            self._drop(sub)
+
+    # ----- control messages: to every server process, never to a subscriber --------------------
+
+    def on_control(self, callback: Callable[[dict], None]) -> None:
+        """`callback(msg)` for each control message, this process's own included; `{"type": "lost"}`
+        when messages from other processes may have been missed (the broker lost Redis meanwhile)."""
+        self._control.append(callback)
+
+    def control(self, msg: dict) -> None:
+        """Tell every server process, this one at once (a revoked session). Not a hall event: no
+        subscriber, console or display, ever receives it. Never waits."""
+        self.deliver_control(msg)
+        send = getattr(self.broker, "control", None)
+        if send is not None:
+            send(msg)
+
+    def deliver_control(self, msg: dict) -> None:
+        for cb in self._control:
+            try:
+                cb(msg)
+            except Exception:
+                log.exception("a control listener failed")
 
     def subscriber_count(self, hall: str | None = None) -> int:
         if hall is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,9 +21,11 @@ from onewindow.server.live.projection import HallView
 from onewindow.server.services import access
 from onewindow.server.services.auth import User, new_token
 from onewindow.server.services.calendar import Calendar
+from onewindow.server.services.limits import RemoteLimits
 from onewindow.server.store import accounts
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
+from onewindow.server.store.crypto import track_digest, track_digests, track_matches
 from onewindow.server.store.database import Database
 from onewindow.server.store.rows import TicketRow, WindowState
 from onewindow.tickets import hours, lifecycle, times
@@ -45,8 +48,12 @@ class Rates:
 
 
 class HallService:
-    def __init__(self, hall: Hall, db: Database, hub: Hub, clock: Callable[[], float], calendar: Calendar):
+    def __init__(self, hall: Hall, db: Database, hub: Hub, clock: Callable[[], float], calendar: Calendar,
+                 track_keys: list[bytes] | None = None):
         self.hall = hall
+        # Tracking tokens are stored as HMACs under these keys (store/crypto.py; the Runtime derives
+        # them from the server's secret key). Without: a key of this process only.
+        self.track_keys = track_keys or [secrets.token_bytes(32)]
         self.db = db
         self.hub = hub
         self.clock = clock
@@ -64,6 +71,7 @@ class HallService:
         self.view = HallView(hall.id, hall.name, hall.name_en,
                              [w.model_dump() for w in hall.windows], recent=hall.queue.recent_calls)
         self._open_day: str | None = None  # the service day whose leftovers are already closed
+        self.remote = RemoteLimits(hall.limits)  # tickets taken without a paired kiosk
 
     # ----- start-up and background -------------------------------------------------
 
@@ -151,7 +159,11 @@ class HallService:
         if closed:
             raise Conflict(closed, "category_closed")
 
-    async def issue(self, category: str, priority: str, lang: str, priority_kind: str | None = None) -> dict:
+    async def issue(self, category: str, priority: str, lang: str, priority_kind: str | None = None,
+                    channel: str = "kiosk", client: str = "", device: int | None = None) -> dict:
+        """Issue a ticket. `channel` "kiosk": a paired kiosk (`device`), never limited; "remote":
+        anything else, limited per `client` address and per category (429), and to the
+        category's remote share of its daily cap."""
         cat = self.hall.category(category)
         if cat is None:
             raise Invalid(f"unknown category {category!r}", "unknown_category")
@@ -160,11 +172,18 @@ class HallService:
         now = self.clock()
         await self.close_past_days()
         self.check_open(cat, now)
+        remote_cap = None
+        if channel == "remote":
+            self.remote.check(cat.code, client, now)
+            remote_cap = self.remote.remote_cap(cat.daily_cap)
+        token = new_token()
         t = await self.db.write_hot(
             tstore.issue, hall=self.hall.id, category=cat.code, prefix=cat.prefix,
             priority=lifecycle.PRIORITY[priority], lang=lang, now=now, day=times.service_day(now, self.tz),
-            token=new_token(), daily_cap=cat.daily_cap, pool=self.pool[cat.code], kind=priority_kind,
+            token=track_digest(self.track_keys[0], token), daily_cap=cat.daily_cap, pool=self.pool[cat.code],
+            kind=priority_kind, channel=channel, remote_cap=remote_cap, device=device,
         )
+        t["track_token"] = token  # shown once (the answer, the printed QR code); only its HMAC is kept
         self.hub.publish(self.hall.id, "queue", {"delta": {cat.code: 1}})
         t["estimated_wait_s"] = self.estimate(cat.code, t["ahead"])
         return t
@@ -185,13 +204,17 @@ class HallService:
             t = await self.db.read(tstore.get, ticket_id)
         except NotFound:
             raise NotFound("no such ticket") from None  # the same answer as a wrong token
-        if t["hall"] != self.hall.id or not _same(t["track_token"], token):
+        if t["hall"] != self.hall.id or not track_matches(t["track_token"], self.track_digests(token)):
             raise NotFound("no such ticket")
         ahead = 0
         if t["status"] == lifecycle.WAITING:
             ahead = await self.db.read(tstore.count_ahead, self.hall.id, self.pool[t["category"]],
                                        t["priority"], t["arrived_at"], t["id"])
         return self.ticket_public(t, ahead)
+
+    def track_digests(self, token: str | None) -> tuple[str, ...]:
+        """What a ticket's stored token equals when `token` is its tracking token."""
+        return track_digests(self.track_keys, token or "")
 
     def ticket_public(self, t: TicketRow, ahead: int = 0) -> dict:
         out = {"id": t["id"], "number": t["number"], "status": t["status"], "category": t["category"],
@@ -225,7 +248,9 @@ class HallService:
             if holder and holder != user.username and not user.is_manager:
                 raise Conflict(f"window is staffed by {holder}", "window_taken")
             left = wstore.sign_in(tx, self.hall.id, window, user.username, now)
-            return left, wstore.states(tx, self.hall.id)
+            out = left, wstore.states(tx, self.hall.id)
+            self._audit(tx, user, "window_sign_in", now, window, replaced=holder if holder != user.username else None)
+            return out
 
         left, states = await self.db.write(tx_fn)
         for w in left:
@@ -237,13 +262,16 @@ class HallService:
 
     async def sign_out(self, user: User, window: str) -> dict:
         self.window_or_404(window)
+        now = self.clock()
 
         def tx_fn(tx):
             states = wstore.states(tx, self.hall.id)
             if not (user.is_manager or states[window]["clerk"] == user.username):
                 raise Forbidden("you are not signed in at this window")
             wstore.sign_out(tx, self.hall.id, window)
-            return wstore.states(tx, self.hall.id)
+            out = wstore.states(tx, self.hall.id)
+            self._audit(tx, user, "window_sign_out", now, window, clerk=states[window]["clerk"])  # who was signed out
+            return out
 
         states = await self.db.write(tx_fn)
         await self._publish_window(states[window])
@@ -252,18 +280,30 @@ class HallService:
 
     async def set_away(self, user: User, window: str, notice: dict | None) -> dict:
         self.window_or_404(window)
+        now = self.clock()
 
         def tx_fn(tx):
             states = wstore.states(tx, self.hall.id)
             if not (user.is_manager or states[window]["clerk"] == user.username):
                 raise Forbidden("you are not signed in at this window")
             wstore.set_away(tx, self.hall.id, window, notice)
-            return wstore.states(tx, self.hall.id)
+            out = wstore.states(tx, self.hall.id)
+            if notice is None:
+                self._audit(tx, user, "window_back", now, window, clerk=states[window]["clerk"])
+            else:
+                self._audit(tx, user, "window_away", now, window, clerk=states[window]["clerk"],
+                            reason=notice.get("reason"), back_at=notice.get("back_at"))
+            return out
 
         states = await self.db.write(tx_fn)
         await self._publish_window(states[window])
         await self.refresh_rates()
         return self.window_public(states[window])
+
+    def _audit(self, tx, user: User, action: str, now: float, window: str, **data) -> None:
+        """A window's staff action in the audit log, in its own transaction (last: see store/audit.py)."""
+        accounts.audit(tx, user.username, action, json.dumps({"hall": self.hall.id, "window": window, **data},
+                                                             ensure_ascii=False), now)
 
     async def set_posts(self, user: User, window: str, a_clerk: str | None, b_clerk: str | None) -> dict:
         """A manager changes a window's A/B posts during the day (audited in the same transaction)."""
@@ -429,9 +469,3 @@ class HallService:
             ],
             "windows": [self.window_public(states[w.id], names) for w in self.hall.windows if w.id in states],
         }
-
-
-def _same(a: str, b: str) -> bool:
-    import hmac
-
-    return hmac.compare_digest(a.encode(), (b or "").encode())

@@ -7,6 +7,7 @@ runs every minute in the background, so pages only read.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
@@ -30,6 +31,7 @@ from onewindow.server.services import access, reporting
 from onewindow.server.services.auth import User
 from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.halls import HallService
+from onewindow.server.store import accounts
 from onewindow.server.store import ratings as rstore
 from onewindow.server.store import reports as qstore
 from onewindow.server.store.database import Database
@@ -119,7 +121,8 @@ class RatingService:
         pad_since = now - p.pad_window_s
         try:
             r = await self.db.write(rstore.rate, ticket_id=ticket_id, level=level, reasons=reasons, comment=comment,
-                                    channel=channel, now=now, due_at=due, token=token, pad_since=pad_since,
+                                    channel=channel, now=now, due_at=due, token=self.svc.track_digests(token),
+                                    pad_since=pad_since,
                                     day_from=times.service_day(pad_since - 86400, self.tz))
         except NotFound:
             raise NotFound("no such ticket") from None  # the same answer as a wrong token
@@ -164,6 +167,9 @@ class RatingService:
             t = rstore.advance_task(tx, task_id, step=step, by=user.username, at=now, note=note, outcome=outcome)
             if t["state"] == "closed":
                 rstore.resolve_task_alert(tx, task_id, user.username, now)
+            accounts.audit(tx, user.username, "rectification_step", json.dumps(
+                {"hall": self.hall.id, "task": task_id, "step": step, "state": t["state"], "outcome": outcome or None},
+                ensure_ascii=False), now)
             return t
 
         t = await self.db.write(fn)  # StepError and TaskConflict answer 409 bad_step
@@ -269,6 +275,8 @@ class RatingService:
 
     @staticmethod
     def check_range(first: date, last: date) -> None:
+        for name, day in (("from", first), ("to", last)):
+            _check_sane(day, name)
         if last < first:
             raise Invalid("to is before from")
         if (last - first).days + 1 > reporting.MAX_DAYS:
@@ -301,13 +309,26 @@ class RatingService:
         return await asyncio.to_thread(build)
 
 
+# Reports and exports cover days in this range: beyond it a day's bounds overflow (9999-12-31
+# has no next day) and no hall has figures anyway.
+SANE_DAYS = (date(2000, 1, 1), date(2100, 12, 31))
+
+
+def _check_sane(day: date, name: str) -> None:
+    if not SANE_DAYS[0] <= day <= SANE_DAYS[1]:
+        raise Invalid(f"{name} must be a date from {SANE_DAYS[0]} to {SANE_DAYS[1]}, got {day}", "invalid",
+                      field=name)
+
+
 def parse_day(raw: str | None, default: date, name: str) -> date:
     if not raw:
         return default
     try:
-        return date.fromisoformat(raw[:10])
+        day = date.fromisoformat(raw[:10])
     except ValueError:
-        raise Invalid(f"{name} must be a date YYYY-MM-DD, got {raw!r}", "invalid", field=name) from None
+        raise Invalid(f"{name} must be a date YYYY-MM-DD, got {raw[:40]!r}", "invalid", field=name) from None
+    _check_sane(day, name)
+    return day
 
 
 def reasons_public() -> list[dict]:

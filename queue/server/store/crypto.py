@@ -8,6 +8,9 @@ that file makes the stored names unreadable: back it up with the database.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 import os
 from pathlib import Path
@@ -30,6 +33,7 @@ class Box:
     def __init__(self, keys: list[bytes]):
         if not keys:
             raise SecretKeyError("no key")
+        self._keys = list(keys)
         try:
             self._fernet = MultiFernet([Fernet(k) for k in keys])
         except ValueError:
@@ -37,6 +41,11 @@ class Box:
                 "ONEWINDOW_SECRET_KEY must be Fernet keys (32 url-safe base64 bytes), "
                 'e.g. from: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
             ) from None
+
+    def derive(self, purpose: str) -> list[bytes]:
+        """Separate keys for another use of the same key material (HMAC-SHA256(key, purpose)),
+        one per configured key, in order: the first for new data, any to check old data."""
+        return [hmac.new(k, f"onewindow {purpose}".encode(), hashlib.sha256).digest() for k in self._keys]
 
     def encrypt(self, text: str) -> str:
         if not text:
@@ -103,3 +112,29 @@ def mask_phone(phone: str) -> str:
     if len(phone) >= 7:
         return phone[:3] + "****" + phone[-4:]
     return "*" * max(len(phone) - 2, 1) + phone[-2:]
+
+
+# ----- tickets' tracking tokens ----------------------------------------------------------------
+# A ticket's tracking token (its QR link) is shown once, at issue; the database keeps only
+# HMAC-SHA256(key, token) with this prefix, the key derived from the server's secret key
+# (Box.derive("track token"): every configured key checks, the first makes new ones).
+TRACK_PREFIX = "h1:"
+
+
+def track_digest(key: bytes, token: str) -> str:
+    """46 characters (the ticket.track_token column holds 64)."""
+    mac = hmac.new(key, token.encode(), hashlib.sha256).digest()
+    return TRACK_PREFIX + base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def track_digests(keys: list[bytes], token: str) -> tuple[str, ...]:
+    """What a stored token may equal for `token` to be right: one digest per key."""
+    return tuple(track_digest(k, token) for k in keys)
+
+
+def track_matches(stored: str, digests: tuple[str, ...]) -> bool:
+    """Constant-time: whether the stored digest is one of `digests`."""
+    ok = False
+    for d in digests:
+        ok |= hmac.compare_digest(stored.encode(), d.encode())
+    return ok

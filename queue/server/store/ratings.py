@@ -6,7 +6,6 @@ transaction. Callers pass the clock reading and the task's due time.
 """
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Any
 
@@ -14,6 +13,7 @@ from onewindow.ratings import StepError, Task, advance, from_steps, opens_task
 from onewindow.server.errors import Conflict, NotFound
 from onewindow.server.store import cases as cstore
 from onewindow.server.store import tickets as tstore
+from onewindow.server.store.crypto import track_matches
 from onewindow.server.store.database import Tx
 
 
@@ -55,11 +55,12 @@ def case_of(tx: Tx, ticket_id: int) -> int | None:
 
 
 def rate(tx: Tx, *, ticket_id: int, level: int, reasons: tuple[str, ...], comment: str, channel: str, now: float,
-         due_at: float, token: str | None = None, pad_since: float | None = None, day_from: str = "") -> dict:
+         due_at: float, token: tuple[str, ...] = (), pad_since: float | None = None, day_from: str = "") -> dict:
     """Record a rating (and, for a bad one, open its task). Raises NotFound for a
-    wrong token, NotRateable, or AlreadyRated."""
+    wrong token (`token`: the digests the stored one must equal, HallService.track_digests),
+    NotRateable, or AlreadyRated."""
     t = tstore.get(tx, ticket_id)
-    if channel == "qr" and not hmac.compare_digest(t["track_token"].encode(), (token or "").encode()):
+    if channel == "qr" and not track_matches(t["track_token"], token):
         raise NotFound(f"no ticket {ticket_id}")
     if t["status"] != "done":
         raise NotRateable("只有办结的号才能评价 / only a completed ticket can be rated")

@@ -27,6 +27,10 @@ class CapReached(Conflict):
     code = "daily_cap"
 
 
+class RemoteCapReached(Conflict):
+    code = "remote_cap"
+
+
 def _event(tx: Tx, hall: str, ticket_id: int, type_: str, at: float, clerk=None, window=None, **data) -> None:
     tx.execute(
         "INSERT INTO ticket_event (hall, ticket_id, type, at, clerk, window_id, data) "
@@ -65,15 +69,30 @@ def by_number(tx: Tx, hall: str, day: str, number: str) -> TicketRow:
 
 def issue(
     tx: Tx, *, hall: str, category: str, prefix: str, priority: int, lang: str, now: float, day: str,
-    token: str, daily_cap: int, pool: tuple[str, ...], kind: str | None = None,
+    token: str, daily_cap: int, pool: tuple[str, ...], kind: str | None = None, channel: str = "kiosk",
+    remote_cap: int | None = None, device: int | None = None,
 ) -> dict:
-    """Take the next number of the category's day and queue the ticket."""
-    seq = tx.scalar(
-        "INSERT INTO ticket_counter (hall, category, service_day, last) VALUES (:hall, :cat, :day, 1) "
-        "ON CONFLICT (hall, category, service_day) DO UPDATE SET last = ticket_counter.last + 1 "
-        "RETURNING last",
-        {"hall": hall, "cat": category, "day": day},
-    )
+    """Take the next number of the category's day and queue the ticket. A remote
+    ticket (`channel` "remote") also counts in the counter's `remote`, held to
+    `remote_cap` in the same statement, so remote tickets never take the door's share."""
+    if channel == "remote":
+        row = tx.one(
+            "INSERT INTO ticket_counter (hall, category, service_day, last, remote) VALUES (:hall, :cat, :day, 1, 1) "
+            "ON CONFLICT (hall, category, service_day) DO UPDATE SET last = ticket_counter.last + 1, "
+            "remote = ticket_counter.remote + 1 RETURNING last, remote",
+            {"hall": hall, "cat": category, "day": day},
+        )
+        seq = row["last"]
+        if remote_cap is not None and row["remote"] > remote_cap:
+            raise RemoteCapReached(f"今日网上号源已满，请到大厅取号机取号 / today's {remote_cap} remote tickets "
+                                   "for this category are all taken: take one at the hall's kiosk")
+    else:
+        seq = tx.scalar(
+            "INSERT INTO ticket_counter (hall, category, service_day, last) VALUES (:hall, :cat, :day, 1) "
+            "ON CONFLICT (hall, category, service_day) DO UPDATE SET last = ticket_counter.last + 1 "
+            "RETURNING last",
+            {"hall": hall, "cat": category, "day": day},
+        )
     if daily_cap and seq > daily_cap:
         raise CapReached(f"今日号源已满 / today's {daily_cap} tickets for this category are all taken")
     number = numbering.format_number(prefix, seq)
@@ -84,8 +103,8 @@ def issue(
         {"hall": hall, "cat": category, "number": number, "day": day, "prio": priority, "lang": lang,
          "token": token, "now": now},
     )
-    _event(tx, hall, tid, "issued", now, category=category, number=number, priority=priority,
-           **({"kind": kind} if kind else {}))
+    _event(tx, hall, tid, "issued", now, category=category, number=number, priority=priority, channel=channel,
+           **({"kind": kind} if kind else {}), **({"device": device} if device is not None else {}))
     ahead = count_ahead(tx, hall, pool, priority, now, tid)
     return {"id": tid, "number": number, "category": category, "issued_at": now, "ahead": ahead,
             "priority": priority, "status": lifecycle.WAITING, "track_token": token}
@@ -397,3 +416,15 @@ def mean_cycle_s(tx: Tx, hall: str, since: float) -> dict[str, tuple[float, int]
         {"hall": hall, "since": since},
     )
     return {r["category"]: (float(r["m"]), int(r["n"])) for r in rows}
+
+
+def hash_plain_tokens(tx: Tx, key: bytes) -> int:
+    """Once, at start: tracking tokens stored in plain text by an earlier version become their
+    HMAC (store/crypto.py), so the links already handed out keep working. Idempotent."""
+    from onewindow.server.store.crypto import TRACK_PREFIX, track_digest
+
+    rows = tx.all("SELECT id, track_token FROM ticket WHERE track_token NOT LIKE :p", {"p": TRACK_PREFIX + "%"})
+    for r in rows:
+        tx.execute("UPDATE ticket SET track_token = :t WHERE id = :id",
+                   {"t": track_digest(key, r["track_token"]), "id": r["id"]})
+    return len(rows)
