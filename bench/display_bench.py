@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-ADMIN = "bench-admin-pass"
+ADMIN = "bench-Ledger-4417"
 HALL = "eco"
 TARGET_P99_MS = {1000: 50.0, 2000: 100.0}
 
@@ -234,10 +234,10 @@ def run_size(n: int, calls: int, speech: str, gap_s: float) -> dict:
             wait_up(url, server)
             api = Api(port)
             api.login("admin", ADMIN)
-            status, data = api.post("/api/v1/users", {"username": "bench", "password": "bench-password",
+            status, data = api.post("/api/v1/users", {"username": "bench", "password": "Hall-desk-7781",
                                                       "role": "manager"})
             assert status == 201, data
-            api.login("bench", "bench-password")
+            api.login("bench", "Hall-desk-7781")
             status, data = api.post(f"/api/v1/halls/{HALL}/windows/w1/sign-in")
             assert status == 200, data
             for _ in range(calls + 1):

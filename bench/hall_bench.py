@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-ADMIN = "bench-admin-pass"
+ADMIN = "bench-Ledger-4417"
 CATS = ["eia", "permit", "acceptance", "hazwaste", "complaint", "consult", "assist"]
 WINDOWS = ["w1", "w2", "w3", "w4", "w5", "w6"]
 
@@ -93,8 +93,8 @@ def api(url: str, path: str, body: dict | None = None, token: str | None = None)
 
 def manager_token(url: str) -> str:
     admin = api(url, "/api/v1/auth/login", {"username": "admin", "password": ADMIN})["token"]
-    api(url, "/api/v1/users", {"username": "bench", "password": "bench-password", "role": "manager"}, admin)
-    return api(url, "/api/v1/auth/login", {"username": "bench", "password": "bench-password"})["token"]
+    api(url, "/api/v1/users", {"username": "bench", "password": "Hall-desk-7781", "role": "manager"}, admin)
+    return api(url, "/api/v1/auth/login", {"username": "bench", "password": "Hall-desk-7781"})["token"]
 
 
 def run_pair(url: str, token: str | None, conns: int, batch: int, rounds: int) -> dict:

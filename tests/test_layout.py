@@ -98,7 +98,7 @@ from starlette.testclient import TestClient
 from onewindow.server.app import create_app
 from onewindow.server.settings import Settings
 
-app = create_app(Settings(data_dir=sys.argv[4], admin_password="installed-admin-1", speech="off", printer="none"))
+app = create_app(Settings(data_dir=sys.argv[4], admin_password="installed-Hall-4417", speech="off", printer="none"))
 served = []
 with TestClient(app) as c:
     for page in ["/", *("/" + p for p in pages.PAGES if (root / pages.PAGES[p]).is_file())]:

@@ -5,6 +5,7 @@ who could cover."""
 from __future__ import annotations
 
 import pytest
+from support.accounts import password_of
 from support.browser import screenshot
 from support.console import issue_live, make_staff, split_replace
 
@@ -18,7 +19,7 @@ def sign_in_by_keys(page, url: str, who: str) -> None:
     page.locator("#username").wait_for(state="visible")
     page.keyboard.type(who)
     page.keyboard.press("Tab")
-    page.keyboard.type(f"{who}-password")
+    page.keyboard.type(password_of(who))
     page.keyboard.press("Enter")
 
 

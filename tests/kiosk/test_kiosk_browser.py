@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 from PIL import Image
+from support.accounts import password_of
 from support.browser import screenshot
 from support.halls import HALL, printers_toml
 from support.kiosk import CLERKS, Clerks
@@ -260,7 +261,7 @@ def test_the_console_prints_the_receipt(live_server, hall_config, browser, setti
     page = browser.new_context(viewport={"width": 1366, "height": 800}).new_page()
     page.goto(f"{srv.url}/console")
     page.fill("#username", "zhangwei")
-    page.fill("#password", "zhangwei-password")
+    page.fill("#password", password_of("zhangwei"))
     page.keyboard.press("Enter")
     page.locator("#posts button.post").first.click()
     page.locator("#desk").wait_for(state="visible")

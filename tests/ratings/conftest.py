@@ -3,7 +3,7 @@ hall through the API at scripted times of the FakeClock."""
 from __future__ import annotations
 
 import pytest
-from support.accounts import login
+from support.accounts import login, password_of
 from support.clock import START
 from support.halls import HALL
 from support.halls import demo_with as _demo_with
@@ -33,7 +33,7 @@ class Day:
 
     def user(self, username: str, role: str = "clerk") -> dict:
         r = self.c.post("/api/v1/users", headers=self.admin, json={
-            "username": username, "password": f"{username}-password", "role": role, "display_name": username})
+            "username": username, "password": password_of(username), "role": role, "display_name": username})
         assert r.status_code == 201, r.text
         return self.login(username)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from playwright.sync_api import expect
-from support.accounts import Accounts
+from support.accounts import Accounts, password_of
 
 pytestmark = pytest.mark.browser
 HALL = "eco"
@@ -69,7 +69,7 @@ def test_dashboard_shows_a_new_ticket_and_a_call_live(live_server, browser, api,
     page = browser.new_page(viewport={"width": 1600, "height": 1200})
     page.goto(srv.url + "/dashboard")
     page.fill("#login-form [name=username]", "boss")
-    page.fill("#login-form [name=password]", "boss-password")
+    page.fill("#login-form [name=password]", password_of("boss"))
     page.click("#login-form button[type=submit]")
     expect(page.locator("#board")).to_be_visible()
     expect(page.locator("#live")).to_have_text("实时 Live")
@@ -193,7 +193,7 @@ def test_report_export_shows_progress_and_downloads(live_server, browser, api, s
     page = browser.new_page(viewport={"width": 1600, "height": 1200}, accept_downloads=True)
     page.goto(srv.url + "/dashboard")
     page.fill("#login-form [name=username]", "boss")
-    page.fill("#login-form [name=password]", "boss-password")
+    page.fill("#login-form [name=password]", password_of("boss"))
     page.click("#login-form button[type=submit]")
     expect(page.locator("#board")).to_be_visible()
     expect(page.locator("#rep-to")).to_have_value("2026-11-23")  # the page has set its dates: ours stay

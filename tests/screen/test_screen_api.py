@@ -3,6 +3,7 @@ cache), the published items, and the manager's list of muted screens."""
 from __future__ import annotations
 
 import pytest
+from support.accounts import ADMIN_PASSWORD, password_of
 
 
 @pytest.fixture
@@ -11,15 +12,15 @@ def app_client(make_client):
 
 
 def admin(client) -> dict:
-    r = client.post("/api/v1/auth/login", json={"username": "admin", "password": "admin-pass-123"})
+    r = client.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
 def user(client, username: str, role: str) -> dict:
     r = client.post("/api/v1/users", headers=admin(client), json={
-        "username": username, "password": f"{username}-password", "role": role})
+        "username": username, "password": password_of(username), "role": role})
     assert r.status_code == 201, r.text
-    r = client.post("/api/v1/auth/login", json={"username": username, "password": f"{username}-password"})
+    r = client.post("/api/v1/auth/login", json={"username": username, "password": password_of(username)})
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 

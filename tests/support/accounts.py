@@ -1,11 +1,19 @@
 """Staff accounts made through the API, over a Starlette TestClient or an
 httpx.Client alike (anything with .post): logging in, making clerks and managers.
-Every account's password is `<username>-password`."""
+Every account's password is `password_of(username)` (the password policy refuses
+one that contains the username, and common ones)."""
 from __future__ import annotations
+
+import hashlib
 
 import httpx
 
-ADMIN_PASSWORD = "admin-pass-123"
+ADMIN_PASSWORD = "sesame-Ledger-4417"
+
+
+def password_of(username: str) -> str:
+    """The test password of a staff account: stable, one per user, and the policy accepts it."""
+    return "Hall-" + hashlib.sha256(username.encode()).hexdigest()[:10]
 
 
 def bearer(token: str) -> dict:
@@ -13,10 +21,10 @@ def bearer(token: str) -> dict:
 
 
 def login(http, username: str, password: str | None = None, keep_cookie: bool = True) -> dict:
-    """The bearer header of a fresh session (password default: `<username>-password`).
+    """The bearer header of a fresh session (password default: `password_of(username)`).
     keep_cookie=False forgets the session cookie the login set, so that calls without
     a header stay anonymous."""
-    r = http.post("/api/v1/auth/login", json={"username": username, "password": password or f"{username}-password"})
+    r = http.post("/api/v1/auth/login", json={"username": username, "password": password or password_of(username)})
     assert r.status_code == 200, r.text
     if not keep_cookie:
         http.cookies.clear()
@@ -37,7 +45,7 @@ class Accounts:
         return login(self.http, username, password, self.keep_cookies)
 
     def make(self, username: str, role: str = "clerk", display_name: str = "", title: str | None = None) -> dict:
-        body = {"username": username, "password": f"{username}-password", "role": role,
+        body = {"username": username, "password": password_of(username), "role": role,
                 "display_name": display_name or username}
         if title is not None:
             body["title"] = title
@@ -66,6 +74,9 @@ class Http(Accounts):
     def __init__(self, base_url: str, admin_password: str = ADMIN_PASSWORD, timeout: float = 30):
         self.c = httpx.Client(base_url=base_url, timeout=timeout, limits=httpx.Limits(max_connections=256))
         super().__init__(self.c, admin_password)
+        from support.devices import equip
+
+        self.devices = equip(self.c, self.admin)  # a paired kiosk and pad per hall, as in a real hall
 
     def clerk(self, username: str, role: str = "clerk") -> dict:
         return self.make(username, role)

@@ -92,7 +92,7 @@ class Desk:
 
 
 def make_staff(base_url: str, admin_password: str, *names: str, role: str = "clerk") -> None:
-    """Accounts on a live server (their password: `<name>-password`)."""
+    """Accounts on a live server (their password: `password_of(name)`)."""
     import httpx
 
     with httpx.Client(base_url=base_url, timeout=30) as c:

@@ -67,6 +67,7 @@ class LiveSocket:
         self.got: list[tuple[float, dict]] = []
         self.ws = None
         self.error: BaseException | None = None
+        self.close_code: int | None = None  # once closed
         self._cursor = 0  # `next` reads on from here
         self._ready = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -84,9 +85,12 @@ class LiveSocket:
                          close_timeout=2) as ws:
                 self.ws = ws
                 self._ready.set()
-                for m in ws:
-                    self.raw.append(m)
-                    self.got.append((time.monotonic(), json.loads(m)))
+                try:
+                    for m in ws:
+                        self.raw.append(m)
+                        self.got.append((time.monotonic(), json.loads(m)))
+                finally:
+                    self.close_code = ws.close_code  # the server's close code (4401: signed out)
         except ConnectionClosed:
             pass
         except OSError as exc:

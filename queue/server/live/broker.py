@@ -224,6 +224,10 @@ class RedisBroker:
         self.leader = False
         self.published = 0  # events numbered by Redis from this process
         self.delivered = 0
+        # Control messages (revoked sessions): Redis pub/sub on <prefix>:control, apart from the halls'
+        # streams, so no subscriber ever sees them. Kept while Redis is away (the newest 1,000).
+        self._control_out: deque[str] = deque(maxlen=1000)
+        self._control_wake = asyncio.Event()
 
     # ----- the Broker protocol ------------------------------------------------------------
 
@@ -243,7 +247,9 @@ class RedisBroker:
         self._resign_script = r.register_script(_RESIGN)
         self._tasks = [asyncio.create_task(self._read(), name="onewindow-broker-read"),
                        asyncio.create_task(self._drain(), name="onewindow-broker-send"),
-                       asyncio.create_task(self._checkpoints(), name="onewindow-broker-checkpoints")]
+                       asyncio.create_task(self._checkpoints(), name="onewindow-broker-checkpoints"),
+                       asyncio.create_task(self._control_listen(), name="onewindow-broker-control-in"),
+                       asyncio.create_task(self._control_send(), name="onewindow-broker-control-out")]
         try:
             await asyncio.wait_for(self._first_join.wait(), self.start_timeout_s)
         except TimeoutError:
@@ -264,6 +270,11 @@ class RedisBroker:
         self._outbox.append((event.hall, event.type in PUBLIC_KEYS, payload))
         self._published_halls.add(event.hall)
         self._wake.set()
+
+    def control(self, msg: dict) -> None:
+        """To the other processes (the hub has delivered it here already); never waits."""
+        self._control_out.append(json.dumps({"o": self.origin, "m": msg}, ensure_ascii=False, default=str))
+        self._control_wake.set()
 
     async def stop(self) -> None:
         deadline = time.monotonic() + self.stop_timeout_s
@@ -542,6 +553,64 @@ class RedisBroker:
             await asyncio.sleep(self.checkpoint_every_s)
             if self._cp_dirty:
                 self._cp_wake.set()
+
+
+    # ----- control messages ----------------------------------------------------------------
+
+    async def _control_send(self) -> None:
+        backoff = BACKOFF_MIN_S
+        while not self._closing:
+            if not self._control_out:
+                self._control_wake.clear()
+                await self._control_wake.wait()
+                continue
+            try:
+                await self._r.publish(self._key("control"), self._control_out[0])
+                self._control_out.popleft()
+                backoff = BACKOFF_MIN_S
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.debug("control message not sent yet: %s", exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX_S)
+
+    async def _control_listen(self) -> None:
+        """Other processes' control messages. After a lost subscription the hub is told
+        `{"type": "lost"}`: messages may have been missed meanwhile."""
+        backoff, subscribed_before = BACKOFF_MIN_S, False
+        while not self._closing:
+            client = aioredis.Redis.from_url(self.url, decode_responses=True, socket_connect_timeout=2,
+                                             retry=Retry(NoBackoff(), 0))
+            ps = client.pubsub()
+            try:
+                await ps.subscribe(self._key("control"))
+                if subscribed_before and self._hub is not None:
+                    self._hub.deliver_control({"type": "lost"})
+                subscribed_before = True
+                backoff = BACKOFF_MIN_S
+                while not self._closing:
+                    m = await ps.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                    if m is None or m.get("type") != "message":
+                        continue
+                    try:
+                        body = json.loads(m["data"])
+                    except ValueError:
+                        continue
+                    if body.get("o") != self.origin and self._hub is not None:
+                        self._hub.deliver_control(body.get("m") or {})
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.debug("control channel: %s", exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX_S)
+            finally:
+                try:
+                    await ps.aclose()
+                    await client.aclose()
+                except Exception:
+                    pass
 
 
 def _dump(view: HallView) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from onewindow.server.errors import Conflict
+from onewindow.server.store import audit as audit_store
 from onewindow.server.store.database import Tx
 
 
@@ -42,10 +43,12 @@ def set_password(tx: Tx, username: str, password_hash: str) -> None:
     tx.execute("UPDATE app_user SET password_hash = :p WHERE username = :u", {"p": password_hash, "u": username})
 
 
-def create_session(tx: Tx, token_hash: str, user_id: int, now: float, ttl_s: float) -> None:
+def create_session(tx: Tx, token_hash: str, user_id: int, now: float, ttl_s: float,
+                   address: str | None = None) -> None:
     tx.execute("DELETE FROM auth_session WHERE expires_at < :now", {"now": now})
-    tx.execute("INSERT INTO auth_session (token_hash, user_id, created_at, expires_at) VALUES (:t, :u, :now, :exp)",
-               {"t": token_hash, "u": user_id, "now": now, "exp": now + ttl_s})
+    tx.execute("INSERT INTO auth_session (token_hash, user_id, created_at, expires_at, address) "
+               "VALUES (:t, :u, :now, :exp, :a)",
+               {"t": token_hash, "u": user_id, "now": now, "exp": now + ttl_s, "a": (address or "")[:64] or None})
 
 
 def session_user(tx: Tx, token_hash: str, now: float) -> dict | None:
@@ -62,5 +65,55 @@ def delete_session(tx: Tx, token_hash: str) -> None:
 
 
 def audit(tx: Tx, actor: str | None, action: str, data: str, now: float) -> None:
-    tx.execute("INSERT INTO audit_log (at, actor, action, data) VALUES (:at, :a, :act, :d)",
-               {"at": now, "a": actor, "act": action, "d": data})
+    """Append to the hash-chained audit log (store/audit.py); put it last in a transaction."""
+    audit_store.append(tx, actor, action, data, now)
+
+
+# ----- account management (api/accounts.py): deactivation, roles, sessions, reset codes -----
+
+SESSION_ID_LEN = 16  # a session is named by the start of its token's digest (the digest is not a token)
+
+
+def set_active(tx: Tx, username: str, active: bool) -> None:
+    tx.execute("UPDATE app_user SET active = :a WHERE username = :u", {"a": active, "u": username})
+
+
+def set_role(tx: Tx, username: str, role: str) -> None:
+    tx.execute("UPDATE app_user SET role = :r WHERE username = :u", {"r": role, "u": username})
+
+
+def active_admins(tx: Tx) -> int:
+    return tx.scalar("SELECT COUNT(*) FROM app_user WHERE role = 'admin' AND active = :t", {"t": True})
+
+
+def sessions(tx: Tx, user_id: int, now: float) -> list[dict]:
+    return [{"id": r["token_hash"][:SESSION_ID_LEN], "created_at": r["created_at"], "expires_at": r["expires_at"],
+             "address": r["address"]} for r in tx.all(
+        "SELECT token_hash, created_at, expires_at, address FROM auth_session "
+        "WHERE user_id = :u AND expires_at > :now ORDER BY created_at DESC", {"u": user_id, "now": now})]
+
+
+def delete_sessions(tx: Tx, user_id: int, keep: str | None = None, session_id: str | None = None) -> list[str]:
+    """End a user's sessions (all, all but `keep`, or the one named `session_id`); their digests."""
+    rows = tx.all("SELECT token_hash FROM auth_session WHERE user_id = :u", {"u": user_id})
+    gone = [r["token_hash"] for r in rows if r["token_hash"] != keep
+            and (session_id is None or r["token_hash"][:SESSION_ID_LEN] == session_id)]
+    for d in gone:
+        tx.execute("DELETE FROM auth_session WHERE token_hash = :t", {"t": d})
+    return gone
+
+
+def save_reset(tx: Tx, user_id: int, code_hash: str, now: float, expires_at: float, by: str) -> None:
+    tx.execute("DELETE FROM password_reset WHERE user_id = :u", {"u": user_id})
+    tx.execute("INSERT INTO password_reset (user_id, code_hash, created_at, expires_at, created_by) "
+               "VALUES (:u, :h, :now, :exp, :by)", {"u": user_id, "h": code_hash, "now": now, "exp": expires_at,
+                                                   "by": by})
+
+
+def reset_of(tx: Tx, user_id: int) -> dict | None:
+    row = tx.one("SELECT code_hash, expires_at FROM password_reset WHERE user_id = :u", {"u": user_id})
+    return dict(row) if row else None
+
+
+def delete_reset(tx: Tx, user_id: int) -> bool:
+    return tx.execute("DELETE FROM password_reset WHERE user_id = :u", {"u": user_id}) > 0

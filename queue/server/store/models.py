@@ -9,7 +9,7 @@ hall's time zone. Dates of a service day are 'YYYY-MM-DD' in the hall's zone.
 """
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -31,6 +31,34 @@ class AuthSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="app_user.id", index=True)
     created_at: float
     expires_at: float
+    address: str | None = Field(default=None, max_length=64)  # where it signed in from (the admin's list)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per account (kind 'user') and per client address ('addr'):
+    a short back-off after each failure, a lockout (growing) after too many
+    (services/logins.py). Shared by every server process through the database."""
+
+    __tablename__ = "login_throttle"
+    kind: str = Field(primary_key=True, max_length=8)
+    subject: str = Field(primary_key=True, max_length=64)
+    failures: int = 0  # within the window that began at window_start
+    window_start: float
+    last_failure_at: float
+    retry_at: float = 0.0  # the back-off: no attempt before this
+    locked_until: float = 0.0
+    lockouts: int = 0  # so far; each lockout lasts twice the one before
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time password reset code an admin issued (argon2 hash only), valid until expires_at."""
+
+    __tablename__ = "password_reset"
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    code_hash: str
+    created_at: float
+    expires_at: float
+    created_by: str | None = Field(default=None, max_length=64)
 
 
 class TicketCounter(SQLModel, table=True):
@@ -41,6 +69,8 @@ class TicketCounter(SQLModel, table=True):
     category: str = Field(primary_key=True, max_length=40)
     service_day: str = Field(primary_key=True, max_length=10)
     last: int
+    # Of those, taken remotely (no paired kiosk): held to the category's remote share of its cap.
+    remote: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 class Ticket(SQLModel, table=True):
@@ -142,6 +172,9 @@ class AuditLog(SQLModel, table=True):
     actor: str | None = Field(default=None, max_length=64)
     action: str = Field(max_length=40)
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    # The hash chain (store/audit.py): the previous row's hash, and this row's HMAC.
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
 
 
 # ----- cases: the applicant's name and phone are stored encrypted only (crypto.py) -----
@@ -291,3 +324,38 @@ class RectificationTask(SQLModel, table=True):
     due_at: float
     closed_at: float | None = None
     steps: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+
+
+# ----- paired devices: kiosks, rating pads and call screens (a manager pairs each) -----
+
+
+class Device(SQLModel, table=True):
+    """A kiosk, rating pad or call screen paired with a one-time code; it sends
+    its token (stored here as a SHA-256 digest only) in X-Device-Token."""
+
+    __tablename__ = "device"
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=32)
+    kind: str = Field(max_length=8)  # kiosk | pad | screen
+    name: str = Field(max_length=64)
+    kiosk: str | None = Field(default=None, max_length=32)  # a kiosk's printer id (/kiosk?kiosk=ID)
+    token_hash: str = Field(unique=True, max_length=64)
+    paired_at: float
+    paired_by: str | None = Field(default=None, max_length=64)
+    revoked_at: float | None = None
+    revoked_by: str | None = Field(default=None, max_length=64)
+    last_seen: float | None = None
+
+
+class PairingCode(SQLModel, table=True):
+    """A one-time pairing code (its digest), valid for minutes; taken once."""
+
+    __tablename__ = "pairing_code"
+    code_hash: str = Field(primary_key=True, max_length=64)
+    hall: str = Field(max_length=32)
+    kind: str = Field(max_length=8)
+    name: str = Field(max_length=64)
+    kiosk: str | None = Field(default=None, max_length=32)
+    created_by: str | None = Field(default=None, max_length=64)
+    created_at: float
+    expires_at: float
