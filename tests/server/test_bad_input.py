@@ -276,6 +276,148 @@ def test_wrong_state_is_409_and_changes_nothing(client, desk):
     assert state(client, desk) == before
 
 
+# ----- out-of-range ids, deep JSON, far dates, NUL characters, binary frames -----------------
+
+OUT_OF_RANGE_IDS = ["9223372036854775808", "-9223372036854775809", "18446744073709551616", "1" + "0" * 40]
+# Bodies that pass validation, so that only the id can be wrong (a route not named here gets {}).
+ID_ROUTE_BODIES = {
+    "transfer": {"category": "permit"},
+    "rating": {"level": 5, "channel": "qr", "token": "x"},
+    "notice/print": {"item": "eia_report", "missing": ["x"]},
+    "suspend": {"reason": "correction", "notice": "补正"},
+    "advance": {"step": "verify"},
+}
+
+
+def _id_routes(client) -> list[tuple[str, str]]:
+    """(method, path) of every HTTP route with an integer {id} (exports' ids are strings)."""
+    from starlette.routing import Route
+
+    out = []
+    for r in client.app.routes:
+        if isinstance(r, Route) and "{id}" in r.path and not r.path.startswith("/api/v1/exports/"):
+            out += [(m, r.path.replace("{hall}", HALL)) for m in sorted(r.methods - {"HEAD"})]
+    return out
+
+
+def test_ids_out_of_range_are_404(client, staff):
+    boss = staff.make("boss", "manager")
+    routes = _id_routes(client)
+    assert len(routes) >= 20, routes  # tickets, ratings, cases, alerts, tasks, printing
+    for method, path in routes:
+        payload = next((b for tail, b in ID_ROUTE_BODIES.items() if path.endswith("/" + tail)), {})
+        for tid in OUT_OF_RANGE_IDS:
+            url = path.replace("{id}", tid)
+            kw = {"json": payload} if method in ("POST", "PUT") else {}
+            assert_error(client.request(method, url, headers=boss, params={"token": "x"}, **kw), 404)
+    # the largest id there can be is looked up as usual
+    assert_error(client.get("/api/v1/tickets/9223372036854775807", params={"token": "x"}), 404)
+    assert_nothing_issued(client)
+
+
+def test_ticket_socket_with_an_out_of_range_id(client):
+    from starlette.websockets import WebSocketDisconnect
+
+    for tid in OUT_OF_RANGE_IDS:
+        with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect(f"/ws/tickets/{tid}?token=x"):
+            pass
+        assert closed.value.code == 4404
+
+
+def test_json_nested_too_deep_is_400(client, staff):
+    for depth in (40, 1000, 10_000):  # 10,000 deep is 60 kB: under the size limit
+        deep = b'{"category": ' + b"[" * depth + b"]" * depth + b"}"
+        body = assert_error(post_issue(client, content=deep, headers={"content-type": "application/json"}), 400)
+        assert body["code"] == "too_deep"
+        deep_obj = b'{"a":' * depth + b"1" + b"}" * depth
+        assert_error(client.post("/api/v1/auth/login", content=deep_obj, headers={"content-type": "application/json"}),
+                     400)
+    # the calendar upload reads its own JSON: the same limit
+    deep = b'{"year": 2030, "holidays": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    assert_error(client.post("/api/v1/calendar/years", headers={**staff.admin, "content-type": "application/json"},
+                             content=deep), 400)
+    assert_nothing_issued(client)
+
+
+def test_dates_outside_a_sane_range_are_422(client, staff):
+    boss = staff.make("boss", "manager")
+    for q, field in (({"from": "9999-12-31", "to": "9999-12-31"}, "from"), ({"from": "0001-01-01"}, "from"),
+                     ({"from": "2026-01-01", "to": "2101-01-01"}, "to"), ({"from": "1999-12-31"}, "from")):
+        for ext in ("", ".csv", ".xlsx"):
+            assert_error(client.get(f"/api/v1/halls/{HALL}/reports{ext}", params=q, headers=boss), 422, field)
+    # an export is refused up front, not accepted and then failed
+    assert_error(client.post(f"/api/v1/halls/{HALL}/exports", headers=boss,
+                             json={"from": "9999-12-31", "to": "9999-12-31", "format": "csv"}), 422, "from")
+    assert_error(client.post(f"/api/v1/halls/{HALL}/exports", headers=boss,
+                             json={"from": "2026-01-01", "to": "9999-12-31"}), 422, "to")
+    # the edges of the range are fine
+    r = client.get(f"/api/v1/halls/{HALL}/reports", params={"from": "2100-12-01", "to": "2100-12-31"}, headers=boss)
+    assert r.status_code == 200, r.text
+
+
+def test_nul_characters_are_422(client, staff):
+    zw = staff.make("zhangwei")
+    assert_error(client.post("/api/v1/auth/login", json={"username": "ad\x00min", "password": "x"}), 422, "username")
+    assert_error(client.post("/api/v1/auth/login", json={"username": "admin", "password": "p\x00"}), 422, "password")
+    assert_error(post_issue(client, json={"category": "eia\x00"}), 422, "category")
+    assert_error(post_issue(client, json={"category": "eia", "x\x00": 1}), 422)
+    assert_error(post_issue(client, json={"category": "eia", "tags": [{"a": ["\x00"]}]}), 422, "tags.0.a.0")
+    assert_error(client.post("/api/v1/users", headers=staff.admin,
+                             json={"username": "newclerk", "password": "long-enough-1", "role": "clerk",
+                                   "display_name": "张\x00伟"}), 422, "display_name")
+    t = post_issue(client, json={"category": "eia"}).json()  # A001
+    # a rating comment, through the ticket's QR page
+    assert_error(client.post(f"/api/v1/tickets/{t['id']}/rating",
+                             json={"level": 1, "comment": "差\x00", "channel": "qr", "token": t["track_token"]}),
+                 422, "comment")
+    # path and query parameters that reach SQL
+    assert_error(client.get(f"/api/v1/tickets/{t['id']}", params={"token": t["track_token"] + "\x00"}), 422)
+    assert_error(client.get(f"/api/v1/halls/{HALL}/tickets/by-number/A%00001", headers=zw), 422)
+    assert_error(client.get(f"/api/v1/halls/{HALL}/windows/w1%00/last-completed"), 422)
+    assert_error(client.post("/api/v1/calendar/years", headers=staff.admin,
+                             json={"year": 2031, "holidays": [], "workdays": [], "source": "国办\x00"}), 422, "source")
+    # nothing was stored: the ticket is unrated, only A001 was issued
+    assert client.get(f"/api/v1/tickets/{t['id']}", params={"token": t["track_token"]}).status_code == 200
+    assert post_issue(client, json={"category": "eia"}).json()["number"] == "A002"
+    assert "2031" not in str(client.get("/api/v1/calendar/years").json())
+
+
+def _closed_after_binary_frame(ws) -> dict:
+    ws.receive_text()  # the snapshot or the ticket's state
+    ws.send_bytes(b"\x00\x01binary")
+    for _ in range(50):  # events may come first
+        msg = ws.receive()
+        if msg["type"] == "websocket.close":
+            return msg
+    raise AssertionError("the socket was not closed")
+
+
+def test_binary_frames_close_the_socket_1003(client, staff, caplog):
+    zw = staff.make("zhangwei")
+    t = post_issue(client, json={"category": "eia"}).json()
+    with caplog.at_level("WARNING"):
+        with client.websocket_connect(f"/ws/halls/{HALL}/display?screen=s1") as ws:
+            assert _closed_after_binary_frame(ws)["code"] == 1003
+        with client.websocket_connect(f"/ws/halls/{HALL}/console", headers=zw) as ws:
+            assert _closed_after_binary_frame(ws)["code"] == 1003
+        with client.websocket_connect(f"/ws/tickets/{t['id']}?token={t['track_token']}") as ws:
+            assert _closed_after_binary_frame(ws)["code"] == 1003
+        # text still works on a fresh socket
+        with client.websocket_connect(f"/ws/halls/{HALL}/display?screen=s1") as ws:
+            ws.receive_text()
+            ws.send_text('{"type": "audio", "muted": true}')
+    assert not [r for r in caplog.records if r.exc_info or r.levelname in ("ERROR", "CRITICAL")], caplog.text
+
+
+def test_nul_in_a_socket_query_is_refused(client):
+    from starlette.websockets import WebSocketDisconnect
+
+    url = f"/ws/halls/{HALL}/display?screen=a%00"
+    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect(url):
+        pass
+    assert closed.value.code == 1008
+
+
 # ----- health, OpenAPI ---------------------------------------------------------------------
 
 CONTRACT_PATHS = {

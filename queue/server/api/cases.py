@@ -5,7 +5,6 @@ answer is exactly `{"deadline", "provisional"}`.
 """
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, tzinfo
 from typing import Literal
@@ -16,7 +15,9 @@ from starlette.routing import Route
 
 from onewindow.promises import UNITS, ScheduleError, parse_schedule, schedule_from_mapping
 from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
-from onewindow.server.errors import BadRequest, Invalid, TooLarge
+from onewindow.server.api.limits import parse_json
+from onewindow.server.api.openapi import reads
+from onewindow.server.errors import Invalid, TooLarge
 from onewindow.server.store.cases import STATUSES
 from onewindow.server.store.coverage import COVERAGE, ROTA_GAP
 from onewindow.server.store.printers import PRINTER
@@ -41,6 +42,18 @@ class CompleteCaseBody(BaseModel):
 class WithdrawBody(BaseModel):
     # Optional here so that a refusal without a reason is flagged, not just bounced.
     reason: str = Field(default="", max_length=500)
+
+
+# A year's schedule as JSON (schedule_from_mapping checks it; TOML is accepted too).
+CALENDAR_YEAR = {
+    "type": "object", "required": ["year"],
+    "properties": {
+        "year": {"type": "integer"},
+        "holidays": {"type": "array", "items": {"type": "string"}, "description": "days or ranges a..b"},
+        "workdays": {"type": "array", "items": {"type": "string"}, "description": "weekend days worked"},
+        "source": {"type": "string"},
+    },
+}
 
 
 def _invalid(field: str, message: str) -> Invalid:
@@ -125,6 +138,7 @@ async def calendar_years(request: Request):
     return JSON(await runtime(request).cases.years())
 
 
+@reads(CALENDAR_YEAR, query={"source": {"type": "string", "description": "where the schedule comes from"}})
 async def load_calendar_year(request: Request):
     """Load (or replace) a year's State Council holiday schedule (admin).
     ---
@@ -146,10 +160,7 @@ async def load_calendar_year(request: Request):
         if "toml" in request.headers.get("content-type", ""):
             schedule = parse_schedule(raw, fmt="toml", source=source or f"API ({admin.username})")
         else:
-            try:
-                data = json.loads(raw or b"null")
-            except (ValueError, UnicodeDecodeError):
-                raise BadRequest("body is not valid JSON", "bad_json") from None
+            data = parse_json(raw or b"null")  # 400 not JSON or too deep, 422 a NUL in a string
             if isinstance(data, dict) and "source" in data:
                 data = dict(data)
                 given = data.pop("source")
@@ -225,7 +236,9 @@ def case_action(action: str):
         "complete": "Complete (办结) a case; the completion ticker shows it, the applicant masked.",
         "withdraw": "Withdraw or refuse a case: {reason} is required; a refusal without one is flagged (422).",
     }[action]
-    return endpoint
+    bodies: dict[str, type[BaseModel]] = {"suspend": SuspendBody, "complete": CompleteCaseBody,
+                                          "withdraw": WithdrawBody}
+    return reads(bodies.get(action))(endpoint)
 
 
 # ----- alerts --------------------------------------------------------------------------------

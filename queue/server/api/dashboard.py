@@ -9,11 +9,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, require_role, runtime
+from onewindow.server.api.openapi import reads
 from onewindow.server.services import metrics as prom
 from onewindow.server.services import reporting
 from onewindow.server.services.ratings import RatingService, parse_day
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DAYS = {"from": {"type": "string", "format": "date", "description": "first day (default today)"},
+        "to": {"type": "string", "format": "date", "description": "last day, inclusive"}}
 
 
 async def _manager_hall(request: Request) -> RatingService:
@@ -56,6 +59,7 @@ def _filename(report: dict, ext: str) -> str:
     return f"onewindow-{report['hall']}-{report['from']}-{report['to']}.{ext}"
 
 
+@reads(query=DAYS)
 async def report(request: Request):
     """Figures over a date range (?from=YYYY-MM-DD&to=YYYY-MM-DD, inclusive; default today) (manager).
     ---
@@ -68,6 +72,7 @@ async def report(request: Request):
     return JSON({**rep, "tasks": tasks})
 
 
+@reads(query=DAYS)
 async def report_csv(request: Request):
     """The report as CSV (UTF-8 with BOM): one row per total, day, category, window and clerk (manager)."""
     _, rep, _ = await _report(request)
@@ -76,6 +81,7 @@ async def report_csv(request: Request):
                     headers={"content-disposition": f'attachment; filename="{_filename(rep, "csv")}"'})
 
 
+@reads(query=DAYS)
 async def report_xlsx(request: Request):
     """The report as an Excel workbook: summary, figures, ratings, tasks (manager)."""
     _, rep, tasks = await _report(request)

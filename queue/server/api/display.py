@@ -10,6 +10,7 @@ from starlette.responses import FileResponse
 from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, require_role, runtime
+from onewindow.server.api.openapi import reads
 from onewindow.server.config import Limit
 from onewindow.server.errors import NotFound
 
@@ -18,6 +19,7 @@ _UNITS = {"working_days": ("个工作日", "working days"), "calendar_days": ("�
           "hours": ("小时", "hours")}
 
 
+@reads(path={"key": {"type": "string", "description": "32 hex digits"}})
 async def audio(request: Request):
     """An announcement WAV (public): the `audio` URL of an `announce` event."""
     key = request.path_params["key"]

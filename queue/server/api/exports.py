@@ -11,6 +11,7 @@ from starlette.responses import FileResponse
 from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, body, require_role, runtime
+from onewindow.server.api.openapi import reads
 from onewindow.server.errors import Conflict, NotFound
 from onewindow.server.services import reporting
 from onewindow.server.services.exports import FORMATS
@@ -31,6 +32,7 @@ def _public(state: dict) -> dict:
     return out
 
 
+@reads(ExportBody)
 async def start_export(request: Request):
     """Start exporting a report ({"from", "to", "format": "csv"|"xlsx"}); poll its status for progress (manager).
     ---
@@ -65,11 +67,13 @@ async def _job(request: Request) -> dict:
     return state
 
 
+@reads(path={"id": {"type": "string", "description": "the id start_export answered"}})
 async def export_status(request: Request):
     """An export's status and progress (0..1); `download` once done (manager)."""
     return JSON(_public(await _job(request)))
 
 
+@reads(path={"id": {"type": "string", "description": "the id start_export answered"}})
 async def export_file(request: Request):
     """The exported file (manager)."""
     state = await _job(request)

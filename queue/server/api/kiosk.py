@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, path_int, runtime
+from onewindow.server.api.openapi import reads
 from onewindow.server.services import kiosk
 
 
@@ -16,6 +17,7 @@ def public_base(conn: HTTPConnection) -> str:
     return runtime(conn).settings.public_url.strip() or str(conn.base_url)
 
 
+@reads(query={"kiosk": {"type": "string", "description": "which kiosk (its printer)"}})
 async def kiosk_view(request: Request):
     """What a kiosk shows (public; ?kiosk=ID picks its printer).
 
@@ -50,6 +52,7 @@ async def kiosk_view(request: Request):
     })
 
 
+@reads(query={"token": {"type": "string", "description": "the ticket's track token (its QR code)"}})
 async def ticket_qr(request: Request):
     """The ticket's tracking link as a QR code (SVG); a wrong token is a 404."""
     rt = runtime(request)

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
+from onewindow.server.api.openapi import reads
 from onewindow.server.errors import Invalid
 from onewindow.server.services import receipts
 from onewindow.server.store import accounts
@@ -36,6 +37,7 @@ def _window(svc, window: str | None) -> str | None:
     return window
 
 
+@reads(ReceiptBody)
 async def print_receipt(request: Request):
     """Print a case's receipt 《接收单》 at the window's printer: {print: {status, reason}} (staff)."""
     user = await require_role(request, *STAFF)
@@ -50,6 +52,7 @@ async def print_receipt(request: Request):
     return JSON({"case": case["number"], "window": window, "print": result})
 
 
+@reads(NoticeBody)
 async def print_notice(request: Request):
     """Print the one-time notification 《一次性告知单》 of a ticket's missing materials (staff).
     ---

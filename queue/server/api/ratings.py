@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from onewindow.ratings import LEVELS, OUTCOMES, STEP_NAMES, STEPS
 from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
+from onewindow.server.api.openapi import reads
 from onewindow.server.services.ratings import reasons_public
 
 
@@ -37,6 +38,7 @@ async def scheme(request: Request):
     })
 
 
+@reads(RatingBody, query={"token": {"type": "string", "description": "the ticket's track token (its QR code)"}})
 async def rate_ticket(request: Request):
     """Rate a completed ticket, once.
     ---
@@ -61,6 +63,7 @@ async def rate_ticket(request: Request):
     return JSON(out, status_code=201)
 
 
+@reads(query={"all": {"type": "string", "description": "1: closed tasks too"}})
 async def list_tasks(request: Request):
     """Rectification tasks of a hall (manager): open ones, or all with ?all=1."""
     await require_role(request, "manager", "admin")
@@ -75,6 +78,7 @@ async def get_task(request: Request):
     return JSON(await rs.task(path_int(request, "id")))
 
 
+@reads(AdvanceBody)
 async def advance_task(request: Request):
     """Do a rectification task's next step: verify → rectify → feedback → callback (manager).
     ---

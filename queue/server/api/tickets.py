@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, body, current_user, path_int, runtime
 from onewindow.server.api.kiosk import public_base
+from onewindow.server.api.openapi import reads
 from onewindow.server.errors import Invalid
 from onewindow.server.services import kiosk
 from onewindow.server.services.console import clerk_ticket
@@ -79,6 +80,7 @@ async def get_hall(request: Request):
     return JSON(await svc.hall_public())
 
 
+@reads(IssueBody, query={"kiosk": {"type": "string", "description": "which kiosk (its printer)"}})
 async def issue_ticket(request: Request):
     """Take a ticket (public: the kiosk and the phone).
     ---
@@ -88,7 +90,7 @@ async def issue_ticket(request: Request):
         windows: [{id, name, name_en}], track_url, print: {status: printed|queued|failed|none, reason}}"}
       404: {description: unknown hall}
       409: {description: hall or category closed, or the daily cap reached}
-      422: {description: unknown category or kiosk, or a bad body}
+      422: {description: "unknown category or kiosk, or a bad body"}
       503: {description: "the kiosk's printer cannot print and its policy is to refuse: nothing issued"}
     """
     rt = runtime(request)
@@ -120,6 +122,7 @@ async def issue_ticket(request: Request):
     }, status_code=201)
 
 
+@reads(query={"token": {"type": "string", "description": "the ticket's track token (its QR code)"}})
 async def track_ticket(request: Request):
     """A ticket's progress for its holder (token from the ticket's QR code); a wrong token is a 404."""
     rt = runtime(request)
@@ -161,7 +164,8 @@ def ticket_action(action: str):
 
     endpoint.__name__ = f"ticket_{action.replace('-', '_')}"
     endpoint.__doc__ = f"Clerk action on a ticket: {action}."
-    return endpoint
+    bodies: dict[str, type[BaseModel]] = {"transfer": TransferBody, "park": NoteBody, "complete": CompleteBody}
+    return reads(bodies.get(action))(endpoint)
 
 
 # Issuing first: the router tries routes in order (app.py lists these and the window actions first).

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, body, current_user, require_role, runtime
+from onewindow.server.api.openapi import reads
 from onewindow.server.errors import Invalid, NotFound
 from onewindow.server.services import console
 from onewindow.server.services.console import clerk_ticket
@@ -76,6 +77,7 @@ def _violations_public(svc: HallService, found) -> list[dict]:
     return out
 
 
+@reads(CheckBody)
 async def check_window(request: Request):
     """Warn before confirming: the categories an action at this window would leave uncovered.
     ---
@@ -100,6 +102,7 @@ async def check_window(request: Request):
                  "uncovered": runtime(request).coverage.current(svc.hall.id)["uncovered"]})
 
 
+@reads(PostsBody)
 async def set_posts(request: Request):
     """Change a window's A/B posts during the day (manager; audited).
     ---
@@ -229,7 +232,8 @@ def window_action(action: str):
         "away": "Step away with a whereabouts notice (shown on the call screen).",
         "back": "Back at the window: the notice is taken down.",
     }[action]
-    return endpoint
+    bodies: dict[str, type[BaseModel]] = {"away": AwayBody, "call": CallBody}
+    return reads(bodies.get(action))(endpoint)
 
 
 # The clerks' busiest first: the router tries routes in order (app.py lists these early).
