@@ -26,7 +26,8 @@ const OW = (() => {
   /**
    * A websocket that reconnects with exponential back-off and jitter, and
    * resyncs (a fresh snapshot) when a sequence number is skipped.
-   * onSnapshot(snap) and onEvent(ev) are called; onState("live"|"lost").
+   * onSnapshot(snap) and onEvent(ev) are called; onState("live"|"lost"|"signed-out"):
+   * "signed-out" when the server closed it because the session ended (4401); no reconnecting then.
    */
   function liveSocket(path, { onSnapshot, onEvent, onState, onOpen }) {
     let ws = null, seq = null, attempt = 0, closedByUs = false, timer = null;
@@ -53,8 +54,9 @@ const OW = (() => {
         if (msg.seq !== undefined) seq = msg.seq;
         onEvent && onEvent(msg);
       };
-      ws.onclose = () => {
+      ws.onclose = (e) => {
         if (closedByUs) return;
+        if (e.code === 4401) { if (onState) onState("signed-out"); return; }
         if (onState) onState("lost");
         seq = null;
         const base = Math.min(15000, 500 * Math.pow(2, attempt++));

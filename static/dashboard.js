@@ -344,6 +344,7 @@ async function start() {
     onSnapshot: () => scheduleRefresh(50),
     onEvent,
     onState: (s) => {
+      if (s === "signed-out") { location.reload(); return; }  // the session was revoked: sign in again
       $("live").className = "pill " + s;
       $("live").textContent = s === "live" ? "实时 Live" : "断开 Lost";
       $("lost").classList.toggle("hidden", s !== "lost");

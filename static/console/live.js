@@ -10,7 +10,10 @@ const { api } = OW;
 export function connect() {
   if (S.sock) S.sock.close();
   S.sock = OW.liveSocket(`/ws/halls/${S.hall}/console`, {
-    onState: (st) => $("lost").classList.toggle("hidden", st !== "lost"),
+    onState: (st) => {
+      $("lost").classList.toggle("hidden", st !== "lost");
+      if (st === "signed-out") { S.sock = null; S.window = null; showLogin(); }  // the session was revoked
+    },
     onSnapshot: () => scheduleRefresh(),
     onEvent: (ev) => {
       if (["announce", "screen", "completion"].includes(ev.type)) return;

@@ -566,6 +566,7 @@ def test_a_new_day_starts_with_an_empty_queue(client, clock, staff):
     assert client.get(f"/api/v1/halls/{HALL}").json()["categories"][0]["waiting"] == 2
 
     clock.set(at(2026, 11, 24, 9, 0))
+    zw = staff.login("zhangwei")  # yesterday's session (12 hours) has expired
     assert next_(client, zw, "w1") is None  # not yesterday's A002
     hall = client.get(f"/api/v1/halls/{HALL}").json()
     assert {c["code"]: c["waiting"] for c in hall["categories"]}["eia"] == 0
