@@ -18,7 +18,9 @@ LISTEN = """() => {
 
 
 def open_screen(browser, url: str, query: str = "hall=eco&screen=tv-1", size=(1920, 1080)):
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    # bypass_csp: wait_for_function evaluates its string with eval, which the pages' CSP forbids
+    # (tests/server/test_csp_browser.py drives the pages under their CSP)
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, bypass_csp=True)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{url}/screen?{query}")

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.browser
 
 
 def open_screen(browser, url: str, query: str = "hall=eco&screen=tv-1", size=(1920, 1080)):
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    # bypass_csp: wait_for_function evaluates its string with eval, which the pages' CSP forbids
+    # (tests/server/test_csp_browser.py drives the pages under their CSP)
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, bypass_csp=True)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{url}/screen?{query}")
@@ -134,7 +136,7 @@ def test_reconnect_shows_lost_then_resyncs(live_server, browser, hall, shot, ove
             return
         routes.append((ws, ws.connect_to_server()))
 
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, bypass_csp=True)
     page.route_web_socket(re.compile(r"/ws/halls/"), handler)
     page.goto(f"{server.url}/screen?hall=eco&screen=tv-1")
     page.wait_for_selector("body:not(.offline)")

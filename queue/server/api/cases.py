@@ -218,6 +218,7 @@ def case_action(action: str):
         user = await require_role(request, *STAFF)
         cases = runtime(request).cases
         case_id = path_int(request, "id")
+        await cases.authorize(user, case_id)  # its accepting clerk, a post holder of its window, a manager
         if action == "suspend":
             data = await body(request, SuspendBody)
             return JSON(await cases.suspend(user.username, case_id, data.reason, data.notice.strip()))

@@ -7,9 +7,10 @@ from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
 from onewindow.server.api.openapi import reads
-from onewindow.server.errors import Invalid
-from onewindow.server.services import receipts
+from onewindow.server.errors import Forbidden, Invalid
+from onewindow.server.services import access, receipts
 from onewindow.server.store import accounts
+from onewindow.server.store import windows as wstore
 
 STAFF = ("clerk", "manager", "admin")
 
@@ -37,15 +38,26 @@ def _window(svc, window: str | None) -> str | None:
     return window
 
 
+async def _may_print_at(svc, user, window: str | None) -> None:
+    """Another window's printer (named in the body) only for who may use that window (access.may_view_window)."""
+    if window is None:
+        return
+    states = await svc.db.read(wstore.states, svc.hall.id)
+    if not access.may_view_window(user.username, user.is_manager, window, states):
+        raise Forbidden(f"not your window's printer: {window}", "not_your_window")
+
+
 @reads(ReceiptBody)
 async def print_receipt(request: Request):
     """Print a case's receipt 《接收单》 at the window's printer: {print: {status, reason}} (staff)."""
     user = await require_role(request, *STAFF)
     rt = runtime(request)
     data = await body(request, ReceiptBody)
+    await rt.cases.authorize(user, path_int(request, "id"))  # 403 unless the case is the user's to handle
     case = await rt.cases.case(path_int(request, "id"))
     svc = rt.hall(case["hall"])
     window = _window(svc, data.window) or case["window"]
+    await _may_print_at(svc, user, data.window)
     slip = receipts.case_receipt(svc.hall, case, await _display_name(rt, case["clerk"]))
     result = await rt.printing.print_slip(rt.printing.for_window(svc.hall, window), slip)
     await rt.audit(user.username, "print_receipt", case=case["number"], window=window, status=result["status"])
@@ -66,11 +78,16 @@ async def print_notice(request: Request):
     rt = runtime(request)
     data = await body(request, NoticeBody)
     svc, t = await rt.ticket(path_int(request, "id"))
+    states = await rt.db.read(wstore.states, svc.hall.id)
+    if not access.may_handle_ticket(user.username, user.is_manager, t["clerk"], t["window_id"], states):
+        raise Forbidden("only the clerk serving this ticket, a post holder of its window or a manager may "
+                        "print its notice", "not_your_ticket")
     item = svc.hall.item(data.item)
     if item is None:
         raise Invalid(f"unknown business item {data.item!r}", "unknown_item", field="item")
     missing = receipts.checked_missing(item, data.missing)
     window = _window(svc, data.window) or t["window_id"]
+    await _may_print_at(svc, user, data.window)
     slip = receipts.missing_notice(svc.hall, item, missing, window, user.display_name or user.username, rt.clock())
     result = await rt.printing.print_slip(rt.printing.for_window(svc.hall, window), slip)
     await rt.audit(user.username, "print_notice", ticket=t["number"], item=item.code, missing=missing,

@@ -43,11 +43,13 @@ def page_csp(html: str) -> str:
     """A page's policy: scripts from this server only (no inline script, no eval); its own
     <style> blocks allowed by their hash, inline style attributes allowed (style-src-attr:
     they cannot run code); websockets to this host ('self' covers ws: and wss: of the same
-    host in CSP 3 browsers); images from here and data: URLs; forms post back here only."""
+    host in CSP 3 browsers); images from here and data: URLs; sound from here or generated in
+    the page (blob:, data:); forms post back here only."""
     hashes = "".join(
         f" 'sha256-{base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode()}'"
         for m in _STYLE.finditer(html))
     return ("default-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+            "media-src 'self' blob: data:; "  # the call screen plays its chime from a generated blob
             f"style-src 'self'{hashes}; style-src-attr 'unsafe-inline'; object-src 'none'; "
             "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 

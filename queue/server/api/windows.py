@@ -14,8 +14,8 @@ from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, body, current_user, require_role, runtime
 from onewindow.server.api.openapi import reads
-from onewindow.server.errors import Invalid, NotFound
-from onewindow.server.services import console
+from onewindow.server.errors import Forbidden, Invalid, NotFound
+from onewindow.server.services import access, console
 from onewindow.server.services.console import clerk_ticket
 from onewindow.server.services.coverage import change_for, rota_report, violations
 from onewindow.server.services.halls import HallService
@@ -163,7 +163,12 @@ async def console_view(request: Request):
     """
     user = await current_user(request)
     svc = _svc(request)
-    return JSON(await console.view(svc, runtime(request).coverage, user, _window_of(svc, request)))
+    window = _window_of(svc, request)
+    states = await svc.db.read(wstore.states, svc.hall.id)
+    if not access.may_view_window(user.username, user.is_manager, window, states):  # issue 13, point 4
+        raise Forbidden("only a post holder of this window, the clerk signed in there or a manager may see "
+                        "its console", "not_your_window")
+    return JSON(await console.view(svc, runtime(request).coverage, user, window))
 
 
 async def last_completed(request: Request):

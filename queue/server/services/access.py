@@ -135,3 +135,37 @@ def open_per_category(own: Mapping[str, list[str]], states: Mapping[str, WindowP
         for c in p.categories:
             counts[c] = counts.get(c, 0) + 1
     return counts
+
+
+# ----- cases, consoles, printing: who may see or change what (issue 13, point 4) ---------------
+# The README's "Who may do what" table is this section in words.
+
+
+def post_holder(username: str, window: str | None, states: Mapping[str, WindowPosts]) -> bool:
+    """Holds the A or B post of `window`."""
+    st = states.get(window) if window else None
+    return st is not None and username in (st["a_clerk"], st["b_clerk"])
+
+
+def may_view_window(username: str, is_manager: bool, window: str | None, states: Mapping[str, WindowPosts]) -> bool:
+    """A window's console (and its printer): a post holder of the window, the clerk signed in
+    there, or a manager."""
+    if is_manager:
+        return True
+    st = states.get(window) if window else None
+    return st is not None and (st["clerk"] == username or post_holder(username, window, states))
+
+
+def may_handle_case(username: str, is_manager: bool, case_clerk: str | None, case_window: str | None,
+                    states: Mapping[str, WindowPosts]) -> bool:
+    """Suspend, resume, complete, withdraw or print a case: the clerk who accepted it, a post
+    holder (A or B) of the window it was accepted at, or a manager."""
+    return is_manager or (case_clerk is not None and case_clerk == username) or post_holder(
+        username, case_window, states)
+
+
+def may_handle_ticket(username: str, is_manager: bool, ticket_clerk: str | None, ticket_window: str | None,
+                      states: Mapping[str, WindowPosts]) -> bool:
+    """Print a ticket's notice: the clerk serving (or who served) it, or whoever may view its window."""
+    return (ticket_clerk is not None and ticket_clerk == username) or may_view_window(
+        username, is_manager, ticket_window, states)

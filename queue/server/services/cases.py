@@ -25,14 +25,15 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from onewindow.promises import Deadline, YearSchedule, compute_deadline
-from onewindow.server.errors import Invalid, NotFound
+from onewindow.server.errors import Forbidden, Invalid, NotFound
 from onewindow.server.live.hub import Hub
-from onewindow.server.services import supervision
+from onewindow.server.services import access, supervision
 from onewindow.server.services.auth import User
 from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import accounts
 from onewindow.server.store import cases as cstore
+from onewindow.server.store import windows as wstore
 from onewindow.server.store.crypto import Box, mask_name, mask_phone
 from onewindow.server.store.database import Database
 from onewindow.server.store.rows import AlertRow, CaseRow
@@ -46,6 +47,12 @@ TICKER = 20
 SUSPENSION_REASONS = ("correction", "expert_review", "hearing", "public_notice")
 REASON_NAMES = {"correction": "补正材料", "expert_review": "专家评审", "hearing": "听证", "public_notice": "公示"}
 _TIME_KEYS = ("deadline", "old_deadline", "suspended_from", "clock_from")
+
+
+def _audit(tx, actor: str, action: str, case: CaseRow, now: float, **data) -> None:
+    """A case action in the audit log, last in its transaction (store/audit.py)."""
+    accounts.audit(tx, actor, action, json.dumps({"case": case["number"], "case_id": case["id"], "hall": case["hall"],
+                                                  **data}, ensure_ascii=False), now)
 
 
 def _at(ts: float, tz: tzinfo) -> datetime:
@@ -201,9 +208,24 @@ class CaseService:
         rows = await self.db.read(cstore.list_cases, hall, statuses=statuses, cards=cards, limit=limit, offset=offset)
         return [self.case_public(svc, c) for c in rows]
 
+    async def authorize(self, user: User, case_id: int) -> CaseRow:
+        """403 unless `user` may change or print this case (access.may_handle_case); 404 without it."""
+        case = await self.db.read(cstore.get, case_id)
+        states = await self.db.read(wstore.states, case["hall"])
+        if not access.may_handle_case(user.username, user.is_manager, case["clerk"], case["window_id"], states):
+            raise Forbidden("only the clerk who accepted this case, a post holder of its window or a manager "
+                            "may do this", "not_your_case")
+        return case
+
     async def suspend(self, actor: str, case_id: int, reason: str, notice: str) -> dict:
         now = self.clock()
-        await self.db.write(lambda tx: cstore.suspend(tx, case_id, reason=reason, notice=notice, actor=actor, now=now))
+
+        def fn(tx):
+            case = cstore.suspend(tx, case_id, reason=reason, notice=notice, actor=actor, now=now)
+            _audit(tx, actor, "case_suspend", case, now, reason=reason)
+            return case
+
+        await self.db.write(fn)
         return await self.case(case_id)
 
     async def resume(self, actor: str, case_id: int) -> dict:
@@ -214,6 +236,7 @@ class CaseService:
             svc = self._hall_of(cstore.get(tx, case_id))
             case = cstore.resume(tx, case_id, actor=actor, now=now, calendar=cal, tz=svc.tz)
             cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
+            _audit(tx, actor, "case_resume", case, now)
             return case
 
         await self.db.write(fn)
@@ -226,6 +249,7 @@ class CaseService:
         def fn(tx):
             case = cstore.complete(tx, case_id, actor=actor, now=now, note=note)
             cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
+            _audit(tx, actor, "case_complete", case, now)
             return case
 
         case = await self.db.write(fn)
@@ -239,11 +263,13 @@ class CaseService:
         if not reason:
             def flag(tx):
                 case = cstore.get(tx, case_id)
-                return cstore.raise_alert(
+                alert = cstore.raise_alert(
                     tx, key=f"{case['hall']}:refusal_without_reason:{case_id}:{actor}", hall=case["hall"],
                     kind="refusal_without_reason", level=cstore.RED, now=now, case_id=case_id,
                     message=f"办件 {case['number']} 退件未说明理由 / case {case['number']}: "
                             "a refusal without a reason was attempted")
+                _audit(tx, actor, "case_refusal_without_reason", case, now)
+                return alert
 
             alert = await self.db.write(flag)
             if alert is not None:
@@ -254,6 +280,7 @@ class CaseService:
         def fn(tx):
             case = cstore.withdraw(tx, case_id, reason=reason, actor=actor, now=now)
             cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
+            _audit(tx, actor, "case_withdraw", case, now, reason=reason)
             return case
 
         await self.db.write(fn)
@@ -268,7 +295,13 @@ class CaseService:
 
     async def resolve_alert(self, actor: str, alert_id: int) -> dict:
         now = self.clock()
-        a = await self.db.write(lambda tx: cstore.resolve_alert(tx, alert_id, actor=actor, now=now))
+        def fn(tx):
+            a = cstore.resolve_alert(tx, alert_id, actor=actor, now=now)
+            accounts.audit(tx, actor, "alert_resolve", json.dumps(
+                {"alert": alert_id, "hall": a["hall"], "kind": a["kind"]}, ensure_ascii=False), now)
+            return a
+
+        a = await self.db.write(fn)
         return self.alert_public(self.halls.get(a["hall"]), a)
 
     async def check_safely(self, now: float | None = None) -> list[AlertRow]:
