@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from onewindow.server.api.common import JSON, require_role, runtime
+from onewindow.server.api.common import JSON, current_user, require_role, runtime
 from onewindow.server.api.openapi import reads
 from onewindow.server.services import metrics as prom
 from onewindow.server.services import reporting
@@ -45,13 +45,17 @@ async def dashboard(request: Request):
     return JSON(out)
 
 
-async def _report(request: Request):
+async def _report(request: Request, download: str | None = None):
     rs = await _manager_hall(request)
     today = datetime.fromtimestamp(rs.clock(), rs.tz).date()
     q = request.query_params
     first = parse_day(q.get("from"), today, "from")
     last = parse_day(q.get("to"), first if q.get("from") else today, "to")
     report, tasks = await rs.report(first, last)
+    if download:  # a report leaving the server: audited (the figures on screen are not)
+        user = await current_user(request)
+        await runtime(request).audit(user.username, "report_download", hall=rs.hall.id, format=download,
+                                     **{"from": first.isoformat(), "to": last.isoformat()})
     return rs, report, tasks
 
 
@@ -75,7 +79,7 @@ async def report(request: Request):
 @reads(query=DAYS)
 async def report_csv(request: Request):
     """The report as CSV (UTF-8 with BOM): one row per total, day, category, window and clerk (manager)."""
-    _, rep, _ = await _report(request)
+    _, rep, _ = await _report(request, "csv")
     data = await asyncio.to_thread(reporting.to_csv, rep)
     return Response(data, media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{_filename(rep, "csv")}"'})
@@ -84,7 +88,7 @@ async def report_csv(request: Request):
 @reads(query=DAYS)
 async def report_xlsx(request: Request):
     """The report as an Excel workbook: summary, figures, ratings, tasks (manager)."""
-    _, rep, tasks = await _report(request)
+    _, rep, tasks = await _report(request, "xlsx")
     data = await asyncio.to_thread(reporting.to_xlsx, rep, tasks)
     return Response(data, media_type=XLSX,
                     headers={"content-disposition": f'attachment; filename="{_filename(rep, "xlsx")}"'})

@@ -56,14 +56,19 @@ async def start_export(request: Request):
         return await asyncio.to_thread(reporting.to_xlsx, report, tasks)
 
     state = await rt.exports.start(rs.hall.id, data.from_, data.to, fmt, user.username, produce)
+    await rt.audit(user.username, "report_export", hall=rs.hall.id, format=fmt, export=state["id"],
+                   **{"from": data.from_.isoformat(), "to": data.to.isoformat()})
     return JSON(_public(state), status_code=202)
 
 
-async def _job(request: Request) -> dict:
-    await require_role(request, "manager", "admin")
+async def _job(request: Request, download: bool = False) -> dict:
+    user = await require_role(request, "manager", "admin")
     state = await runtime(request).exports.status(request.path_params["id"])
     if state is None:
         raise NotFound("no such export (exports are kept for a day)")
+    if download and state["status"] == "done":
+        await runtime(request).audit(user.username, "report_export_download", hall=state["hall"], export=state["id"],
+                                     format=state["format"], **{"from": str(state["from"]), "to": str(state["to"])})
     return state
 
 
@@ -76,7 +81,7 @@ async def export_status(request: Request):
 @reads(path={"id": {"type": "string", "description": "the id start_export answered"}})
 async def export_file(request: Request):
     """The exported file (manager)."""
-    state = await _job(request)
+    state = await _job(request, download=True)
     if state["status"] != "done":
         raise Conflict(f"the export is {state['status']}", "not_ready")
     path = runtime(request).exports.output(state)

@@ -44,10 +44,12 @@ class Tx:
     """What a store function sees: a connection in a transaction."""
 
     dialect: str
+    audit_key: bytes | None  # the audit chain's HMAC key (store/audit.py); writes only
 
-    def __init__(self, conn: Any, dialect: str):
+    def __init__(self, conn: Any, dialect: str, audit_key: bytes | None = None):
         self._conn = conn
         self.dialect = dialect
+        self.audit_key = audit_key
 
     def execute(self, sql: str, params: dict | None = None) -> int:
         cur = self._conn.execute(self._sql(sql), params or {})
@@ -89,6 +91,7 @@ class _PgTx(Tx):
 
 class Database:
     dialect: str
+    audit_key: bytes | None = None  # handed to every write transaction (store/audit.py)
 
     async def write(self, fn: Callable[..., T], *args, **kwargs) -> T:  # pragma: no cover - interface
         raise NotImplementedError
@@ -119,10 +122,11 @@ def sync_url(url: str) -> str:
     return url
 
 
-def open_database(url: str) -> Database:
-    if is_postgres(url):
-        return PostgresDatabase(url)
-    return SqliteDatabase(sqlite_path(url))
+def open_database(url: str, audit_key: bytes | None = None) -> Database:
+    """`audit_key`: the audit chain's HMAC key (store/audit.py); without it a write that audits fails."""
+    db: Database = PostgresDatabase(url) if is_postgres(url) else SqliteDatabase(sqlite_path(url))
+    db.audit_key = audit_key
+    return db
 
 
 def _sqlite_connect(path: str) -> sqlite3.Connection:
@@ -360,7 +364,7 @@ class SqliteDatabase(Database):
         write in a savepoint of its own, so one failure spoils no other (store
         functions only touch `tx`, so running one twice is safe)."""
         conn = self._writer_conn
-        tx = Tx(conn, "sqlite")
+        tx = Tx(conn, "sqlite", self.audit_key)
         conn.execute("SAVEPOINT grp")
         try:
             for j in group:
@@ -510,7 +514,7 @@ class PostgresDatabase(Database):
         conn = self._conn()
         try:
             with conn.transaction():
-                return fn(_PgTx(_PgCursorConn(conn), "postgresql"), *args)
+                return fn(_PgTx(_PgCursorConn(conn), "postgresql", self.audit_key), *args)
         except Exception as exc:
             if conn.closed or conn.broken:
                 self._local.conn = None

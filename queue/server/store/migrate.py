@@ -66,8 +66,9 @@ class StartupLock:
                 self._file = None
 
 
-def upgrade(url: str) -> None:
-    """Bring the database to the newest schema; safe to call on every start."""
+def upgrade(url: str, audit_key: bytes | None = None) -> None:
+    """Bring the database to the newest schema; safe to call on every start.
+    `audit_key`: for migration 0007, which chains the audit rows already there."""
     if not is_postgres(url):
         path = sqlite_path(url)
         if path != ":memory:":
@@ -80,6 +81,7 @@ def upgrade(url: str) -> None:
                 conn.exec_driver_sql("PRAGMA journal_mode=WAL")
             cfg = alembic_config(url)
             cfg.attributes["connection"] = conn
+            cfg.attributes["audit_key"] = audit_key
             command.upgrade(cfg, "head")
             conn.commit()
     finally:
