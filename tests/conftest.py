@@ -15,6 +15,7 @@ from support import pg
 from support.accounts import ADMIN_PASSWORD, Http, Staff
 from support.browser import CHROMIUM, CHROMIUM_ARGS, screenshot
 from support.clock import FakeClock
+from support.devices import equip_admin
 from support.halls import demo_config
 from support.media import phonemes, sox_stat, zbar_read
 from support.servers import LiveServer
@@ -88,15 +89,20 @@ def settings(tmp_path, clock, sqlite_template) -> Settings:
 
 @pytest.fixture
 def make_client(settings):
-    """Build an app (optionally with another config or database) and a TestClient on it."""
+    """Build an app (optionally with another config or database) and a TestClient on it.
+    The client is a paired kiosk and rating pad of every hall, as the hall's own devices
+    are (support.devices; `client.devices.token(hall, kind)`); `paired=False`: a bare client."""
     from starlette.testclient import TestClient
 
     stack = contextlib.ExitStack()
 
-    def make(config: Config | None = None, **overrides):
+    def make(config: Config | None = None, paired: bool = True, **overrides):
         s = Settings(**{**settings.__dict__, **overrides})
         app = create_app(s, config or demo_config())
-        return stack.enter_context(TestClient(app))
+        client = stack.enter_context(TestClient(app))
+        if paired:
+            client.devices = equip_admin(client, s.admin_password)
+        return client
 
     with stack:
         yield make

@@ -18,8 +18,8 @@ from onewindow.ratings.rectification import StepError
 from onewindow.server.api import accounts, display, pages, tickets, ws
 from onewindow.server.api import audit as audit_api
 from onewindow.server.api import cases as case_api
-from onewindow.server.api import devices as devices_api
 from onewindow.server.api import dashboard as dashboard_api
+from onewindow.server.api import devices as devices_api
 from onewindow.server.api import exports as exports_api
 from onewindow.server.api import kiosk as kiosk_api
 from onewindow.server.api import printing as printing_api

@@ -19,13 +19,15 @@ def public_base(conn: HTTPConnection) -> str:
 
 @reads(query={"kiosk": {"type": "string", "description": "which kiosk (its printer)"}})
 async def kiosk_view(request: Request):
-    """What a kiosk shows (public; ?kiosk=ID picks its printer).
+    """What a kiosk shows (public; ?kiosk=ID picks its printer, else a paired kiosk's own).
 
     The categories, each open or closed (with why) and the windows serving it; the
     priority choices; seconds before returning to the categories; the printer's state."""
     rt = runtime(request)
     svc = rt.hall(request.path_params["hall"])
-    named = request.query_params.get("kiosk") or None
+    # A paired kiosk sends its token: a revoked one learns it here (401 device_revoked) and pairs again.
+    device = await rt.devices.identify(request.headers.get("x-device-token"))
+    named = request.query_params.get("kiosk") or (device.kiosk if device is not None else None) or None
     slot = rt.printing.for_kiosk(svc.hall, named)
     # A kiosk page opened without ?kiosk= is the hall's first kiosk: it sends that name when issuing.
     kiosk_id = named or next((k for p in svc.hall.printers for k in p.kiosks), None)
@@ -48,6 +50,7 @@ async def kiosk_view(request: Request):
                            for k in cfg.priority_kinds],
         "return_after_s": cfg.return_after_s,
         "kiosk": kiosk_id,
+        "kiosks": [k for p in svc.hall.printers for k in p.kiosks],  # every kiosk id (the devices page)
         "printer": rt.printing.public(slot) if slot is not None else None,
     })
 

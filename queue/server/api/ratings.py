@@ -11,6 +11,7 @@ from starlette.routing import Route
 from onewindow.ratings import LEVELS, OUTCOMES, STEP_NAMES, STEPS
 from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
 from onewindow.server.api.openapi import reads
+from onewindow.server.errors import Forbidden, Unauthorized
 from onewindow.server.services.ratings import reasons_public
 
 
@@ -44,12 +45,14 @@ async def rate_ticket(request: Request):
     ---
     summary: Rate a completed ticket (好差评), once per ticket
     description: >
-      From the window's pad (channel "pad": only the ticket most recently completed
+      From the window's paired pad (channel "pad", with its X-Device-Token: only the ticket most recently completed
       at that window, within the hall's pad period) or from the ticket's QR page
       (channel "qr" with the ticket's track token). Levels 5 非常满意 .. 1 非常不满意;
       a bad rating (1-2) opens a rectification task.
     responses:
       201: {description: "{id, ticket, level, channel, at, task: {id, due_at} | null}"}
+      401: {description: "channel pad without a paired pad's X-Device-Token, or a revoked one"}
+      403: {description: "channel pad from a device that is not a rating pad of the ticket's hall"}
       404: {description: "no such ticket, or a wrong token"}
       409: {description: "already rated, or not rateable through this channel"}
       422: {description: "a bad level or reason"}
@@ -58,6 +61,12 @@ async def rate_ticket(request: Request):
     tid = path_int(request, "id")
     svc, _ = await rt.ticket(tid)
     data = await body(request, RatingBody)
+    if data.channel == "pad":  # only a paired pad of the ticket's hall rates as the window's pad
+        device = await rt.devices.identify(request.headers.get("x-device-token"))
+        if device is None:
+            raise Unauthorized("评价器未配对 / a rating pad must be paired first", "device_required")
+        if device.kind != "pad" or device.hall != svc.hall.id:
+            raise Forbidden("此设备不是本大厅的评价器 / this device is not a rating pad of this hall", "wrong_device")
     token = data.token or request.query_params.get("token")
     out = await rt.rating(svc.hall.id).rate(tid, data.level, data.reasons, data.comment, data.channel, token)
     return JSON(out, status_code=201)

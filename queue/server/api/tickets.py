@@ -11,7 +11,7 @@ from starlette.routing import Route
 from onewindow.server.api.common import JSON, body, current_user, path_int, runtime
 from onewindow.server.api.kiosk import public_base
 from onewindow.server.api.openapi import reads
-from onewindow.server.errors import Invalid
+from onewindow.server.errors import Forbidden, Invalid
 from onewindow.server.services import kiosk
 from onewindow.server.services.console import clerk_ticket
 from onewindow.server.services.printing import NOT_PRINTED
@@ -87,17 +87,26 @@ async def issue_ticket(request: Request):
     summary: Issue a numbered ticket for a category
     responses:
       201: {description: "{id, number, category, issued_at, ahead, estimated_wait_s, track_token, priority,
-        windows: [{id, name, name_en}], track_url, print: {status: printed|queued|failed|none, reason}}"}
+        windows: [{id, name, name_en}], track_url, print: {status: printed|queued|failed|none, reason},
+        channel: kiosk|remote}"}
+      401: {description: "an X-Device-Token that is unknown or revoked (code device_revoked): pair again"}
+      403: {description: "a device token that is not a kiosk of this hall"}
       404: {description: unknown hall}
-      409: {description: hall or category closed, or the daily cap reached}
+      409: {description: "hall or category closed, the daily cap reached, or (remote) the remote share of it"}
       422: {description: "unknown category or kiosk, or a bad body"}
+      429: {description: "a remote ticket (no paired kiosk) over the client's or the category's limit; Retry-After"}
       503: {description: "the kiosk's printer cannot print and its policy is to refuse: nothing issued"}
     """
     rt = runtime(request)
     svc = rt.hall(request.path_params["hall"])
+    # A paired kiosk (X-Device-Token) issues freely; anything else is a remote ticket, limited.
+    device = await rt.devices.identify(request.headers.get("x-device-token"))
+    if device is not None and (device.kind != "kiosk" or device.hall != svc.hall.id):
+        raise Forbidden("此设备不是本大厅的取号机 / this device is not a kiosk of this hall", "wrong_device")
     data = await body(request, IssueBody)
-    # Only a kiosk prints: a ticket taken on a phone or by another system has no paper to come out.
-    named = data.kiosk or request.query_params.get("kiosk")
+    # Only a paired kiosk prints: a ticket taken on a phone or by another system has no paper to come out.
+    named = ((device.kiosk or data.kiosk or request.query_params.get("kiosk"))
+             if device is not None else None)
     slot = rt.printing.for_kiosk(svc.hall, named) if named else None
     cat = svc.hall.category(data.category)
     if cat is None:
@@ -108,7 +117,11 @@ async def issue_ticket(request: Request):
     if data.priority_kind is not None and data.priority_kind not in svc.hall.kiosk.priority_kinds:
         raise Invalid(f"this hall offers no {data.priority_kind!r} priority", "bad_priority",
                        field="priority_kind")
-    t = await svc.issue(data.category, data.priority, data.lang, data.priority_kind)
+    if device is not None:
+        t = await svc.issue(data.category, data.priority, data.lang, data.priority_kind, "kiosk", device=device.id)
+    else:
+        t = await svc.issue(data.category, data.priority, data.lang, data.priority_kind, "remote",
+                            client=request.client.host if request.client else "")
     windows = kiosk.serving_windows(svc.hall, svc.view.windows, cat.code)
     url = kiosk.track_url(public_base(request), svc.hall.id, t["id"], t["track_token"])
     printed = dict(NOT_PRINTED) if slot is None else await rt.printing.print_slip(
@@ -118,7 +131,7 @@ async def issue_ticket(request: Request):
         "issued_at": times.iso(t["issued_at"], svc.tz), "ahead": t["ahead"],
         "estimated_wait_s": t["estimated_wait_s"], "track_token": t["track_token"],
         "priority": data.priority, "priority_kind": data.priority_kind, "windows": windows, "track_url": url,
-        "print": printed,
+        "print": printed, "channel": "kiosk" if device is not None else "remote",
     }, status_code=201)
 
 

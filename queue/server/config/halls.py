@@ -171,6 +171,19 @@ class Kiosk(Strict):
     return_after_s: int = Field(default=30, ge=5, le=600)  # back to the categories after a ticket
 
 
+class Limits(Strict):
+    """Remote tickets ([halls.limits]): those taken without a paired kiosk (a phone,
+    a script). A paired kiosk is never limited. Token buckets in each server process."""
+
+    # Per client address: a person takes one or two; a burst of a script is stopped.
+    remote_per_client_per_hour: int = Field(default=6, ge=1)
+    remote_client_burst: int = Field(default=3, ge=1)
+    # Per category, all remote clients together (a script spread over many addresses).
+    remote_per_category_per_minute: int = Field(default=20, ge=1)
+    # The part of each category's daily_cap remote tickets may take; the rest is the door's.
+    remote_share: float = Field(default=0.3, ge=0, le=1)
+
+
 class Hall(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     name: str = Field(min_length=1)
@@ -188,6 +201,7 @@ class Hall(Strict):
     rota: tuple[RotaLine, ...] = ()  # [[halls.rota]]: who covers which windows over lunch
     printers: tuple[Printer, ...] = ()  # [[halls.printers]]
     kiosk: Kiosk = Kiosk()
+    limits: Limits = Limits()  # [halls.limits]: remote tickets
     receipt_hint: str = ("凭办件编号拨打 12369 或到任一窗口查询办理进度 / "
                          "Quote the case number at any window or on 12369 to ask about progress")
 
