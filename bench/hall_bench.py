@@ -76,10 +76,12 @@ def load(url: str, ops: list[list[str]], conns: int, batch: int, rounds: int, bo
     return json.loads(out.stdout)
 
 
-def hall_ops(token: str | None) -> list[list[str]]:
+def hall_ops(token: str | None, device: str | None = None) -> list[list[str]]:
+    """Issue as the hall's paired kiosk (`device`: its token), call as a manager."""
     nexts = ",".join(f"/api/v1/halls/eco/windows/{w}/next" for w in WINDOWS)
     auth = [f"Authorization: Bearer {token}"] if token else []
-    return [["issue", "POST", "/api/v1/halls/eco/tickets", json.dumps({"category": "eia"})],
+    kiosk = [f"X-Device-Token: {device}"] if device else []
+    return [["issue", "POST", "/api/v1/halls/eco/tickets", json.dumps({"category": "eia"}), *kiosk],
             ["next", "POST", nexts, "", *auth]]
 
 
@@ -97,9 +99,15 @@ def manager_token(url: str) -> str:
     return api(url, "/api/v1/auth/login", {"username": "bench", "password": "Hall-desk-7781"})["token"]
 
 
-def run_pair(url: str, token: str | None, conns: int, batch: int, rounds: int) -> dict:
+def kiosk_token(url: str, manager: str) -> str:
+    """Pair a kiosk as a manager does (a one-time code, exchanged once): its device token."""
+    code = api(url, "/api/v1/halls/eco/devices/pairing-codes", {"kind": "kiosk", "name": "bench kiosk"}, manager)
+    return api(url, "/api/v1/devices/pair", {"code": code["code"]})["device_token"]
+
+
+def run_pair(url: str, token: str | None, conns: int, batch: int, rounds: int, device: str | None = None) -> dict:
     """Rounds of: issue a batch of tickets, then call as many."""
-    return load(url, hall_ops(token), conns, batch, rounds)
+    return load(url, hall_ops(token, device), conns, batch, rounds)
 
 
 def bench_sqlite(batch: int, rounds: int, reps: int) -> dict:
@@ -133,7 +141,8 @@ def _run_ours(conns: int, batch: int, rounds: int) -> dict:
                      {"ONEWINDOW_DATA_DIR": d, "ONEWINDOW_ADMIN_PASSWORD": ADMIN})
         try:
             wait_up(url, proc)
-            return run_pair(url, manager_token(url), conns, batch, rounds)
+            token = manager_token(url)
+            return run_pair(url, token, conns, batch, rounds, kiosk_token(url, token))
         finally:
             stop(proc)
 
@@ -185,7 +194,7 @@ def bench_postgres(batch: int, rounds: int) -> dict:
                 try:
                     wait_up(url, proc)
                     token = manager_token(url)
-                    res = load(url, hall_ops(token), 32, batch, rounds, bodies=True)
+                    res = load(url, hall_ops(token, kiosk_token(url, token)), 32, batch, rounds, bodies=True)
                     issued, called = res["issue"], res["next"]
                 finally:
                     stop(proc)

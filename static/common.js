@@ -2,11 +2,17 @@
 "use strict";
 
 const OW = (() => {
+  let deviceToken = null;  // a paired kiosk's or pad's token (static/device.js), sent with every call
+
+  /** This page is a paired device: send its token (X-Device-Token) with every API call; null: not. */
+  function useDevice(token) { deviceToken = token || null; }
+
   /** JSON API call; throws an Error carrying the server's {"error"} message and status. */
   async function api(method, path, body, token) {
     const headers = { "Accept": "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (token) headers["Authorization"] = "Bearer " + token;
+    if (deviceToken) headers["X-Device-Token"] = deviceToken;
     const resp = await fetch(path, {
       method, headers, credentials: "same-origin",
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -116,5 +122,5 @@ const OW = (() => {
     });
   }
 
-  return { api, liveSocket, waitText, el, param, signInForm };
+  return { api, liveSocket, waitText, el, param, signInForm, useDevice };
 })();

@@ -331,6 +331,7 @@ async function start() {
     return;
   }
   if (!HALL) HALL = (await OW.api("GET", "/api/v1/halls"))[0].id;
+  $("devices-link").href = `/devices?hall=${encodeURIComponent(HALL)}`;
   scheme = await OW.api("GET", "/api/v1/rating-scheme");
   for (const r of scheme.reasons) REASON_NAMES[r.code] = r.name;
   $("login").classList.add("hidden");

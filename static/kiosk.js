@@ -2,7 +2,9 @@
    number with its QR code. Chinese leads, English follows; the toggle swaps
    them for one visitor. After a ticket or a message it returns to the
    categories on its own. Reads GET /api/v1/halls/{hall}/kiosk every few
-   seconds so that closed categories and an empty printer show at once. */
+   seconds so that closed categories and an empty printer show at once.
+   A paired device (static/device.js): until paired it shows the pairing screen;
+   revoked, it pairs again. */
 "use strict";
 
 (() => {
@@ -17,7 +19,7 @@
 
   const S = {
     hall: OW.param("hall"), view: null, lang: "zh", priority: null, screen: "loading",
-    ticket: null, message: null, busy: false, timer: null, left: 0, full: 0,
+    ticket: null, message: null, busy: false, timer: null, left: 0, full: 0, device: null, pairing: null,
   };
 
   // Simple line icons (viewBox 64): no emoji font or network needed.
@@ -178,10 +180,20 @@
     S.view = await api("GET", `/api/v1/halls/${encodeURIComponent(S.hall)}/kiosk${q}`);
   }
 
+  /** The server no longer knows this kiosk: forget its token and show the pairing screen. */
+  function repair() {
+    if (!S.pairing) {
+      S.pairing = OW.device.repair("kiosk").then((d) => { S.device = d; S.pairing = null; toPick(); });
+    }
+    return S.pairing;
+  }
+
   async function refresh() {
+    if (S.pairing) return;
     try {
       await load();
     } catch (err) {
+      if (OW.device.isRevoked(err)) { repair(); return; }
       if (S.screen === "loading" || S.screen === "pick") {
         message(["暂时无法取号", "Tickets are not available right now"],
           ["正在重新连接，请稍候或咨询工作人员", "Reconnecting; please wait or ask the staff"], false);
@@ -205,7 +217,7 @@
     const priority = S.priority && c.priority_classes.includes("priority") ? "priority" : "normal";
     const body = { category: c.code, priority, lang: S.lang };
     if (priority === "priority" && S.priority) body.priority_kind = S.priority;
-    const kioskId = KIOSK || S.view.kiosk;  // without ?kiosk=, the hall's first kiosk
+    const kioskId = KIOSK || (S.device && S.device.kiosk) || S.view.kiosk;  // else the hall's first kiosk
     if (kioskId) body.kiosk = kioskId;
     try {
       const t = await api("POST", `/api/v1/halls/${encodeURIComponent(S.hall)}/tickets`, body);
@@ -213,7 +225,7 @@
       S.ticket = { ...t, cat: c, kind };
       showTicket();
     } catch (err) {
-      refused(err);
+      if (OW.device.isRevoked(err)) repair(); else refused(err);
     } finally {
       S.busy = false;
     }
@@ -363,6 +375,12 @@
   tick();
   setInterval(tick, 10000);
   renderHeader();
-  refresh();
-  setInterval(() => { if (S.screen === "pick" || S.screen === "loading" || S.screen === "message") refresh(); }, REFRESH_MS);
+  // A kiosk issues as a paired device: its token, or the pairing screen first.
+  S.pairing = OW.device.ensure("kiosk").then((d) => {
+    S.device = d;
+    S.pairing = null;
+    if (!S.hall) S.hall = d.hall;
+    refresh();
+    setInterval(() => { if (S.screen === "pick" || S.screen === "loading" || S.screen === "message") refresh(); }, REFRESH_MS);
+  });
 })();

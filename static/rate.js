@@ -1,5 +1,7 @@
 /* The rating pad at a window (asks after each visit it sees completed there) or,
-   with ?ticket=&token=, the visitor's phone rating one visit. */
+   with ?ticket=&token=, the visitor's phone rating one visit. The pad is a paired
+   device (static/device.js): until paired it shows the pairing screen; revoked, it
+   pairs again. The phone needs no device: the ticket's token is its proof. */
 "use strict";
 const HALL = OW.param("hall") || "eco";
 const WINDOW = OW.param("window");
@@ -112,7 +114,10 @@ async function submit() {
     }
     thanks();
   } catch (e) {
-    if (e.status === 409 && e.data && e.data.code === "already_rated") {
+    if (!QR_TICKET && OW.device.isRevoked(e)) {
+      await OW.device.repair("pad");
+      toIdle();
+    } else if (e.status === 409 && e.data && e.data.code === "already_rated") {
       message("这个号已经评价过了", "This ticket has already been rated");
     } else {
       message("评价未能提交，请重试", "The rating could not be sent: " + e.message);
@@ -149,6 +154,7 @@ document.getElementById("comment").addEventListener("input", armIdle);
 
 async function startPad() {
   if (!WINDOW) { message("请在地址中指定窗口", "Add ?window=<window id> to the address"); return; }
+  await OW.device.ensure("pad");  // its token, or the pairing screen first
   const r = await OW.api("GET", `/api/v1/halls/${encodeURIComponent(HALL)}/windows/${encodeURIComponent(WINDOW)}/last-completed`);
   document.getElementById("window-name").replaceChildren(r.window_name, OW.el("span", { class: "en", style: "color:#d6eadc" }, r.window_name_en));
   toIdle();

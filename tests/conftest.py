@@ -15,7 +15,7 @@ from support import pg
 from support.accounts import ADMIN_PASSWORD, Http, Staff
 from support.browser import CHROMIUM, CHROMIUM_ARGS, screenshot
 from support.clock import FakeClock
-from support.devices import equip_admin
+from support.devices import equip_admin, paired_context
 from support.halls import demo_config
 from support.media import phonemes, sox_stat, zbar_read
 from support.servers import LiveServer
@@ -206,3 +206,11 @@ def browser_factory(playwright_instance):
 @pytest.fixture
 def browser(browser_factory):
     return browser_factory()
+
+
+@pytest.fixture
+def device_context(browser, settings):
+    """`device_context(base_url, kind="kiosk", hall="eco", kiosk=None, **context_options)`: a browser
+    context that is a paired kiosk (or pad) of the hall, as the hall's own devices are."""
+    return lambda base_url, kind="kiosk", hall="eco", kiosk=None, **kw: paired_context(
+        browser, base_url, settings.admin_password, kind, hall, kiosk, **kw)

@@ -56,9 +56,9 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_take_a_ticket_at_the_kiosk(live_server, hall_config, browser, zbar):
+def test_take_a_ticket_at_the_kiosk(live_server, hall_config, device_context, zbar):
     srv = live_server(hall_config(printers_toml(door="preview", desk="none")), printer="config")
-    page = browser.new_context(viewport=KIOSK).new_page()
+    page = device_context(srv.url, viewport=KIOSK).new_page()
     page.goto(f"{srv.url}/kiosk?kiosk=door")
     cats = page.locator("button.cat")
     cats.first.wait_for()
@@ -104,10 +104,10 @@ def test_take_a_ticket_at_the_kiosk(live_server, hall_config, browser, zbar):
     assert page.locator('[data-priority="normal"][aria-pressed="true"]').count() == 1
 
 
-def test_the_kiosk_goes_back_by_itself(live_server, hall_config, browser):
+def test_the_kiosk_goes_back_by_itself(live_server, hall_config, device_context):
     srv = live_server(hall_config(printers_toml(door="none", desk="none"),
                                   replace={"return_after_s = 30": "return_after_s = 5"}), printer="config")
-    page = browser.new_context(viewport=KIOSK).new_page()
+    page = device_context(srv.url, viewport=KIOSK).new_page()
     page.goto(f"{srv.url}/kiosk")
     page.locator('button.cat[data-category="consult"]').click()
     page.locator("#ticket:not(.hidden)").wait_for()
@@ -117,11 +117,11 @@ def test_the_kiosk_goes_back_by_itself(live_server, hall_config, browser):
     page.locator("#pick:not(.hidden)").wait_for(timeout=10_000)
 
 
-def test_the_printer_out_of_paper_at_a_kiosk_that_keeps_issuing(live_server, hall_config, browser):
+def test_the_printer_out_of_paper_at_a_kiosk_that_keeps_issuing(live_server, hall_config, device_context):
     srv = live_server(hall_config(printers_toml()), printer="config", printer_poll_s=0.2)
     slots(srv)["eco/door"].driver.set_status(PrinterStatus(paper_out=True))
     wait_until(lambda: slots(srv)["eco/door"].status and slots(srv)["eco/door"].status.paper_out, what="paper out seen")
-    page = browser.new_context(viewport=KIOSK).new_page()
+    page = device_context(srv.url, viewport=KIOSK).new_page()
     page.goto(f"{srv.url}/kiosk")
     page.locator("#banner:not(.hidden)", has_text="缺纸").wait_for()
     page.locator('button.cat[data-category="permit"]').click()
@@ -134,12 +134,16 @@ def test_the_printer_out_of_paper_at_a_kiosk_that_keeps_issuing(live_server, hal
     screenshot(page, "kiosk-printer-failed")
 
 
-def test_no_ticket_when_refused(live_server, hall_config, browser):
+def test_no_ticket_when_refused(live_server, hall_config, device_context):
     srv = live_server(hall_config(printers_toml(door_policy="refuse"),
                                   replace={"default_service_min = 15\n": "default_service_min = 15\ndaily_cap = 1\n"}),
                       printer="config", printer_poll_s=0.2)
-    httpx.post(f"{srv.url}/api/v1/halls/{HALL}/tickets", json={"category": "eia"}, timeout=30)
-    page = browser.new_context(viewport=KIOSK).new_page()
+    context = device_context(srv.url, viewport=KIOSK)
+    # The day's only EIA number, taken at the door (a phone could not: the remote share of a cap of 1 is 0).
+    r = httpx.post(f"{srv.url}/api/v1/halls/{HALL}/tickets", json={"category": "eia"}, timeout=30,
+                   headers={"X-Device-Token": context.device["token"]})
+    assert r.status_code == 201, r.text
+    page = context.new_page()
     page.goto(f"{srv.url}/kiosk")
     # the day's only EIA number is gone
     page.locator('button.cat[data-category="eia"]').click()
@@ -154,7 +158,8 @@ def test_no_ticket_when_refused(live_server, hall_config, browser):
     page.locator("#banner.bad:not(.hidden)", has_text="暂停取号").wait_for(timeout=15_000)
     page.locator('button.cat[data-category="permit"]:disabled').wait_for()
     screenshot(page, "kiosk-refusing")
-    r = httpx.post(f"{srv.url}/api/v1/halls/{HALL}/tickets", json={"category": "permit", "kiosk": "door"}, timeout=30)
+    r = httpx.post(f"{srv.url}/api/v1/halls/{HALL}/tickets", json={"category": "permit", "kiosk": "door"}, timeout=30,
+                   headers={"X-Device-Token": context.device["token"]})
     assert r.status_code == 503
 
 
@@ -293,10 +298,10 @@ def test_the_console_prints_the_receipt(live_server, hall_config, browser, setti
 
 @pytest.mark.parametrize("size", [(1280, 800), (1366, 768), (1024, 768)])
 def test_a_short_landscape_kiosk_shows_every_category_and_the_whole_ticket_without_scrolling(
-        live_server, hall_config, browser, size):
+        live_server, hall_config, device_context, size):
     width, height = size
     srv = live_server(hall_config(printers_toml(door="preview", desk="none")), printer="config")
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page = device_context(srv.url, viewport={"width": width, "height": height}).new_page()
     page.goto(f"{srv.url}/kiosk?kiosk=door")
     cats = page.locator("button.cat")
     cats.first.wait_for()

@@ -7,6 +7,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 from support.accounts import Accounts, password_of
+from support.devices import equip
 
 pytestmark = pytest.mark.browser
 HALL = "eco"
@@ -18,6 +19,7 @@ class Api(Accounts):
     def __init__(self, url: str, admin_password: str):
         self.c = httpx.Client(base_url=url, timeout=20)
         super().__init__(self.c, admin_password, keep_cookies=False)
+        equip(self.c, self.admin)  # issues as the hall's paired kiosk
 
     def user(self, username: str, role: str = "clerk") -> dict:
         return self.make(username, role)
@@ -105,14 +107,14 @@ def test_dashboard_shows_a_new_ticket_and_a_call_live(live_server, browser, api,
     assert page.evaluate("typeof uPlot") == "function"
 
 
-def test_rating_pad_takes_ratings_and_a_bad_one_opens_a_task(live_server, browser, api, screenshot):
+def test_rating_pad_takes_ratings_and_a_bad_one_opens_a_task(live_server, device_context, api, screenshot):
     srv = live_server()
     a = api(srv.url)
     boss = a.user("boss", "manager")
     zhang = a.user("zhangwei")
     a.post(f"/api/v1/halls/{HALL}/windows/w1/sign-in", zhang)
 
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = device_context(srv.url, "pad", viewport={"width": 1280, "height": 800}).new_page()
     page.goto(srv.url + f"/rate?hall={HALL}&window=w1")
     body = page.locator("body")
     expect(body).to_have_attribute("data-screen", "idle")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from support.accounts import Http, password_of
+from support.devices import add_device
 from support.halls import HALL
 
 pytestmark = pytest.mark.browser
@@ -22,6 +23,8 @@ def test_every_page_runs_under_its_policy(live_server, browser, settings):
     problems: list[str] = []
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     context.add_init_script(WATCH)
+    for kind in ("kiosk", "pad"):  # the kiosk and the rating pad pages run as the hall's paired devices
+        add_device(context, srv.url, settings.admin_password, kind)
 
     def watch(page):
         page.on("console", lambda m: problems.append(f"{page.url}: {m.text}")

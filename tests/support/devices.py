@@ -7,9 +7,11 @@ httpx.Client alike. A request that already carries an X-Device-Token (even an
 empty one: a phone, no device) keeps it."""
 from __future__ import annotations
 
+import json
 import re
 
 HEADER = "X-Device-Token"
+STORAGE = "onewindow.device."  # + kind: the localStorage key of static/device.js
 _ISSUE = re.compile(r"^/api/v1/halls/([^/]+)/(tickets|kiosk)$")
 _RATE = re.compile(r"^/api/v1/tickets/\d+/rating$")
 
@@ -27,9 +29,39 @@ def code(http, headers: dict, hall: str, kind: str = "kiosk", name: str | None =
 def pair(http, headers: dict, hall: str, kind: str = "kiosk", name: str | None = None,
          kiosk: str | None = None) -> str:
     """A new device's token."""
+    return paired(http, headers, hall, kind, name, kiosk)["token"]
+
+
+def paired(http, headers: dict, hall: str, kind: str = "kiosk", name: str | None = None,
+           kiosk: str | None = None) -> dict:
+    """A new device as its page keeps it in localStorage: {token, id, hall, kind, name, kiosk}."""
     r = http.post("/api/v1/devices/pair", json={"code": code(http, headers, hall, kind, name, kiosk)})
     assert r.status_code == 201, r.text
-    return r.json()["device_token"]
+    return {"token": r.json()["device_token"], **r.json()["device"]}
+
+
+def paired_context(browser, base_url: str, admin_password: str, kind: str = "kiosk", hall: str = "eco",
+                   kiosk: str | None = None, **context_options):
+    """A browser context whose pages are a paired device of `kind` (static/device.js finds its
+    token in localStorage, as after pairing on the device itself); `.device` is its entry."""
+    context = browser.new_context(**context_options)
+    context.device = add_device(context, base_url, admin_password, kind, hall, kiosk)
+    return context
+
+
+def add_device(context, base_url: str, admin_password: str, kind: str = "kiosk", hall: str = "eco",
+               kiosk: str | None = None) -> dict:
+    """Pair a device of `kind` through the API and put it where its page looks (localStorage)."""
+    import httpx
+
+    with httpx.Client(base_url=base_url, timeout=30) as c:
+        r = c.post("/api/v1/auth/login", json={"username": "admin", "password": admin_password})
+        assert r.status_code == 200, r.text
+        entry = paired(c, {"Authorization": f"Bearer {r.json()['token']}"}, hall, kind, kiosk=kiosk)
+    key = json.dumps(STORAGE + kind)
+    context.add_init_script(f"if (!localStorage.getItem({key})) localStorage.setItem({key}, "
+                            f"{json.dumps(json.dumps(entry))});")
+    return entry
 
 
 class Equipped:

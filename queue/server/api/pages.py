@@ -23,6 +23,7 @@ PAGES = {
     "rate": "rate.html",
     "admin": "admin.html",
     "audit": "audit.html",
+    "devices": "devices.html",
 }
 
 
