@@ -2,8 +2,8 @@
 one Redis, as `--workers 2` runs them (or two machines behind a balancer). Call
 screens connected to both see every call, whichever process made it, with
 contiguous seq; each call is announced once; both processes' views agree; one
-process raises the hall-wide alerts. And `onewindow serve --workers 2` itself
-runs two such workers on one port.
+process raises the hall-wide alerts, which reach the consoles of both. And
+`onewindow serve --workers 2` itself runs two such workers on one port.
 
 Each process of the first test has a port of its own, so the test knows which
 process every request and every screen reaches: behind one shared listening
@@ -17,6 +17,7 @@ import httpx
 import pytest
 from support import pg
 from support.accounts import ADMIN_PASSWORD, Accounts
+from support.devices import HEADER, pair
 from support.halls import small_hall_toml
 from support.servers import ONEWINDOW, ServerProcess, clean_env, free_port
 from support.sockets import LiveSocket
@@ -98,6 +99,12 @@ def _display(url: str) -> LiveSocket:
     return d
 
 
+def _console(url: str, headers: dict) -> LiveSocket:
+    c = LiveSocket(url.replace("http://", "ws://") + f"/ws/halls/{HALL}/console", headers=headers)
+    assert c.snapshot["type"] == "snapshot"
+    return c
+
+
 @pytest.mark.slow
 def test_calls_on_either_process_reach_every_screen_in_order(two_processes):
     urls = [sp.url for sp in two_processes]
@@ -110,6 +117,7 @@ def test_calls_on_either_process_reach_every_screen_in_order(two_processes):
         accounts = Accounts(c, ADMIN_PASSWORD)
         admin = accounts.admin
         clerks = {f"w{i}": accounts.make(f"clerk{i}") for i in range(1, WINDOWS + 1)}
+        kiosk = {HEADER: pair(c, admin, HALL, "kiosk")}  # the hall's own kiosk: its tickets are not rate-limited
     internal = [_subscribers(u) for u in urls]
     assert internal[0] == internal[1], internal  # the processes' own subscribers (announcer, coverage watch)
     base_subs = internal[0]
@@ -118,7 +126,7 @@ def test_calls_on_either_process_reach_every_screen_in_order(two_processes):
         _post(via(k), f"/windows/{w}/sign-in", headers)
     tickets = CALLS + 2  # two more for the sentinel calls below
     for i in range(tickets):
-        _post(via(i), "/tickets", json={"category": "general" if i % 3 else "other"}, status=201)
+        _post(via(i), "/tickets", kiosk, json={"category": "general" if i % 3 else "other"}, status=201)
 
     # An answer does not wait for the other process to apply the event: let both views settle
     # (a hall's waiting counts come from the view of the process that answers).
@@ -179,15 +187,18 @@ def test_calls_on_either_process_reach_every_screen_in_order(two_processes):
         assert {c["ticket"] for c in late[0].snapshot["calls"]} <= set(called)
         assert all(w["status"] == "serving" for w in late[0].snapshot["windows"])
 
-        # Everyone signs out while a visitor waits: one process (the leader) raises the alert, once.
-        _post(urls[0], "/tickets", json={"category": "general"}, status=201)
+        # Everyone signs out while a visitor waits: one process (the leader) raises the alert, once,
+        # and the consoles on both processes hear it (the call screens do not: it is no public event).
+        consoles = [_console(u, admin) for u in urls]
+        displays += consoles  # closed with the screens
+        _post(urls[0], "/tickets", kiosk, json={"category": "general"}, status=201)
         for k, (w, headers) in enumerate(clerks.items()):
             _post(via(k), f"/windows/{w}/sign-out", headers)
 
-        def reds(d):
-            return [m for m in d.of_type("alert") if m["kind"] == "coverage" and m["level"] == "red"]
+        def reds(s):
+            return [m for m in s.of_type("alert") if m["kind"] == "coverage" and m["level"] == "red"]
 
-        wait_until(lambda: all(reds(d) for d in displays), timeout=15, what="the coverage alert on every screen")
+        wait_until(lambda: all(reds(s) for s in consoles), timeout=15, what="the coverage alert on both consoles")
 
         # Each process's coverage watch keeps the alert, leader or not, and would publish it right
         # where it sets it: once both hold it, any second alert is in its process's outbox.
@@ -198,12 +209,13 @@ def test_calls_on_either_process_reach_every_screen_in_order(two_processes):
 
         wait_until(lambda: [alert_level(u) for u in urls] == ["red", "red"], what="both watches holding the alert")
         # Then a ticket through each process: its queue event follows whatever that process published
-        # before, on every screen. One waits already; these make three.
+        # before, on every socket. One waits already; these make three.
         for u in urls:
-            _post(u, "/tickets", json={"category": "general"}, status=201)
+            _post(u, "/tickets", kiosk, json={"category": "general"}, status=201)
         wait_until(lambda: all(any(m["waiting"].get("general") == 3 for m in d.of_type("queue")) for d in displays),
-                   timeout=15, what="both tickets' queue events on every screen")
-        assert all(len(reds(d)) == 1 for d in displays), [len(reds(d)) for d in displays]
+                   timeout=15, what="both tickets' queue events on every screen and console")
+        assert [len(reds(s)) for s in consoles] == [1, 1]
+        assert not [m for d in displays if d not in consoles for m in d.of_type("alert")], "alerts stay off screens"
     finally:
         for d in displays:
             d.close()
