@@ -9,6 +9,7 @@ import httpx
 import pytest
 from support.accounts import Accounts
 from support.browser import screenshot
+from support.devices import equip
 from support.halls import A_POSTS as CLERKS
 from support.halls import HALL, demo_config
 from support.sockets import LiveSocket
@@ -33,6 +34,7 @@ class Hall(Accounts):
         self.url = url
         self.c = httpx.Client(base_url=url, timeout=30)
         super().__init__(self.c, admin_password)
+        equip(self.c, self.admin)  # a paired kiosk and pad, as in the hall
 
     def user(self, username: str, role: str = "clerk", display_name: str = "", title: str = "") -> dict:
         return super().user(username, role, display_name, title)

@@ -63,7 +63,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("WS", "/ws/halls/{hall}/display"): PUBLIC,
     ("WS", "/ws/tickets/{id}"): PUBLIC,  # with the ticket's token
     **{("GET", p): PUBLIC for p in ("/", "/kiosk", "/screen", "/console", "/track", "/dashboard", "/rate",
-                                    "/admin", "/audit", "/static")},
+                                    "/admin", "/audit", "/devices", "/static")},
     # any signed-in staff
     ("GET", "/api/v1/auth/me"): STAFF,
     ("POST", "/api/v1/auth/password"): STAFF,  # one's own password
