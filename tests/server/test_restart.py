@@ -19,8 +19,9 @@ CATEGORIES = ["eia", "permit", "acceptance", "hazwaste", "complaint", "consult",
 class Load:
     """Issuers and windows hammering a server; what it acknowledged is kept."""
 
-    def __init__(self, url: str, clerks: dict[str, dict]):
+    def __init__(self, url: str, clerks: dict[str, dict], kiosk: dict):
         self.url, self.clerks = url, clerks
+        self.kiosk = kiosk  # the X-Device-Token of the hall's paired kiosk: its tickets are never limited
         self.lock = threading.Lock()
         self.issued: dict[int, dict] = {}  # id -> the 201 answer
         self.called: dict[int, tuple[str, str]] = {}  # id -> (window, number) from a 200 answer to next
@@ -44,7 +45,7 @@ class Load:
 
     def _issuer(self, k: int) -> None:
         i = 0
-        with httpx.Client(base_url=self.url, timeout=30) as c:
+        with httpx.Client(base_url=self.url, timeout=30, headers=self.kiosk) as c:
             while not self.stop.is_set():
                 i += 1
                 cat = CATEGORIES[(k + i) % len(CATEGORIES)]
@@ -93,7 +94,7 @@ def test_kill_9_loses_nothing_acknowledged(server_process, backend_env, http, tm
         r = h.c.post(f"/api/v1/halls/{HALL}/windows/{window}/sign-in", headers=clerks[window])
         assert r.status_code == 200, r.text
 
-    load = Load(sp.url, clerks)
+    load = Load(sp.url, clerks, {"X-Device-Token": h.devices.token(HALL)})
     load.start()
 
     def well_into_the_load() -> bool:
@@ -111,7 +112,7 @@ def test_kill_9_loses_nothing_acknowledged(server_process, backend_env, http, tm
     # such a call is checked through the ticket's number below only if its issue was acknowledged.)
 
     sp2 = _serve(server_process, data_dir, env)  # restart on the same data
-    with httpx.Client(base_url=sp2.url, timeout=30) as c:
+    with httpx.Client(base_url=sp2.url, timeout=30, headers=load.kiosk) as c:
         for tid, t in issued.items():
             r = c.get(f"/api/v1/tickets/{tid}", params={"token": t["track_token"]})
             assert r.status_code == 200, (t, r.text)
