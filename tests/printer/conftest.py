@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageOps
+from support.media import zbar_read
+from support.printer import FakeNetworkPrinter
 
 from onewindow.printer import CaseReceipt, MissingMaterialsNotice, TicketSlip
 
@@ -102,75 +100,7 @@ def _find_patch(page: Image.Image, strip: Image.Image) -> int | None:
 @pytest.fixture
 def zbar(tmp_path: Path) -> Callable[[Image.Image], list[str]]:
     """Read every QR code in an image with zbarimg, as a phone would."""
-    exe = shutil.which("zbarimg")
-    assert exe, "zbarimg (zbar-tools) is required for the printer tests"
-
-    def read(image: Image.Image) -> list[str]:
-        path = tmp_path / "scan.png"
-        image.convert("L").save(path)
-        done = subprocess.run([exe, "--quiet", "--raw", str(path)], capture_output=True, text=True, timeout=30)
-        return done.stdout.splitlines()
-
-    return read
-
-
-# Replies to DLE EOT 1, 2 and 4 (printer, offline cause, roll paper sensor).
-REPLIES = {
-    "normal": {1: 0x12, 2: 0x12, 4: 0x12},
-    "near_end": {1: 0x12, 2: 0x12, 4: 0x1E},
-    "paper_out": {1: 0x1A, 2: 0x32, 4: 0x7E},
-    "cover_open": {1: 0x1A, 2: 0x16, 4: 0x12},
-}
-
-
-class FakeNetworkPrinter:
-    """Answers DLE EOT queries at the start of a connection, keeps everything else as a job.
-
-    Modes: a key of REPLIES, "silent" (reads, never answers) and "close" (hangs up at once).
-    """
-
-    def __init__(self) -> None:
-        self.mode = "normal"
-        self.jobs: list[bytes] = []
-        self.queries = 0
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self._server.settimeout(0.1)
-        self.port = self._server.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._server.close()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._server.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        mode = self.mode
-        with conn:
-            if mode == "close":
-                return
-            conn.settimeout(5)
-            data = b""
-            try:
-                while chunk := conn.recv(65536):
-                    data += chunk
-                    while mode in REPLIES and len(data) >= 3 and data.startswith(b"\x10\x04"):
-                        self.queries += 1
-                        conn.sendall(bytes([REPLIES[mode][data[2]]]))
-                        data = data[3:]
-            except OSError:
-                return  # the client gave up; that is its business
-            if data:
-                self.jobs.append(data)
+    return lambda image: zbar_read(image, tmp_path)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""A fake port-9100 network printer on a free port of 127.0.0.1 (for the kiosk
-tests; tests/printer/conftest.py still has its own copy, owned by the printer tests)."""
+"""A fake port-9100 network printer on a free port of 127.0.0.1 (the printer
+and kiosk tests)."""
 from __future__ import annotations
 
 import socket

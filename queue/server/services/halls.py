@@ -26,7 +26,7 @@ from onewindow.server.store import accounts
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
 from onewindow.server.store.crypto import track_digest, track_digests, track_matches
-from onewindow.server.store.database import Database
+from onewindow.server.store.database import Database, Tx
 from onewindow.server.store.rows import TicketRow, WindowState
 from onewindow.tickets import hours, lifecycle, times
 
@@ -261,39 +261,36 @@ class HallService:
                                                                    "title": user.title}})
 
     async def sign_out(self, user: User, window: str) -> dict:
-        self.window_or_404(window)
-        now = self.clock()
-
-        def tx_fn(tx):
-            states = wstore.states(tx, self.hall.id)
-            if not (user.is_manager or states[window]["clerk"] == user.username):
-                raise Forbidden("you are not signed in at this window")
+        def change(tx, clerk: str | None, now: float) -> None:
             wstore.sign_out(tx, self.hall.id, window)
-            out = wstore.states(tx, self.hall.id)
-            self._audit(tx, user, "window_sign_out", now, window, clerk=states[window]["clerk"])  # who was signed out
-            return out
+            self._audit(tx, user, "window_sign_out", now, window, clerk=clerk)  # who was signed out
 
-        states = await self.db.write(tx_fn)
-        await self._publish_window(states[window])
-        await self.refresh_rates()
-        return self.window_public(states[window])
+        return await self._change_own_window(user, window, change)
 
     async def set_away(self, user: User, window: str, notice: dict | None) -> dict:
+        def change(tx, clerk: str | None, now: float) -> None:
+            wstore.set_away(tx, self.hall.id, window, notice)
+            if notice is None:
+                self._audit(tx, user, "window_back", now, window, clerk=clerk)
+            else:
+                self._audit(tx, user, "window_away", now, window, clerk=clerk,
+                            reason=notice.get("reason"), back_at=notice.get("back_at"))
+
+        return await self._change_own_window(user, window, change)
+
+    async def _change_own_window(self, user: User, window: str,
+                                 change: Callable[[Tx, str | None, float], None]) -> dict:
+        """A change to `window` that only the clerk signed in there, or a manager, may make:
+        `change(tx, clerk signed in there, now)` runs in the transaction; then the window is published."""
         self.window_or_404(window)
         now = self.clock()
 
-        def tx_fn(tx):
+        def tx_fn(tx: Tx) -> dict[str, WindowState]:
             states = wstore.states(tx, self.hall.id)
             if not (user.is_manager or states[window]["clerk"] == user.username):
                 raise Forbidden("you are not signed in at this window")
-            wstore.set_away(tx, self.hall.id, window, notice)
-            out = wstore.states(tx, self.hall.id)
-            if notice is None:
-                self._audit(tx, user, "window_back", now, window, clerk=states[window]["clerk"])
-            else:
-                self._audit(tx, user, "window_away", now, window, clerk=states[window]["clerk"],
-                            reason=notice.get("reason"), back_at=notice.get("back_at"))
-            return out
+            change(tx, states[window]["clerk"], now)
+            return wstore.states(tx, self.hall.id)
 
         states = await self.db.write(tx_fn)
         await self._publish_window(states[window])
