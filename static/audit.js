@@ -118,16 +118,5 @@
   form.addEventListener("submit", (e) => { e.preventDefault(); oldest = null; load(false); });
   $("more").addEventListener("click", () => load(true));
   $("verify").addEventListener("click", verify);
-  OW.signInForm($("login-form"), $("login-error"), async () => {
-    const me = await OW.api("GET", "/api/v1/auth/me");
-    if (me.role !== "manager" && me.role !== "admin") {
-      const box = $("login-error");
-      box.textContent = "需要大厅管理或管理员账号 A manager or administrator account is needed";
-      box.classList.remove("hidden");
-      $("login").classList.remove("hidden");
-      return;
-    }
-    await show();
-  });
-  OW.api("GET", "/api/v1/auth/me").then(me => { if (me.role === "admin" || me.role === "manager") show(); }).catch(() => {});
+  OW.managerPage(show);
 })();

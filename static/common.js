@@ -122,5 +122,19 @@ const OW = (() => {
     });
   }
 
-  return { api, liveSocket, waitText, el, param, signInForm, useDevice };
+  // A page for managers and admins: `show()` once signed in with such a role (at
+  // once when the session cookie already is), else the sign-in form says why not.
+  function managerPage(show) {
+    const allowed = (me) => me.role === "manager" || me.role === "admin";
+    const box = document.getElementById("login-error");
+    signInForm(document.getElementById("login-form"), box, async () => {
+      if (allowed(await api("GET", "/api/v1/auth/me"))) return show();
+      box.textContent = "需要大厅管理或管理员账号 A manager or administrator account is needed";
+      box.classList.remove("hidden");
+      document.getElementById("login").classList.remove("hidden");
+    });
+    api("GET", "/api/v1/auth/me").then((me) => { if (allowed(me)) show(); }).catch(() => {});
+  }
+
+  return { api, liveSocket, waitText, el, param, signInForm, managerPage, useDevice };
 })();
