@@ -67,9 +67,11 @@ def _issue_while_calling(clients, clerks: dict, n: int) -> tuple[list[dict], dic
     with concurrent.futures.ThreadPoolExecutor(len(clerks) + 4) as pool:
         issuers = [pool.submit(issuer, k) for k in range(4)]
         futures = {w: pool.submit(window, w, headers) for w, headers in clerks.items()}
-        for f in issuers:
-            f.result(timeout=300)
-        issuing.clear()
+        try:
+            for f in issuers:
+                f.result(timeout=300)
+        finally:
+            issuing.clear()  # also when an issuer failed: the windows then stop once the queue is empty
         calls = {w: f.result(timeout=300) for w, f in futures.items()}
     return issued, calls
 
