@@ -72,6 +72,23 @@ def test_qr_needs_the_tickets_token_and_a_completed_ticket(served):
     assert r.status_code == 201, r.text
 
 
+def test_the_tickets_token_is_enough_to_rate_from_the_phone(served):
+    """Issue 12, point 7: the phone sends the ticket's token but no "channel" (or the default "pad")."""
+    day, _zhang, _boss, a, b = served
+    phone = {"X-Device-Token": ""}  # a phone: no paired device
+    r = day.c.post(f"/api/v1/tickets/{a['id']}/rating", json={"level": 4, "token": a["track_token"]}, headers=phone)
+    assert r.status_code == 201, r.text
+    assert r.json()["channel"] == "qr"
+    r = day.c.post(f"/api/v1/tickets/{b['id']}/rating?token={b['track_token']}", json={"level": 5, "channel": "pad"},
+                   headers=phone)
+    assert r.status_code == 201, r.text
+    assert r.json()["channel"] == "qr"
+    # a wrong token is still a wrong token
+    waiting = day.issue("permit")
+    r = day.c.post(f"/api/v1/tickets/{waiting['id']}/rating", json={"level": 4, "token": "wrong"}, headers=phone)
+    assert r.status_code == 404, r.text
+
+
 @pytest.mark.parametrize("payload", [{"level": 0}, {"level": 6}, {"level": "good"}, {"level": 1, "reasons": ["x"]},
                                      {"level": 1, "channel": "sms"}, {"level": 2, "comment": "x" * 501}])
 def test_bad_bodies(served, payload):

@@ -19,7 +19,7 @@ class RatingBody(BaseModel):
     level: int = Field(ge=1, le=5)
     reasons: list[str] = Field(default_factory=list, max_length=8)
     comment: str = Field(default="", max_length=500)
-    channel: Literal["pad", "qr"] = "pad"
+    channel: Literal["pad", "qr"] | None = None  # None: "qr" with the ticket's token, else "pad"
     token: str | None = Field(default=None, max_length=128)  # the ticket's track token (QR)
 
 
@@ -47,7 +47,8 @@ async def rate_ticket(request: Request):
     description: >
       From the window's paired pad (channel "pad", with its X-Device-Token: only the ticket most recently completed
       at that window, within the hall's pad period) or from the ticket's QR page
-      (channel "qr" with the ticket's track token). Levels 5 非常满意 .. 1 非常不满意;
+      (channel "qr" with the ticket's track token; a call with the token and without a pad's X-Device-Token
+      is the QR page whatever its channel says). Levels 5 非常满意 .. 1 非常不满意;
       a bad rating (1-2) opens a rectification task.
     responses:
       201: {description: "{id, ticket, level, channel, at, task: {id, due_at} | null}"}
@@ -61,14 +62,18 @@ async def rate_ticket(request: Request):
     tid = path_int(request, "id")
     svc, _ = await rt.ticket(tid)
     data = await body(request, RatingBody)
-    if data.channel == "pad":  # only a paired pad of the ticket's hall rates as the window's pad
-        device = await rt.devices.identify(request.headers.get("x-device-token"))
+    token = data.token or request.query_params.get("token")
+    device_token = request.headers.get("x-device-token")
+    channel = data.channel or ("qr" if token else "pad")
+    if channel == "pad" and token and not device_token:  # the ticket's token and no pad: the phone
+        channel = "qr"
+    if channel == "pad":  # only a paired pad of the ticket's hall rates as the window's pad
+        device = await rt.devices.identify(device_token)
         if device is None:
             raise Unauthorized("评价器未配对 / a rating pad must be paired first", "device_required")
         if device.kind != "pad" or device.hall != svc.hall.id:
             raise Forbidden("此设备不是本大厅的评价器 / this device is not a rating pad of this hall", "wrong_device")
-    token = data.token or request.query_params.get("token")
-    out = await rt.rating(svc.hall.id).rate(tid, data.level, data.reasons, data.comment, data.channel, token)
+    out = await rt.rating(svc.hall.id).rate(tid, data.level, data.reasons, data.comment, channel, token)
     return JSON(out, status_code=201)
 
 
