@@ -89,7 +89,7 @@ function renderPrinters() {
 function renderWindows() {
   $("windows").replaceChildren(...data.now.windows.map(w => {
     const duty = w.on_duty === "A" ? "A岗 A post" : w.on_duty === "B" ? "B岗 B post" : w.on_duty ? "代岗 stand-in" : null;
-    const notice = w.notice ? `去向 Away：${AWAY_NAMES[w.notice.reason] || w.notice.reason || ""} ${w.notice.back_at ? "至 " + w.notice.back_at : ""} ${w.notice.see_instead ? "请到 " + w.notice.see_instead : ""} ${w.notice.note || ""}` : null;
+    const notice = w.notice ? `去向 Away：${AWAY_NAMES[w.notice.reason] || w.notice.reason || ""} ${w.notice.back_at ? "至 " + w.notice.back_at : ""} ${w.notice.see_instead ? (w.notice.see_instead_name ? "请找 " + w.notice.see_instead_name : "请到 " + w.notice.see_instead) : ""} ${w.notice.note || ""}` : null;
     return el("div", { class: "win", "data-window": w.id, "data-status": w.status },
       el("span", { class: "status" }, STATUS_NAMES[w.status] || w.status),
       el("div", { class: "name" }, w.name),

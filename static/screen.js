@@ -217,9 +217,14 @@ const Screen = (() => {
     if (n.back_at) { zh.push(`${n.back_at} 返回`); en.push(`back at ${n.back_at}`); }
     const parts = [el("div", { class: "reason" }, zh.join(" · "), el("span", { class: "en" }, en.join(" · ")))];
     if (n.see_instead) {
-      const label = windowLabel(n.see_instead, n.see_instead);
-      parts.push(el("div", { class: "goto" }, `请到 ${label.zh} 办理`,
-        el("span", { class: "en" }, `please go to ${label.en}`)));
+      if (n.see_instead_name) {  // a colleague, not a window
+        parts.push(el("div", { class: "goto" }, `请找 ${n.see_instead_name} 办理`,
+          el("span", { class: "en" }, `please see ${n.see_instead_name}`)));
+      } else {
+        const label = windowLabel(n.see_instead, n.see_instead);
+        parts.push(el("div", { class: "goto" }, `请到 ${label.zh} 办理`,
+          el("span", { class: "en" }, `please go to ${label.en}`)));
+      }
     } else if (n.note) {
       parts.push(el("div", { class: "note" }, n.note));
     }

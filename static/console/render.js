@@ -26,7 +26,8 @@ function renderAlerts() {
     const [rz, re] = REASONS[n.reason] || REASONS.other;
     const zh = [`您已暂离：${rz}`], en = [`You are away: ${re}`];
     if (n.back_at) { zh.push(`${n.back_at} 返回`); en.push(`back at ${n.back_at}`); }
-    if (n.see_instead) { const w = winOf(n.see_instead); zh.push(`请到 ${w.name}`); en.push(`see ${w.name_en}`); }
+    if (n.see_instead_name) { zh.push(`请找 ${n.see_instead_name}`); en.push(`see ${n.see_instead_name}`); }
+    else if (n.see_instead) { const w = winOf(n.see_instead); zh.push(`请到 ${w.name}`); en.push(`see ${w.name_en}`); }
     if (d.covered_by) { zh.push(`B 岗 ${d.covered_by} 代岗中`); en.push(`${d.covered_by} covers your window`); }
     out.push(el("div", { class: "banner away", id: "away-banner" },
       el("div", {}, zh.join(" · "), el("span", { class: "en" }, en.join(" · "))),

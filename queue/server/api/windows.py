@@ -213,9 +213,13 @@ async def _window_call(request: Request, action: str):
         return Response(status_code=204) if t is None else JSON(clerk_ticket(svc, t))
     if action == "away":
         data = await body(request, AwayBody)
-        if data.see_instead and svc.hall.window(data.see_instead) is None:
-            raise Invalid(f"unknown window {data.see_instead!r}", "unknown_window")
-        return JSON(await svc.set_away(user, window, data.model_dump()))
+        notice = data.model_dump()
+        if data.see_instead and svc.hall.window(data.see_instead) is None:  # not a window: a colleague?
+            who = await svc.db.read(accounts.user_by_name, data.see_instead)
+            if who is None or not who["active"]:
+                raise Invalid(f"unknown window or colleague {data.see_instead!r}", "unknown_window")
+            notice["see_instead_name"] = who["display_name"] or who["username"]  # what screens show
+        return JSON(await svc.set_away(user, window, notice))
     if action == "back":
         return JSON(await svc.set_away(user, window, None))
     if action == "call":
