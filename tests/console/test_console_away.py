@@ -36,3 +36,18 @@ def test_see_instead_names_a_window_or_a_colleague(desk):
     r = desk.c.post(f"{H}/windows/w1/away", headers=desk.clerk("zhangwei"),
                     json={"reason": "meeting", "see_instead": "lina"})
     assert r.status_code == 422, r.text
+
+
+def test_an_away_clerk_presses_back_before_calling(desk):
+    """Issue 12, point 15: next and call-a-number at one's own window while away: 409 `away`."""
+    desk.sign_in("zhangwei", "w1")
+    a1, a2 = desk.issue("eia"), desk.issue("eia")
+    desk.away("zhangwei", "w1", "meeting")
+    who = desk.clerk("zhangwei")
+    for path, body in (("next", None), ("call", {"number": a2["number"]})):
+        r = desk.c.post(f"{H}/windows/w1/{path}", headers=who, json=body)
+        assert r.status_code == 409, (path, r.text)
+        err = r.json()
+        assert err["code"] == "away" and "回来" in err["error"] and "Back" in err["error"]
+    desk.back("zhangwei", "w1")
+    assert desk.next("zhangwei", "w1")["number"] == a1["number"]

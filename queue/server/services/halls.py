@@ -47,6 +47,14 @@ class Rates:
     staffed: bool = False  # someone is signed in at some window (the hall's day has begun)
 
 
+
+def _not_away(states: dict[str, WindowState], window: str, user: User) -> None:
+    """The clerk signed in at `window` calls no one while away (a colleague covering it may)."""
+    st = states.get(window)
+    if st is not None and st["clerk"] == user.username and st["away"]:
+        raise Conflict("您处于暂离状态，请先点'回来' / you are away: press Back first", "away")
+
+
 class HallService:
     def __init__(self, hall: Hall, db: Database, hub: Hub, clock: Callable[[], float], calendar: Calendar,
                  track_keys: list[bytes] | None = None):
@@ -333,6 +341,7 @@ class HallService:
             states = wstore.states(tx, self.hall.id)
             if not access.may_act(user.username, user.is_manager, window, states):
                 raise Forbidden(NOT_HERE)
+            _not_away(states, window, user)
             cats, also = access.next_plan(window, self.own, states, q.coverage_mode, user.username)
             return tstore.call_next(tx, hall=self.hall.id, window=window, clerk=user.username, categories=cats,
                                     mode=self.modes[window], now=now, starvation_limit_s=q.starvation_limit_min * 60,
@@ -351,6 +360,7 @@ class HallService:
             states = wstore.states(tx, self.hall.id)
             if not access.may_act(user.username, user.is_manager, window, states):
                 raise Forbidden(NOT_HERE)
+            _not_away(states, window, user)
             return tstore.call_number(tx, hall=self.hall.id, day=times.service_day(now, self.tz),
                                       number=number.strip().upper(), window=window, clerk=user.username, now=now)
 
