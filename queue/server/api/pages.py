@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import FileResponse, HTMLResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -89,8 +89,15 @@ async def index(request: Request):
     return _page_response("index.html")
 
 
+async def favicon(request: Request):
+    """/favicon.ico, which browsers ask for by themselves: the pages' SVG icon."""
+    return FileResponse(static_dir() / "favicon.svg", media_type="image/svg+xml",
+                        headers={"cache-control": "public, max-age=86400"})
+
+
 def routes() -> list:
-    out: list[BaseRoute] = [Route("/", index, methods=["GET"], include_in_schema=False)]
+    out: list[BaseRoute] = [Route("/", index, methods=["GET"], include_in_schema=False),
+                            Route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)]
     for path, file in PAGES.items():
         out.append(Route(f"/{path}", page(file), methods=["GET"], include_in_schema=False))
     out.append(Mount("/static", _Static(directory=str(static_dir())), name="static"))
