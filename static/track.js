@@ -61,6 +61,9 @@
     if ((s.status === "called" || s.status === "serving") && s.window) {
       const [wz, we] = windowNames(s);
       parts.push(el("div", { class: "window", id: "window" }, ...bi(wz, we)));
+      if (s.status === "called" && s.call_count > 1) {
+        parts.push(el("div", { class: "recalled", id: "recalled" }, ...bi("再次呼叫，请尽快到窗口", "Called again: please come now")));
+      }
     }
     if (HINT[s.status]) parts.push(el("div", { class: "hint" }, ...bi(...HINT[s.status])));
     box.replaceChildren(...parts);
@@ -89,7 +92,8 @@
     $("message").classList.add("hidden");
     $("board").classList.remove("hidden");
     render();
-    if (s.status === "called" && (!before || before.status !== "called" || before.window !== s.window)) cue();
+    const recalled = before && before.status === "called" && (s.call_count || 0) > (before.call_count || 0);
+    if (s.status === "called" && (!before || before.status !== "called" || before.window !== s.window || recalled)) cue();
     if (FINAL.has(s.status) && S.ws) { S.closing = true; S.ws.close(); }
   }
 

@@ -206,6 +206,14 @@ def test_follow_a_ticket_on_the_phone(live_server, hall_config, browser, setting
         assert no_sideways_scroll(phone)
         no_junk(phone)
         screenshot(phone, "track-called")
+        # a recall reaches the phone too (issue 12, point 6): said on the page, and a vibration again
+        assert phone.locator("#recalled").count() == 0
+        clerks.post(f"/api/v1/tickets/{t['id']}/recall", h)
+        phone.locator("#recalled", has_text="再次呼叫").wait_for()
+        assert "Called again" in phone.locator("#recalled").inner_text()
+        wait_until(lambda: phone.evaluate("window.__vibrations.length") >= 2, what="a second vibration")
+        assert no_sideways_scroll(phone)
+        screenshot(phone, "track-recalled")
         clerks.post(f"/api/v1/tickets/{t['id']}/start", h)
         phone.locator('#status[data-status="serving"]').wait_for()
         clerks.post(f"/api/v1/tickets/{t['id']}/complete", h)

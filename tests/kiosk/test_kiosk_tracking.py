@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 from starlette.websockets import WebSocketDisconnect
 from support.halls import HALL
+from support.sockets import TestSocket
 from support.wait import wait_until
 
 _MODULE = re.compile(r"M(\d+),(\d+)H(\d+)V(\d+)H\d+z")
@@ -106,3 +107,21 @@ def test_a_phone_that_leaves_frees_its_subscription(live_server, hall_config):
         assert json.loads(ws.recv(timeout=10))["number"] == "A001"
         wait_until(lambda: hub.subscriber_count(HALL) == before + 1, what="the phone subscribed")
     wait_until(lambda: hub.subscriber_count(HALL) == before, what="the subscription dropped after the phone left")
+
+
+def test_a_recall_reaches_the_phone(kiosk_client, clerks):
+    """Issue 12, point 6: a recall changes the ticket's message (call_count, called_at), so the
+    phone hears of it and alerts again."""
+    client = kiosk_client(printer="none")
+    c = clerks(client)
+    mine = issue(client)
+    h = c.at("w2")
+    with client.websocket_connect(f"/ws/tickets/{mine['id']}?token={mine['track_token']}") as raw:
+        ws = TestSocket(raw)
+        assert ws.next()["status"] == "waiting"
+        c.post(f"/api/v1/halls/{HALL}/windows/w2/next", h)
+        first = ws.until(lambda m: m.get("status") == "called")
+        assert first["call_count"] == 1 and first["called_at"]
+        c.post(f"/api/v1/tickets/{mine['id']}/recall", h)
+        again = ws.until(lambda m: m.get("status") == "called" and m.get("call_count") == 2)
+        assert again["window"] == "w2"

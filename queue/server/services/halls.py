@@ -233,6 +233,10 @@ class HallService:
             w = self.hall.window(t["window_id"])
             out["window"] = t["window_id"]
             out["window_name"] = w.name if w else t["window_id"]
+            # a recall changes these, so the phone hears of it and alerts again
+            out["call_count"] = t["call_count"]
+            last = t["last_called_at"] or t["called_at"]
+            out["called_at"] = times.iso(last, self.tz) if last else None
         return out
 
     # ----- clerks ------------------------------------------------------------------
