@@ -13,6 +13,8 @@ from support.servers import ONEWINDOW, ServerProcess, clean_env, free_port
 from support.sockets import LiveSocket
 from support.wait import wait_until
 
+# Two server processes started for each test: ~5 s.
+pytestmark = pytest.mark.slow
 HALL = "t"
 # Well under the token cache's 30 s: only the control message can make it.
 AT_ONCE_S = 5

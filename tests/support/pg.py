@@ -52,53 +52,97 @@ def _template() -> str:
     return _TEMPLATE[0]
 
 
-class _Dropper:
-    """Drops the tests' databases in a thread of its own, while the next test runs."""
+class _Databases:
+    """The tests' databases, made and dropped by a thread of its own while the tests run:
+    READY copies of the template wait for the next tests; a test's database is dropped
+    after it, meanwhile. (One CREATE at a time: copies of one template are made in turn.)"""
+
+    READY = 2
 
     def __init__(self):
-        self.q: queue.Queue = queue.Queue()
+        self.jobs: queue.Queue = queue.Queue()  # ("create", None) or ("drop", name)
+        self.ready: queue.Queue = queue.Queue()  # a new database's name, or the exception that stopped it
+        self.pending = 0  # creates asked for and not taken yet
+        self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.errors: list[str] = []
 
+    def _ask(self, job: str, name: str | None = None) -> None:
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="pg-databases", daemon=True)
+                self.thread.start()
+            if job == "create":
+                self.pending += 1
+        self.jobs.put((job, name))
+
+    def take(self) -> str:
+        """A fresh copy of the template (made ahead, or now)."""
+        _template()
+        while self.pending < self.READY + 1:
+            self._ask("create")
+        got = self.ready.get(timeout=120)
+        with self.lock:
+            self.pending -= 1
+        if isinstance(got, BaseException):
+            raise got
+        return got
+
     def drop(self, name: str) -> None:
-        if self.thread is None:
-            self.thread = threading.Thread(target=self._run, name="pg-dropper", daemon=True)
-            self.thread.start()
-        self.q.put(name)
+        self._ask("drop", name)
 
     def _run(self) -> None:
         while True:
-            name = self.q.get()
+            job, name = self.jobs.get()
             try:
-                _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            except Exception as exc:  # reported at the end of the session
-                self.errors.append(f"{name}: {exc}")
+                if job == "create":
+                    name = f"ow_{secrets.token_hex(6)}"
+                    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{_TEMPLATE[0]}"')
+                    self.ready.put(name)
+                else:
+                    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as exc:  # a create's goes to the test that takes it, a drop's to the end
+                if job == "create":
+                    self.ready.put(exc)
+                else:
+                    self.errors.append(f"{name}: {exc}")
             finally:
-                self.q.task_done()
+                self.jobs.task_done()
 
-    def wait(self) -> None:
-        self.q.join()
+    def finish(self) -> None:
+        """Drop what was made ahead and not taken; wait for every drop."""
+        self.jobs.join()
+        while True:
+            try:
+                got = self.ready.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(got, str):
+                self.drop(got)
+        self.jobs.join()
         assert not self.errors, f"test databases not dropped: {self.errors}"
 
 
-_DROPPER = _Dropper()
+_DATABASES = _Databases()
 
 
 @contextlib.contextmanager
 def fresh_pg_database(migrated: bool = True):
-    """The URL of a new PostgreSQL database for one test (already migrated unless told),
-    dropped afterwards (in the background: see drop_template)."""
-    name = f"ow_{secrets.token_hex(6)}"
-    template = f' TEMPLATE "{_template()}"' if migrated else ""
-    _admin(f'CREATE DATABASE "{name}"{template}')
+    """The URL of a new PostgreSQL database for one test (a copy of the migrated template, made
+    ahead; or empty when migrated=False), dropped after the test (in the background)."""
+    if migrated:
+        name = _DATABASES.take()
+    else:
+        name = f"ow_{secrets.token_hex(6)}"
+        _admin(f'CREATE DATABASE "{name}"')
     try:
         yield PG_URL.format(name=name)
     finally:
-        _DROPPER.drop(name)
+        _DATABASES.drop(name)
 
 
 def drop_template() -> None:
     """At the end of the session: once every test's database is gone, the template too."""
-    _DROPPER.wait()
+    _DATABASES.finish()
     if _TEMPLATE:
         _admin(f'DROP DATABASE IF EXISTS "{_TEMPLATE.pop()}" WITH (FORCE)')
