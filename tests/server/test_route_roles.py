@@ -56,6 +56,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,  # Prometheus: hall-wide figures, no personal data (restrict it at the proxy)
     ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/favicon.ico"): PUBLIC,
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): PUBLIC,
     ("POST", "/api/v1/auth/reset"): PUBLIC,  # with a one-time reset code
