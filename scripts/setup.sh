@@ -9,12 +9,13 @@
 #
 # Runtime packages: python3-venv (Debian's python3 has no venv without it),
 # espeak-ng (voice), fonts-wqy-zenhei (Chinese on raster slips), libusb-1.0-0
-# (USB printers, through pyusb).
+# (USB printers, through pyusb). The tests also need nodejs and npm: npm installs
+# tests/package.json's pinned axe-core (accessibility checks injected into pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtime=(python3-venv espeak-ng libespeak-ng1 fonts-wqy-zenhei libusb-1.0-0)
-want=("${runtime[@]}" sox zbar-tools chromium postgresql redis-server)
+want=("${runtime[@]}" sox zbar-tools chromium postgresql redis-server nodejs npm)
 [ "${1:-}" = "--runtime" ] && want=("${runtime[@]}")
 missing=()
 for p in "${want[@]}"; do
@@ -31,3 +32,10 @@ python=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --upgrade pip setuptools wheel
 extras="[test]"; [ "${1:-}" = "--runtime" ] && extras=""
 .venv/bin/python -m pip install -q -e ".${extras}"
+
+# axe-core for the browser tests, at the version tests/package-lock.json pins (npm ci only when it differs).
+if [ "${1:-}" != "--runtime" ]; then
+  want_axe=$(node -p 'require("./tests/package-lock.json").packages["node_modules/axe-core"].version')
+  have_axe=$(node -p 'try { require("./tests/node_modules/axe-core/package.json").version } catch { "" }')
+  [ "$want_axe" = "$have_axe" ] || (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi
