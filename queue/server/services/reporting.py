@@ -166,6 +166,7 @@ def task_public(t: dict, tz, now: float) -> dict:
         "id": t["id"], "ticket": t.get("number"), "ticket_id": t["ticket_id"], "window": t["window_id"],
         "clerk": t["clerk"], "category": t.get("category"), "level": t["level"], "reasons": t.get("reasons", []),
         "comment": t.get("comment", ""), "channel": t.get("channel"), "state": task.state,
+        "rated": t.get("kind", "visit"),  # visit: the service at the window; case: the case's result
         "opened_at": times.iso(t["opened_at"], tz), "due_at": times.iso(t["due_at"], tz),
         "closed_at": times.iso(task.closed_at, tz), "overdue": task.overdue(now),
         "left_s": None if task.closed_at is not None else round(t["due_at"] - now),

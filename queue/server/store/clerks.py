@@ -12,7 +12,7 @@ def day_stats(tx: Tx, hall: str, clerk: str, since: float) -> dict:
         {"h": hall, "c": clerk, "since": since})
     rated = tx.one(
         "SELECT COUNT(*) AS n, SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END) AS bad, AVG(level) AS mean_level "
-        "FROM rating WHERE hall = :h AND clerk = :c AND at >= :since",
+        "FROM rating WHERE hall = :h AND clerk = :c AND kind = 'visit' AND at >= :since",
         {"h": hall, "c": clerk, "since": since})
     return {
         "served": int(row["n"] or 0),

@@ -9,7 +9,7 @@ hall's time zone. Dates of a service day are 'YYYY-MM-DD' in the hall's zone.
 """
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Column, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 
@@ -124,6 +124,9 @@ class Ticket(SQLModel, table=True):
     wait_s: float | None = None  # issue -> first call
     walk_s: float | None = None  # call -> start
     service_s: float | None = None  # start -> done
+    # Queue messages (issue 14): the visitor's phone, encrypted (crypto.Box), and their opt-in.
+    phone_enc: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    notify: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class TicketEvent(SQLModel, table=True):
@@ -226,6 +229,12 @@ class CaseFile(SQLModel, table=True):
     closed_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     card: str = Field(default="green", max_length=8)  # green | yellow | red
     card_at: float | None = None
+    # The applicant's tracking (issue 14): the token's keyed hash (crypto.track_digest), whether
+    # they opted in to messages, in which language, and how often the progress page was looked up.
+    track_token: str | None = Field(default=None, max_length=64)
+    notify: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    lang: str = Field(default="zh", sa_column=Column(String(8), nullable=False, server_default="zh"))
+    lookups: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 class CaseEvent(SQLModel, table=True):
@@ -291,9 +300,14 @@ class SupervisionAlert(SQLModel, table=True):
 
 class Rating(SQLModel, table=True):
     __tablename__ = "rating"
-    __table_args__ = (Index("ix_rating_hall_at", "hall", "at"),)
+    __table_args__ = (
+        Index("ix_rating_hall_at", "hall", "at"),
+        UniqueConstraint("ticket_id", "kind", name="uq_rating_once"),  # once per visit, once per case
+    )
     id: int | None = Field(default=None, primary_key=True)
-    ticket_id: int = Field(unique=True)  # once per ticket
+    ticket_id: int  # the visit's ticket; for a case's rating, the ticket that opened the case
+    # visit: the service at the window; case: the case's result, rated from its tracking page (issue 14)
+    kind: str = Field(default="visit", sa_column=Column(String(8), nullable=False, server_default="visit"))
     case_id: int | None = None
     hall: str = Field(max_length=32)
     category: str = Field(max_length=40)

@@ -42,7 +42,7 @@ def last_completed(tx: Tx, hall: str, window: str | None, since: float | None, d
     """The ticket most recently completed at `window` since `since`, and whether it is rated."""
     row = tx.one(
         "SELECT t.id, t.number, t.category, t.finished_at, r.id AS rating_id FROM ticket t "
-        "LEFT JOIN rating r ON r.ticket_id = t.id "
+        "LEFT JOIN rating r ON r.ticket_id = t.id AND r.kind = 'visit' "
         "WHERE t.hall = :hall AND t.service_day >= :day AND t.status = 'done' AND t.window_id = :w "
         "AND t.finished_at >= :since ORDER BY t.finished_at DESC, t.id DESC LIMIT 1",
         {"hall": hall, "day": day_from, "w": window, "since": since},
@@ -76,7 +76,7 @@ def rate(tx: Tx, *, ticket_id: int, level: int, reasons: tuple[str, ...], commen
         "INSERT INTO rating (ticket_id, case_id, hall, category, window_id, clerk, channel, level, reasons, comment,"
         " at) VALUES (:ticket_id, :case_id, :hall, :category, :window_id, :clerk, :channel, :level, :reasons,"
         " :comment, :at) "
-        "ON CONFLICT (ticket_id) DO NOTHING RETURNING id",
+        "ON CONFLICT (ticket_id, kind) DO NOTHING RETURNING id",
         rating,
     )
     if rid is None:
@@ -98,7 +98,7 @@ def open_task(tx: Tx, rating: dict, now: float, due_at: float) -> dict:
 
 
 def _task_query(where: str) -> str:
-    return (f"SELECT {TASK_COLUMNS}, r.reasons, r.comment, r.channel, r.category, t.number FROM rectification_task k "
+    return (f"SELECT {TASK_COLUMNS}, r.reasons, r.comment, r.channel, r.category, r.kind, t.number FROM rectification_task k "
             f"JOIN rating r ON r.id = k.rating_id JOIN ticket t ON t.id = k.ticket_id WHERE {where}")
 
 
@@ -144,7 +144,8 @@ def advance_task(tx: Tx, task_id: int, *, step: str, by: str, at: float, note: s
 
 
 def ratings_between(tx: Tx, hall: str, start: float, end: float) -> list[dict]:
-    rows = tx.all(f"SELECT {RATING_COLUMNS} FROM rating WHERE hall = :hall AND at >= :a AND at < :b ORDER BY at, id",
+    rows = tx.all(f"SELECT {RATING_COLUMNS} FROM rating WHERE hall = :hall AND kind = 'visit' AND at >= :a AND at < :b "
+                  "ORDER BY at, id",
                   {"hall": hall, "a": start, "b": end})
     out = []
     for r in rows:
@@ -161,7 +162,7 @@ def tasks_opened_between(tx: Tx, hall: str, start: float, end: float) -> list[di
 
 
 def level_totals(tx: Tx, hall: str) -> dict[int, int]:
-    rows = tx.all("SELECT level, COUNT(*) AS n FROM rating WHERE hall = :hall GROUP BY level", {"hall": hall})
+    rows = tx.all("SELECT level, COUNT(*) AS n FROM rating WHERE hall = :hall AND kind = 'visit' GROUP BY level", {"hall": hall})
     return {int(r["level"]): int(r["n"]) for r in rows}
 
 
@@ -177,7 +178,7 @@ def task_counts(tx: Tx, hall: str, now: float) -> dict[str, int]:
 def completed_unrated(tx: Tx, hall: str, since: float, before: float) -> list[tuple[int, float]]:
     """Done tickets finished in [since, before) that nobody rated."""
     rows = tx.all(
-        "SELECT t.id, t.finished_at FROM ticket t LEFT JOIN rating r ON r.ticket_id = t.id "
+        "SELECT t.id, t.finished_at FROM ticket t LEFT JOIN rating r ON r.ticket_id = t.id AND r.kind = 'visit' "
         "WHERE t.hall = :hall AND t.status = 'done' AND t.finished_at >= :a AND t.finished_at < :b "
         "AND r.id IS NULL ORDER BY t.finished_at",
         {"hall": hall, "a": since, "b": before},
