@@ -13,7 +13,10 @@ Data (posts.py)
 Coverage (coverage.py)
     effective_profiles(windows, presence, mode) -> Coverage
         Coverage.profiles: {clerk: Profile(clerk, window, categories, covers)}
-        Coverage.covering: {window id: covering B clerk}
+        Coverage.covering: {window id: covering_clerk}
+    covering_clerk(window, presence) -> clerk | None: who serves an absent A's
+        window: its B if present, else its A signed in elsewhere when nobody is
+        signed in there (no visitor stranded while a post holder is in)
     staffed_windows(windows, presence) -> frozenset[window id]
     serving_categories(windows, presence) -> frozenset[category]
     uncovered(windows, presence, waiting) -> frozenset[category]
@@ -47,7 +50,7 @@ from .coverage import (
     uncovered,
     who_can_cover,
 )
-from .posts import AwayNotice, Mode, Presence, Window
+from .posts import AwayNotice, Mode, Presence, Window, covering_clerk
 from .rota import Gap, LunchRota, check_rota
 
 __all__ = [
@@ -68,6 +71,7 @@ __all__ = [
     "Window",
     "check_change",
     "check_rota",
+    "covering_clerk",
     "effective_profiles",
     "serving_categories",
     "staffed_windows",

@@ -2,8 +2,9 @@
 
 A window is staffed when a present clerk is signed in at it, or when its B post
 holder is present while its A is not at post (away, signed out, or signed in at
-another window). The invariant: every category with someone waiting is served
-by at least one staffed window.
+another window), or when its A post holder is present at another window and
+nobody else serves it (`covering_clerk`). The invariant: every category with
+someone waiting is served by at least one staffed window.
 
 Which categories are served does not depend on the coverage mode: in both
 modes a covering B keeps serving their own categories, so the mode only
@@ -42,7 +43,7 @@ class Profile:
 @dataclass(frozen=True)
 class Coverage:
     profiles: Mapping[str, Profile]  # by clerk; present clerks only
-    covering: Mapping[str, str]  # window id -> the B covering it
+    covering: Mapping[str, str]  # window id -> who covers it (covering_clerk)
 
 
 def effective_profiles(
@@ -51,8 +52,10 @@ def effective_profiles(
     """Each present clerk's calling profile and who covers which window.
 
     merge: B calls at their own window, own categories first, then covered ones.
-    takeover: B calls at the first window covered, covered categories first,
-    then their own (their own visitors are still called, only to A's window).
+    takeover: B calls at the first window covered as its B, covered categories
+    first, then their own (their own visitors are still called, only to A's
+    window). An A post holder standing in for their own window from another one
+    stays where they sit in both modes: its categories come after their own.
     """
     check_mode(mode)
     by_id = index_windows(windows)
@@ -70,11 +73,13 @@ def effective_profiles(
         own_window = by_id.get(at)
         own = own_window.categories if own_window else ()
         covered = covered_by.get(clerk, [])
-        theirs = tuple(c for w in covered for c in w.categories)
-        if mode == "takeover" and covered:
-            window, order = covered[0].id, theirs + own
+        as_b = [w for w in covered if w.b_clerk == clerk]
+        if mode == "takeover" and as_b:
+            rest = [w for w in covered if w.b_clerk != clerk]
+            window = as_b[0].id
+            order = tuple(c for w in as_b for c in w.categories) + own + tuple(c for w in rest for c in w.categories)
         else:
-            window, order = at, own + theirs
+            window, order = at, own + tuple(c for w in covered for c in w.categories)
         profiles[clerk] = Profile(
             clerk=clerk,
             window=window,

@@ -79,8 +79,24 @@ def a_at_post(window: Window, presence: Mapping[str, Presence]) -> bool:
     return presence[window.a_clerk].signed_in_at == window.id  # type: ignore[index]
 
 
+def someone_here(window: Window, presence: Mapping[str, Presence]) -> bool:
+    """Whether a present clerk (any clerk, a manager too) is signed in at this very window."""
+    return any(p.present and p.signed_in_at == window.id for p in presence.values())
+
+
 def covering_clerk(window: Window, presence: Mapping[str, Presence]) -> str | None:
-    """The B post holder when they cover this window, else None."""
-    if a_at_post(window, presence) or not is_present(presence, window.b_clerk):
+    """Who serves this window's visitors for its absent A post, else None.
+
+    The B post holder when present (wherever they are signed in). Failing B, the
+    A post holder signed in at another window, unless someone is signed in here:
+    a clerk signed in anywhere serves the visitors of every window where they
+    hold a post and nobody else serves it, so no visitor is stranded while such
+    a clerk is in the hall (issue 12, point 12).
+    """
+    if a_at_post(window, presence):
         return None
-    return window.b_clerk
+    if is_present(presence, window.b_clerk):
+        return window.b_clerk
+    if is_present(presence, window.a_clerk) and not someone_here(window, presence):
+        return window.a_clerk
+    return None

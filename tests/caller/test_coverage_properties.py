@@ -70,7 +70,9 @@ def oracle_uncovered(windows, presence, waiting):
         a_here = w.a_clerk is not None and state(w.a_clerk) == w.id
         b_in_hall = w.b_clerk is not None and state(w.b_clerk) not in ("out", "away")
         someone_here = any(state(c) == w.id for c in presence)
-        return a_here or (b_in_hall and not a_here) or someone_here
+        # no visitor stranded (issue 12, point 12): an A in the hall serves their window from elsewhere
+        a_in_hall = w.a_clerk is not None and state(w.a_clerk) not in ("out", "away")
+        return a_here or (b_in_hall and not a_here) or someone_here or a_in_hall
 
     alerts = set()
     for category, count in waiting.items():
@@ -110,20 +112,28 @@ def test_profile_shape(hall, mode):
         own_id = presence[clerk].signed_in_at
         own = list(by_id[own_id].categories) if own_id in by_id else []
         covered = [by_id[w] for w in prof.covers]
-        theirs = [c for w in covered for c in w.categories]
-        first, then = (theirs, own) if mode == "takeover" and covered else (own, theirs)
+        as_b = [w for w in covered if w.b_clerk == clerk]  # an A standing in does not move (takeover)
+        rest = [w for w in covered if w.b_clerk != clerk]
+        cats = lambda ws: [c for w in ws for c in w.categories]  # noqa: E731
+        takeover = mode == "takeover" and as_b
+        order = cats(as_b) + own + cats(rest) if takeover else own + cats(covered)
         expected = []
-        for c in first + then:
+        for c in order:
             if c not in expected:
                 expected.append(c)
         assert list(prof.categories) == expected
-        assert prof.window == (covered[0].id if mode == "takeover" and covered else own_id)
+        assert prof.window == (as_b[0].id if takeover else own_id)
         assert list(prof.covers) == [w for w in by_id if cov.covering.get(w) == clerk]
     for wid, clerk in cov.covering.items():
         w = by_id[wid]
         a = presence.get(w.a_clerk) if w.a_clerk else None
-        assert clerk == w.b_clerk
         assert a is None or a.away is not None or a.signed_in_at != wid
+        b = presence.get(w.b_clerk) if w.b_clerk else None
+        if b is not None and b.present:
+            assert clerk == w.b_clerk
+        else:  # the A, from another window, and only where nobody is signed in
+            assert clerk == w.a_clerk and presence[clerk].present
+            assert not any(p.present and p.signed_in_at == wid for p in presence.values())
 
 
 @hall_settings

@@ -187,10 +187,33 @@ def test_profile_change_that_drops_a_category_warns():
 
 
 def test_moving_to_another_window_can_uncover():
-    presence = {**ALL_IN, "wang": Presence()}
-    assert [v.category for v in check_change(WINDOWS, presence, {"eia_reg": 2}, SignIn("li", "w3"))] == [
-        "eia_reg"
+    # a clerk standing in at w4 without a post there (zhao, its A, is out) moves to w1
+    presence = {**ALL_IN, "zhao": Presence(), "boss": Presence("w4")}
+    assert [v.category for v in check_change(WINDOWS, presence, {"consult": 2}, SignIn("boss", "w1"))] == [
+        "consult"
     ]
+
+
+@pytest.mark.parametrize("mode", ["merge", "takeover"])
+def test_a_clerk_serves_their_a_window_from_their_b_window(mode):
+    """No visitor stranded (issue 12, point 12): li (A of w1) moves to w3, where she is B,
+    while wang (w1's B) and zhang are out: she serves w1's visitors from where she sits."""
+    presence = {**ALL_IN, "wang": Presence(), "zhang": Presence()}
+    assert check_change(WINDOWS, presence, {"eia_reg": 2}, SignIn("li", "w3")) == []
+    moved = {**presence, "li": Presence("w3")}
+    cov = effective_profiles(WINDOWS, moved, mode)
+    assert cov.covering == {"w1": "li", "w3": "li"}
+    li = cov.profiles["li"]
+    assert li.window == "w3" and li.covers == ("w1", "w3")
+    assert li.categories == ("hazwaste", "complaint", *EIA)
+    assert uncovered(WINDOWS, moved, {"eia_reg": 2}) == set()
+    # someone else signed in at w1 serves it: li does not stand in
+    with_boss = {**moved, "boss": Presence("w1")}
+    assert effective_profiles(WINDOWS, with_boss, mode).covering == {"w3": "li"}
+    # nor while she is away: eia waits for her, who could come back
+    gone = {**moved, "li": Presence("w3", LUNCH)}
+    assert uncovered(WINDOWS, gone, {"eia_reg": 2}) == {"eia_reg"}
+    assert who_can_cover("eia_reg", WINDOWS, gone) == ("li",)
 
 
 def test_a_sequence_of_changes_is_checked_as_one():

@@ -48,7 +48,7 @@ def caller_view(
 
 def coverage(own: Mapping[str, list[str] | tuple[str, ...]] | None, states: Mapping[str, WindowPosts],
              mode: str) -> Coverage:
-    """Every present clerk's calling profile, and which B covers which window."""
+    """Every present clerk's calling profile, and who covers which window (caller.covering_clerk)."""
     windows, presence = caller_view(own, states)
     return effective_profiles(windows, presence, mode)  # type: ignore[arg-type]
 
@@ -95,7 +95,7 @@ def may_sign_in(username: str, is_manager: bool, window: str, states: Mapping[st
 
 
 def covered_windows(username: str, states: Mapping[str, WindowPosts], own: Mapping | None = None) -> list[str]:
-    """Windows `username` covers as their B post right now."""
+    """Windows `username` covers right now: as their B post, or as an A post standing in from elsewhere."""
     return [w for w, b in coverage(own, states, "merge").covering.items() if b == username]
 
 
