@@ -28,6 +28,9 @@ class Settings:
     # (preview, tcp://host:9100, file:/dev/usb/lp0, ...) replaces every configured printer's driver.
     printer: str = "config"
     printer_poll_s: float = 2.0  # printer status polls: paper out reaches the manager within ~5 s
+    # A printer that does not answer is told "offline" (alarm, dashboard, kiosk) only once it has
+    # failed this long: one failed status query whose retry printed is no news.
+    printer_offline_after_s: float = 10.0
     print_wait_s: float = 1.0  # how long a ticket's answer waits to say whether it printed
     public_url: str = ""  # base of links printed in QR codes; empty: the request's own
     secret_key: str | None = None  # Fernet key(s) for personal data at rest; None: a key file in data_dir
@@ -49,6 +52,7 @@ class Settings:
             speech=env.get("ONEWINDOW_SPEECH", "auto"),
             speaker=env.get("ONEWINDOW_SPEAKER", "off"),
             printer=env.get("ONEWINDOW_PRINTER", "config"),
+            printer_offline_after_s=float(env.get("ONEWINDOW_PRINTER_OFFLINE_AFTER_S") or 10.0),
             public_url=env.get("ONEWINDOW_PUBLIC_URL", ""),
             secret_key=env.get("ONEWINDOW_SECRET_KEY") or None,
             secure_cookies=env.get("ONEWINDOW_SECURE_COOKIES", "").strip().lower() in ("1", "true", "yes", "on"),

@@ -60,7 +60,9 @@ class Slot:
     cfg: Printer
     key: str  # its name in the PrintService: hall/printer
     driver: object = None  # the PrinterDriver (tests reach a FakePrinter here)
-    status: PrinterStatus | None = None
+    status: PrinterStatus | None = None  # the last one observed
+    shown: str | None = None  # the state the hall is told (state_of, offline debounced); None: none yet
+    failing_since: float | None = None  # offline observed since then, not told yet
     printed: int = 0
     failed: int = 0
 
@@ -79,6 +81,7 @@ class Printing:
         self.slots: dict[str, Slot] = {}
         self.service: PrintService | None = None
         self._waiters: set[asyncio.Task] = set()
+        self._recheck: asyncio.Task | None = None
         self.db: Database | None = None
 
     async def start(self, db: Database | None = None) -> None:
@@ -107,6 +110,7 @@ class Printing:
         if configs:
             self.service = PrintService(configs, on_status=self._on_status, poll_interval=self.settings.printer_poll_s)
             await self.service.start()
+            self._recheck = asyncio.create_task(self._recheck_loop(), name="onewindow-printer-offline")
 
     def _logo(self, p: Printer) -> Image.Image:
         """The printer's logo, read once at start; a file that will not open stops the start."""
@@ -121,6 +125,9 @@ class Printing:
             raise ValueError(f"{hall_file}: printer {p.id!r}: logo {str(path)!r} cannot be read: {exc}") from None
 
     async def stop(self) -> None:
+        if self._recheck is not None:
+            self._recheck.cancel()
+            self._recheck = None
         for t in list(self._waiters):
             t.cancel()
         if self.service is not None:
@@ -191,8 +198,35 @@ class Printing:
         slot = self.slots.get(key)
         if slot is None:
             return
-        before, after = state_of(slot.status) if slot.status else None, state_of(status)
         slot.status = status
+        state, now = state_of(status), self.clock()
+        if state == "offline":
+            # A status query that failed once (no reply, a dropped connection) is often fine on the
+            # retry: "offline" is told only once it has lasted printer_offline_after_s.
+            if slot.failing_since is None:
+                slot.failing_since = now
+            if now - slot.failing_since < self.settings.printer_offline_after_s:
+                return
+        else:
+            slot.failing_since = None
+        self._tell(slot, state, now)
+
+    def recheck(self) -> None:
+        """Tell "offline" of each printer that has failed for printer_offline_after_s by now
+        (the print service calls back on changes only; a failure that lasts is no change)."""
+        now = self.clock()
+        for slot in self.slots.values():
+            if (slot.failing_since is not None and slot.shown != "offline"
+                    and now - slot.failing_since >= self.settings.printer_offline_after_s):
+                self._tell(slot, "offline", now)
+
+    async def _recheck_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.printer_poll_s)
+            self.recheck()
+
+    def _tell(self, slot: Slot, after: str, now: float) -> None:
+        before, slot.shown = slot.shown, after
         if before == after:
             return
         if not self.hub.leads:
@@ -200,13 +234,12 @@ class Printing:
         # Alarms, and the all-clear after one; the first "ok" of a start is no news.
         alert = after in ALARMS or (before in ALARMS and after in ("ok", "unknown"))
         zh, en, level = STATES["ok" if alert and after == "unknown" else after]
-        now = self.clock()
         message = f"打印机 {slot.cfg.id}：{zh} / Printer {slot.cfg.id}: {en}"
         self.hub.publish(slot.hall.id, "printer", {
             **self.public(slot), "alert": alert, "level": level if alert else None, "message": message,
             "at": times.iso(now, slot.hall.tz)})
         if alert:
-            log.warning("printer %s: %s (%s)", key, after, status.detail)
+            log.warning("printer %s: %s (%s)", slot.key, after, slot.status.detail if slot.status else "")
         if self.db is not None and (alert or before is None):
             # Also a start's first status: one finding the printer fine settles an alarm a stop left open.
             task = asyncio.create_task(self.db.write(
@@ -221,7 +254,7 @@ class Printing:
             log.error("printer alarm not logged: %s", task.exception())
 
     def public(self, slot: Slot) -> dict:
-        state = state_of(slot.status)
+        state = slot.shown or "unknown"
         return {"printer": slot.cfg.id, "state": state, "state_name": NAMES[state][0],
                 "state_name_en": NAMES[state][1], "can_print": state not in ("paper_out", "offline"),
                 "when_unavailable": slot.cfg.when_unavailable, "kiosks": list(slot.cfg.kiosks),
