@@ -50,8 +50,9 @@ def card(
     """"green", "yellow" or "red" for a case due at `deadline_at`.
 
     Red once `now` is past the deadline; a completed case keeps red if it was
-    completed late and is green otherwise. Yellow when at most
-    `warn_working_days` working days are left (see working_days_left), or, if
+    completed late and is green otherwise. Yellow from `warn_working_days`
+    working days ahead of the due day: with 1 (the default) from the working
+    day before it, with 0 on the due day only; or, if
     `warn_within` is given (hour-based promises, waiting promises), when at
     most that much time is left. `tz` is the hall's: it decides which day `now`
     falls on, whatever offset the stored deadline carries.
@@ -69,8 +70,9 @@ def card(
         return RED
     if warn_within is not None:
         return YELLOW if deadline_at - now <= warn_within else GREEN
-    left = working_days_left(deadline_at, now, calendar, tz)
-    return YELLOW if left <= warn_working_days else GREEN
+    # working_days_left counts the due day itself: what is left *before* it is one less.
+    ahead = working_days_left(deadline_at, now, calendar, tz) - 1
+    return YELLOW if ahead <= warn_working_days else GREEN
 
 
 def overran(step_started: datetime, step_limit: timedelta, now: datetime) -> bool:

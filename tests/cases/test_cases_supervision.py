@@ -17,21 +17,23 @@ def case_alerts(alerts: list[dict], case_id: int) -> list[tuple[str, str]]:
     return [(a["kind"], a["level"]) for a in alerts if a["case_id"] == case_id]
 
 
-def test_yellow_on_the_last_working_day_and_red_once_overdue(hall, staff_socket, drain_events):
+def test_yellow_on_the_working_day_before_and_red_once_overdue(hall, staff_socket, drain_events):
     case_id = hall.accept("eia_report_form")["case"]["id"]  # due Mon 2026-12-14 23:59:59
     with staff_socket(hall) as ws:
-        hall.clock.set(at(2026, 12, 11, 16, 59))  # Fri: Friday and Monday left
+        hall.clock.set(at(2026, 12, 10, 23, 59))  # Thu: Friday and Monday left
         hall.check()
         assert case_alerts(hall.alerts(), case_id) == []
         assert hall.case(case_id)["card"] == "green"
 
+        hall.clock.set(at(2026, 12, 11, 12))  # Fri: the working day before the due day
+        hall.check()
         hall.clock.set(at(2026, 12, 12, 12))  # Sat: only Monday, a working day, is left
         hall.check()
         hall.clock.set(at(2026, 12, 14, 23, 59, 59))  # the deadline itself is still in time
         hall.check()
         assert case_alerts(hall.alerts(), case_id) == [("yellow", "yellow")]
         case = hall.case(case_id)
-        assert case["card"] == "yellow" and case["card_at"] == "2026-12-12T12:00:00+08:00"
+        assert case["card"] == "yellow" and case["card_at"] == "2026-12-11T12:00:00+08:00"
 
         hall.clock.set(at(2026, 12, 15, 0, 0, 0))  # one second past
         hall.check()
@@ -161,10 +163,10 @@ def test_a_deadline_crossed_while_the_server_was_down_is_caught_at_start(setting
 def test_the_warning_time_is_configuration(make_hall, demo_config):
     hall = make_hall(demo_config(replace={"warn_working_days = 1": "warn_working_days = 3"}))
     case_id = hall.accept("eia_report_form")["case"]["id"]  # due Mon 12-14
-    hall.clock.set(at(2026, 12, 9, 17))  # Wed: 12-09, 10, 11, 14 left
+    hall.clock.set(at(2026, 12, 8, 17))  # Tue: 12-09, 10, 11 ahead of the due day
     hall.check()
     assert hall.case(case_id)["card"] == "green"
-    hall.clock.set(at(2026, 12, 10, 9))  # Thu: three left
+    hall.clock.set(at(2026, 12, 9, 9))  # Wed: three working days ahead
     hall.check()
     assert hall.case(case_id)["card"] == "yellow"
     assert case_alerts(hall.alerts(), case_id) == [("yellow", "yellow")]

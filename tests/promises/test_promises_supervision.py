@@ -34,7 +34,7 @@ def card_at(now, **kwargs):
     ("now", "expected"),
     [
         (at(2026, 10, 21, 12), "green"),  # Wed: Wed, Thu, Fri left
-        (at(2026, 10, 22, 16, 59), "green"),  # Thu: Thu and Fri left
+        (at(2026, 10, 22, 0, 0, 1), "yellow"),  # Thu: the working day before the due day
         (at(2026, 10, 23, 0, 0, 1), "yellow"),  # Fri: only the last day left
         (at(2026, 10, 23, 23, 59, 59), "yellow"),  # the deadline itself is still in time
         (at(2026, 10, 24, 0, 0, 0), "red"),  # one second past
@@ -46,33 +46,38 @@ def test_default_card_over_the_last_days(now, expected):
 
 
 def test_the_warning_window_is_configurable():
-    wednesday = at(2026, 10, 21, 12)  # 3 working days left
-    assert card_at(wednesday, warn_working_days=2) == "green"
-    assert card_at(wednesday, warn_working_days=3) == "yellow"
-    assert card_at(at(2026, 10, 23), warn_working_days=0) == "green"
+    wednesday = at(2026, 10, 21, 12)  # 2 working days before the due day
+    assert card_at(wednesday, warn_working_days=1) == "green"
+    assert card_at(wednesday, warn_working_days=2) == "yellow"
+    assert card_at(at(2026, 10, 22), warn_working_days=0) == "green"
+    assert card_at(at(2026, 10, 23), warn_working_days=0) == "yellow"
 
 
 def test_holidays_are_not_time_left():
     # Due Thu 2026-10-08, right after the Oct 1-7 holiday.
     due = compute_deadline(at(2026, 9, 30), 1, "working_days", CAL, TZ).at
     assert due.date() == date(2026, 10, 8)
-    assert card(due, at(2026, 9, 30), CAL, tz=TZ) == "green"  # Sep 30 and Oct 8 left
-    assert card(due, at(2026, 10, 1), CAL, tz=TZ) == "yellow"  # only Oct 8 left
+    assert card(due, at(2026, 9, 29), CAL, tz=TZ) == "green"  # Sep 29, 30 and Oct 8 left
+    assert card(due, at(2026, 9, 30), CAL, tz=TZ) == "yellow"  # the working day before Oct 8
+    assert card(due, at(2026, 9, 30), CAL, tz=TZ, warn_working_days=0) == "green"
+    assert card(due, at(2026, 10, 1), CAL, tz=TZ, warn_working_days=0) == "yellow"  # only Oct 8 left
     assert working_days_left(due, at(2026, 10, 5), CAL, TZ) == 1
 
 
 def test_a_make_up_saturday_is_time_left():
     due = datetime(2026, 10, 12, 23, 59, 59, tzinfo=TZ)  # Mon
-    assert card(due, at(2026, 10, 10), CAL, tz=TZ) == "green"  # Sat 10-10 works, then Mon
-    assert card(due, at(2026, 10, 11), CAL, tz=TZ) == "yellow"  # Sun: only Mon left
+    assert card(due, at(2026, 10, 9), CAL, tz=TZ) == "green"  # Fri 10-09, Sat 10-10 works, then Mon
+    assert card(due, at(2026, 10, 10), CAL, tz=TZ) == "yellow"  # the make-up Saturday is the day before
+    assert card(due, at(2026, 10, 10), CAL, tz=TZ, warn_working_days=0) == "green"
+    assert card(due, at(2026, 10, 11), CAL, tz=TZ, warn_working_days=0) == "yellow"  # Sun: only Mon left
 
 
 def test_the_halls_day_decides_not_the_stored_offset():
     # The same instants stored in UTC: 16:30 UTC Thursday is already Friday in Shanghai.
     due_utc = DUE.astimezone(UTC)
     now_utc = datetime(2026, 10, 22, 16, 30, tzinfo=UTC)
-    assert card(due_utc, now_utc, CAL, tz=TZ) == "yellow"
-    assert card(due_utc, now_utc, CAL, tz=UTC) == "green"
+    assert card(due_utc, now_utc, CAL, tz=TZ, warn_working_days=0) == "yellow"
+    assert card(due_utc, now_utc, CAL, tz=UTC, warn_working_days=0) == "green"
 
 
 def test_completed_cases_keep_their_verdict():

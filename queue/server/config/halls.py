@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from onewindow.server.config.printers import parse_driver
+from onewindow.server.config.notify import NotifyRules
 from onewindow.server.config.ratings import RatingRules
 
 Unit = Literal["working_days", "calendar_days", "hours"]
@@ -108,15 +109,25 @@ class QueueRules(Strict):
     late_arrival: Literal["keep_place", "go_last"] = "keep_place"
     coverage_mode: Literal["merge", "takeover"] = "merge"
     announce_repeat: int = Field(default=2, ge=1, le=5)
+    # The voice (onewindow.display.schedule): English "always", "calm" (not while calls
+    # queue up) or "never"; at most `announce_batch` numbers in one announcement.
+    announce_english: Literal["always", "calm", "never"] = "calm"
+    announce_batch: int = Field(default=4, ge=1, le=8)
     recent_calls: int = Field(default=8, ge=1, le=50)
-    # A category nobody present serves: the kiosk's estimate adds this (see rules.estimate_wait_s).
+    # No longer used: a category nobody serves now is shown as such, with when it resumes
+    # (caller/estimate.py); kept so that hall files which set it still load.
     uncovered_wait_min: float = Field(default=15, ge=0)
+    # Estimates (caller/estimate.py): learned rates weigh n / (n + estimate_prior_samples) against
+    # default_service_min, and no visitor is assumed quicker than estimate_min_service_s.
+    estimate_prior_samples: int = Field(default=10, ge=0, le=1000)
+    estimate_min_service_s: float = Field(default=60, ge=0, le=3600)
 
 
 class Supervision(Strict):
     """Electronic supervision (电子监察) thresholds; see supervision.py."""
 
-    warn_working_days: int = Field(default=1, ge=0)  # yellow card when at most this many working days remain
+    # Yellow card this many working days ahead of the due day (1: the working day before; 0: the due day).
+    warn_working_days: int = Field(default=1, ge=0)
     warn_fraction: float = Field(default=0.25, gt=0, le=1)  # hour-limited promises: yellow in the last quarter
     wait_warn_min: float = Field(default=5, ge=0)  # waiting promise: yellow this long before it breaks
     step_overrun_factor: float = Field(default=3, gt=1)  # serving longer than this x default_service_min
@@ -198,6 +209,7 @@ class Hall(Strict):
     items: tuple[Item, ...] = ()
     windows: tuple[Window, ...] = Field(min_length=1)
     ratings: RatingRules = RatingRules()
+    notify: NotifyRules = NotifyRules()  # [halls.notify]: messages to applicants (config/notify.py)
     rota: tuple[RotaLine, ...] = ()  # [[halls.rota]]: who covers which windows over lunch
     printers: tuple[Printer, ...] = ()  # [[halls.printers]]
     kiosk: Kiosk = Kiosk()
