@@ -83,7 +83,7 @@ def settings(tmp_path, clock, sqlite_template) -> Settings:
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)
     shutil.copy(sqlite_template, data / "onewindow.db")
-    # printer_offline_after_s=0: printer tests see "offline" at once (tests/printing/ debounces it).
+    # printer_offline_after_s=0: printer tests see "offline" at once (tests/dashboard/ debounces it).
     return Settings(data_dir=data, admin_password=ADMIN_PASSWORD, clock=clock, speech="fake",
                     printer="none", printer_offline_after_s=0)
 

@@ -104,6 +104,11 @@ def test_screens_for_managers_only(app_client):
         ws.send_json({"type": "audio", "muted": True})
         msg = ws.receive_json()
         assert {k: msg[k] for k in ("type", "screen", "muted")} == {"type": "screen", "screen": "tv-2f", "muted": True}
-    assert app_client.get("/api/v1/halls/eco/screens", headers=manager).json() == [
-        {"screen": "tv-2f", "muted": True}]
+        [entry] = app_client.get("/api/v1/halls/eco/screens", headers=manager).json()
+        assert {k: entry[k] for k in ("screen", "connected", "muted")} == {"screen": "tv-2f", "connected": True,
+                                                                         "muted": True}
+    # Gone: no longer connected, its sound unknown, when it was last seen (tests/dashboard/test_screen_list.py)
+    [entry] = app_client.get("/api/v1/halls/eco/screens", headers=manager).json()
+    assert {k: entry[k] for k in ("screen", "connected", "muted")} == {"screen": "tv-2f", "connected": False,
+                                                                     "muted": None}
     assert app_client.get("/api/v1/halls/eco/screens", headers=admin(app_client)).status_code == 200

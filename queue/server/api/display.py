@@ -13,6 +13,7 @@ from onewindow.server.api.common import JSON, require_role, runtime
 from onewindow.server.api.openapi import reads
 from onewindow.server.config import Limit
 from onewindow.server.errors import NotFound
+from onewindow.tickets import times
 
 _KEY = re.compile(r"[0-9a-f]{32}")
 _UNITS = {"working_days": ("个工作日", "working days"), "calendar_days": ("个自然日", "calendar days"),
@@ -56,10 +57,25 @@ async def hall_items(request: Request):
 
 
 async def hall_screens(request: Request):
-    """Call screens that reported whether their browser may play sound (manager)."""
+    """The hall's call screens (manager): connected now or when last seen, and whether they can play sound.
+    ---
+    summary: The hall's call screens, connected or last seen (manager)
+    description: >
+      One entry per screen name (`?screen=` of the display socket), connected ones first:
+      `connected`, `connections` (open sockets), `since` (connected since), `last_seen`, and
+      `muted` (true/false as the screen last reported while connected; null when it has not
+      said or is gone). At most 100 screens are listed: a new one replaces the screen that left
+      longest ago.
+    responses:
+      200: {description: "[{screen, connected, connections, muted, since, last_seen}]"}
+      401: {description: "not signed in"}
+      403: {description: "not a manager"}
+    """
     await require_role(request, "manager", "admin")
-    view = runtime(request).hall(request.path_params["hall"]).view
-    return JSON([{"screen": s, "muted": m} for s, m in sorted(view.muted_screens.items())])
+    svc = runtime(request).hall(request.path_params["hall"])
+    return JSON([{"screen": e["screen"], "connected": e["connections"] > 0, "connections": e["connections"],
+                  "muted": e["muted"], "since": times.iso(e["since"], svc.tz),
+                  "last_seen": times.iso(e["last_seen"], svc.tz)} for e in svc.view.screens.listing()])
 
 
 routes = [

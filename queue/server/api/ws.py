@@ -81,6 +81,8 @@ async def display_socket(ws: WebSocket):
     await ws.accept()
     sub, snap = rt.hub.subscribe(hall, lambda e: e.type in PUBLIC_KEYS, public=True)
     screen = ws.query_params.get("screen", "")[:40]
+    if screen:  # the manager's screen list: connected now, last seen (staff only, not a public event)
+        rt.hub.publish(hall, "screen_link", {"screen": screen, "connected": True, "at": rt.clock()})
 
     async def on_message(text: str) -> None:
         # A screen reports whether the browser let it play sound.
@@ -89,9 +91,13 @@ async def display_socket(ws: WebSocket):
         except ValueError:
             return
         if isinstance(msg, dict) and msg.get("type") == "audio" and screen:
-            rt.hub.publish(hall, "screen", {"screen": screen, "muted": bool(msg.get("muted"))})
+            rt.hub.publish(hall, "screen", {"screen": screen, "muted": bool(msg.get("muted")), "at": rt.clock()})
 
-    await _serve(ws, sub, json.dumps(snap, ensure_ascii=False), _pump(ws, sub, Event.public_text), on_message)
+    try:
+        await _serve(ws, sub, json.dumps(snap, ensure_ascii=False), _pump(ws, sub, Event.public_text), on_message)
+    finally:
+        if screen:
+            rt.hub.publish(hall, "screen_link", {"screen": screen, "connected": False, "at": rt.clock()})
 
 
 def cross_site(ws: WebSocket) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
+from onewindow.server.live.screens import ScreenList
+
 if TYPE_CHECKING:
     from onewindow.server.live.hub import Event
 
@@ -28,7 +30,7 @@ class HallView:
         self.calls: deque[dict] = deque(maxlen=recent)
         self.waiting: dict[str, int] = {}
         self.completions: deque[dict] = deque(maxlen=ticker)
-        self.muted_screens: dict[str, bool] = {}
+        self.screens = ScreenList()  # the manager's screen list (live/screens.py)
 
     def load(self, windows: dict[str, dict], calls: list[dict], waiting: dict[str, int]) -> None:
         """Start-up state read from the database (calls newest first)."""
@@ -75,7 +77,9 @@ class HallView:
         elif ev.type == "completion":
             self.completions.appendleft({k: d.get(k) for k in ("case", "item", "completed_at", "applicant")})
         elif ev.type == "screen":
-            self.muted_screens[d["screen"]] = bool(d["muted"])
+            self.screens.report(d["screen"], bool(d["muted"]), d.get("at"))
+        elif ev.type == "screen_link":
+            self.screens.link(d["screen"], bool(d["connected"]), d["at"])
 
     def state(self) -> dict:
         """Everything `apply` changes, as plain JSON data: what one server process
@@ -83,7 +87,7 @@ class HallView:
         return {"seq": self.seq, "public_seq": self.public_seq,
                 "windows": {wid: dict(w) for wid, w in self.windows.items()}, "calls": [dict(c) for c in self.calls],
                 "waiting": dict(self.waiting), "completions": [dict(c) for c in self.completions],
-                "muted_screens": dict(self.muted_screens)}
+                "screens": self.screens.state()}
 
     def restore(self, state: dict) -> None:
         """Take over `state()` of another view of the same hall (windows not configured here are ignored)."""
@@ -94,7 +98,12 @@ class HallView:
         self.calls = deque(state["calls"], maxlen=self.calls.maxlen)
         self.waiting = dict(state["waiting"])
         self.completions = deque(state["completions"], maxlen=self.completions.maxlen)
-        self.muted_screens = dict(state["muted_screens"])
+        self.screens.restore(state.get("screens"))
+
+    @property
+    def muted_screens(self) -> dict[str, bool]:
+        """Connected screens that reported on their sound: screen -> muted."""
+        return self.screens.muted()
 
     def snapshot(self) -> dict:
         return {
