@@ -24,8 +24,10 @@ from onewindow.server.services.devices import Devices
 from onewindow.server.services.exports import Exports
 from onewindow.server.services.halls import HallService
 from onewindow.server.services.logins import LoginGuard
+from onewindow.server.services.notifications import Notifier
 from onewindow.server.services.printing import Printing
 from onewindow.server.services.ratings import RatingService
+from onewindow.server.services.tracking import TrackingService
 from onewindow.server.settings import Settings
 from onewindow.server.store import accounts, migrate
 from onewindow.server.store import tickets as tstore
@@ -55,9 +57,11 @@ class Runtime:
         self._tasks: list[asyncio.Task] = []
         self.announcer: Announcer | None = None
         self.cases: CaseService | None = None
+        self.tracking: TrackingService | None = None  # the applicant's case page, case ratings, messages (issue 14)
         self.coverage: CoverageWatch | None = None
         self.devices: Devices | None = None  # paired kiosks, pads, screens
         self.audit_log: AuditService | None = None  # reading and verifying the audit chain
+        self.notifier: Notifier | None = None  # messages to applicants: the outbox and its senders
         self.admin_password_generated: str | None = None
         self.exports = Exports(Path(settings.data_dir) / "exports", settings.clock)  # reports in the background
         self.printing = Printing(self.config, settings, self.hub)  # kiosk tickets, receipts, notices
@@ -85,6 +89,7 @@ class Runtime:
                 log.info("%d tracking tokens stored in plain text by an earlier version are now hashed", hashed)
             for h in self.config.halls:
                 svc = HallService(h, self.db, self.hub, self.clock, self.calendar, track_keys)
+                svc.box = box  # phones on tickets, encrypted
                 await svc.start()
                 self.halls[h.id] = svc
                 self.ratings[h.id] = RatingService(svc, self.db, self.hub, self.clock, self.calendar)
@@ -92,7 +97,16 @@ class Runtime:
             self.devices = Devices(self.db, self.hub, self.clock)
             await self.devices.start()  # every valid device token's digest, in memory
             self.cases = CaseService(self.db, self.hub, self.clock, self.halls, box, self.calendar)
+            # The notifier (services/notifications.py) may be made later in start: looked up when a message goes.
+            self.tracking = TrackingService(self.db, self.hub, self.clock, self.halls, box, self.calendar,
+                                            notifier=lambda: getattr(self, "notifier", None))
+            self.tracking.base = self.settings.public_url.strip().rstrip("/")
+            self.cases.tracking = self.tracking
+            for hall_id, svc in self.halls.items():
+                svc.on_call = self.tracking.on_call(svc)
+                self.ratings[hall_id].tracking = self.tracking
             await self.cases.start()  # catches deadlines that crossed while the server was down
+            self.notifier = Notifier(self.config, self.db, self.clock, box, Path(self.settings.data_dir))
             self.coverage = CoverageWatch(self.halls, self.db, self.hub, self.clock)
             await self.coverage.start()  # the A/B coverage invariant, the lunch rota
         finally:
@@ -105,6 +119,7 @@ class Runtime:
                                    open_speaker(self.settings.speaker))
         await self.announcer.start()  # voice for calls: `announce` events with a WAV URL
         await self.printing.start(self.db)  # printer threads; status changes: `printer` events, alarms logged
+        await self.notifier.start()  # a sender round per hall with a channel, off the hot path
         if self.settings.freeze_gc:
             gc.collect()
             gc.freeze()
@@ -115,6 +130,8 @@ class Runtime:
         if self.announcer is not None:
             await self.announcer.stop()
         await self.printing.stop()
+        if self.notifier is not None:
+            await self.notifier.stop()  # unsent claims back to the queue
         if self.devices is not None:
             await self.devices.stop()
         if self.coverage is not None:

@@ -7,6 +7,7 @@ it serves anyone.
 """
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from datetime import time
@@ -15,8 +16,18 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from onewindow.promises import WorkingCalendar, seeded_calendar
+from onewindow.promises.statutory import promise_problem
 from onewindow.server.config.printers import parse_driver
 from onewindow.server.config.notify import NotifyRules
 from onewindow.server.config.ratings import RatingRules
@@ -45,6 +56,32 @@ class Item(Strict):
     instant: bool = False  # 即办件: done at the window, the promise runs from the ticket
     fees: str = "不收费 / free"
     materials: tuple[str, ...] = ()
+
+    @field_validator("promised")
+    @classmethod
+    def _within_the_law(cls, promised: Limit, info: ValidationInfo) -> Limit:
+        """A promise may be shorter than the statutory limit, never longer (issue 15, point 7)."""
+        statutory = info.data.get("statutory")
+        if statutory is not None:
+            problem = _promise_problem(promised, statutory)
+            if problem:
+                raise ValueError(problem)
+        return promised
+
+
+def _promise_problem(promised: Limit, statutory: Limit) -> str | None:
+    p, s = (promised.amount, promised.unit), (statutory.amount, statutory.unit)
+    if p[1] == s[1]:
+        return promise_problem(p, s)
+    # Across units the deadlines are compared over the last two years the seeded calendar knows.
+    cal = _reference_calendar()
+    years = sorted(cal.loaded_years)[-2:]
+    return promise_problem(p, s, cal, "Asia/Shanghai", years)
+
+
+@functools.lru_cache(maxsize=1)
+def _reference_calendar() -> WorkingCalendar:
+    return seeded_calendar()
 
 
 class Category(Strict):

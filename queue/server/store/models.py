@@ -235,6 +235,12 @@ class CaseFile(SQLModel, table=True):
     notify: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     lang: str = Field(default="zh", sa_column=Column(String(8), nullable=False, server_default="zh"))
     lookups: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # Issue 15: the statutory deadline (法定时限), supervised apart from the promise; the visits the
+    # applicant made for this case (最多跑一次: one is the goal).
+    statutory_deadline_at: float | None = None
+    statutory_provisional: bool = Field(default=False, sa_column=Column(Boolean, nullable=False,
+                                                                        server_default=false()))
+    visits: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
 
 
 class CaseEvent(SQLModel, table=True):
@@ -261,6 +267,8 @@ class CaseSuspension(SQLModel, table=True):
     to_at: float | None = None
     notice: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     actor: str | None = Field(default=None, max_length=64)
+    # One-time notice (一次性告知, issue 15): the JSON list of the defects in what was submitted.
+    missing: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
 
 
 class CalendarYear(SQLModel, table=True):
@@ -373,3 +381,43 @@ class PairingCode(SQLModel, table=True):
     created_by: str | None = Field(default=None, max_length=64)
     created_at: float
     expires_at: float
+
+
+# ----- notifications: the durable outbox of messages to applicants (store/outbox.py) -----
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to one applicant for one event (event_key, unique: enqueued twice, stored
+    once). A sender claims it with a lease (state sending), records its intent to submit
+    (submit_at) before handing it to the gateway and the outcome after."""
+
+    __tablename__ = "notify_outbox"
+    __table_args__ = (
+        Index("ix_notify_outbox_due", "state", "next_try_at"),
+        Index("ix_notify_outbox_recipient_day", "recipient_hash", "day"),
+        Index("ix_notify_outbox_provider", "channel", "provider_id"),
+        Index("ix_notify_outbox_hall_state", "hall", "state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=32)
+    channel: str = Field(max_length=8)  # smpp | http | file
+    kind: str = Field(max_length=32)  # the template (onewindow.notify.templates)
+    event_key: str = Field(unique=True, max_length=160)
+    recipient: str = Field(sa_column=Column(Text, nullable=False))  # encrypted (crypto.Box)
+    recipient_hash: str = Field(max_length=64)  # keyed hash: the daily limit without decrypting
+    day: str = Field(max_length=10)  # the hall's day it was enqueued (the daily limit)
+    lang: str = Field(max_length=8)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    segments: int
+    state: str = Field(max_length=12)  # queued | sending | sent | delivered | failed
+    tries: int = 0
+    next_try_at: float
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: float | None = None
+    submit_at: float | None = None  # the intent to submit, recorded before the gateway sees it
+    last_error: str | None = Field(default=None, max_length=255)
+    provider_id: str | None = Field(default=None, max_length=255)
+    created_at: float
+    sent_at: float | None = None
+    delivered_at: float | None = None
+    updated_at: float

@@ -1,0 +1,314 @@
+"""Messages to applicants through the durable outbox (store/outbox.py).
+
+`Notifier.enqueue(tx, ...)` runs inside the caller's transaction: one INSERT
+(and the daily-limit count), so a ticket called or a case accepted and its
+message commit together or not at all, and the hot path never waits on a
+gateway. A sender round per hall, started by runtime.py, claims due messages
+with a lease and hands them to the hall's channel (services/channels/).
+
+Guarantee (exactly what the code does):
+- at most once per event: event_key is unique, so the same event enqueued
+  twice (two processes, a restart) is one message;
+- a message is handed to the gateway only after its intent (submit_at) is
+  committed, and at most once: a sender that dies (kill -9) leaves its claims
+  to expire after `lease_s`; those without an intent go back to the queue and
+  are sent by any process, the one (at most one per sender: one in flight at a
+  time) with an intent but no recorded outcome becomes `failed` with
+  last_error "in_doubt" and is NOT resent, visible to the manager;
+- the gateway down or throttling: nothing was handed over, so the message is
+  retried with backoff (onewindow.notify.policy) up to max_tries, then failed.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from onewindow.notify import InvalidPhone, TemplateError, backoff_s, normalize_phone, over_daily_limit
+from onewindow.notify.receipts import outcome
+from onewindow.notify.templates import render_counted
+from onewindow.server.config import Config
+from onewindow.server.config.notify import NotifyRules
+from onewindow.server.errors import Invalid
+from onewindow.server.services.channels import Channel, ChannelDown, InDoubt, Outgoing, Rejected, open_channel
+from onewindow.server.store import outbox
+from onewindow.server.store.crypto import Box
+from onewindow.server.store.database import Database, Tx
+
+log = logging.getLogger("onewindow.notify")
+
+KINDS = ("ticket_near", "ticket_called", "case_accepted", "case_suspended", "case_resumed", "case_completed",
+         "case_rate_invite", "rectification_result")
+
+
+def check_phone(phone: str | None) -> str | None:
+    """For the API edges that take a phone: '' or None -> None, a mobile number -> its 11 digits,
+    anything else -> Invalid (422 bad_phone)."""
+    if phone is None or not str(phone).strip():
+        return None
+    try:
+        return normalize_phone(str(phone))
+    except InvalidPhone as exc:
+        raise Invalid(str(exc), "bad_phone") from None
+
+
+class Notifier:
+    def __init__(self, config: Config, db: Database, clock: Callable[[], float], box: Box, data_dir: Path,
+                 channels: dict[str, Channel] | None = None):
+        self.halls = {h.id: h for h in config.halls}
+        self.db = db
+        self.clock = clock
+        self.box = box
+        self.data_dir = Path(data_dir)
+        self._rkey = box.derive("notify recipient")[0]
+        # Who holds a claim: host, process and a random part (a restarted process is another owner).
+        self.owner = f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.channels: dict[str, Channel] = dict(channels or {})
+        self._wake: dict[str, asyncio.Event] = {}
+        self._down_until: dict[str, float] = {}
+        self._down_count: dict[str, int] = {}
+        self._tasks: list[asyncio.Task] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def rules(self, hall: str) -> NotifyRules | None:
+        h = self.halls.get(hall)
+        return None if h is None else h.notify
+
+    # ----- enqueue: inside the caller's transaction ----------------------------------------------
+
+    def enqueue(self, tx: Tx, *, hall: str, kind: str, phone: str, params: dict, event_key: str,
+                lang: str = "zh") -> int | None:
+        """Inside the caller's transaction (store.database Tx). Returns the message id, or None when
+        not sent: the hall's channel is off, the phone is not a mobile number, the template cannot be
+        filled (logged), or the recipient's daily limit is reached (recorded as failed 'daily_limit').
+        Quiet hours only delay. Opted-out is the caller's decision. The same event_key twice: the
+        first message's id, nothing new stored."""
+        rules = self.rules(hall)
+        if rules is None or rules.channel == "off":
+            return None
+        try:
+            number = normalize_phone(phone)
+            body, seg = render_counted(kind, params, lang if lang in ("zh", "en") else "zh", rules.signature)
+        except (InvalidPhone, TemplateError) as exc:
+            log.warning("message %s for %s not queued: %s", kind, event_key, exc)
+            return None
+        now = self.clock()
+        tz = self.halls[hall].tz
+        local = datetime.fromtimestamp(now, tz)
+        day = local.date().isoformat()
+        rh = self.recipient_hash(number)
+        row = dict(hall=hall, channel=rules.channel, kind=kind, event_key=event_key[:160],
+                   recipient=self.box.encrypt(number), recipient_hash=rh, day=day, lang=lang, body=body,
+                   segments=seg.segments, now=now)
+        if over_daily_limit(outbox.count_for_recipient(tx, rh, day), rules.daily_limit):
+            mid, created = outbox.insert(tx, **row, state="failed", next_try_at=now, last_error=outbox.LIMITED)
+            if not created:
+                prior = outbox.existing(tx, event_key[:160])
+                return mid if prior and prior["last_error"] != outbox.LIMITED else None
+            return None
+        due = rules.quiet.next_allowed(local).timestamp()
+        mid, created = outbox.insert(tx, **row, state="queued", next_try_at=due)
+        if created:
+            self.wake(hall)
+        return mid
+
+    def recipient_hash(self, number: str) -> str:
+        return hmac.new(self._rkey, number.encode(), hashlib.sha256).hexdigest()
+
+    def wake(self, hall: str) -> None:
+        """Tell the hall's sender to look now (from any thread; it may be before the commit, so it
+        looks again shortly after, and polls anyway)."""
+        loop, ev = self._loop, self._wake.get(hall)
+        if loop is None or ev is None:
+            return
+        try:
+            loop.call_soon_threadsafe(loop.call_later, 0.02, ev.set)
+        except RuntimeError:  # the loop closed
+            pass
+
+    # ----- the sender -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        for hid, h in self.halls.items():
+            if h.notify.channel == "off":
+                continue
+            ch = self.channels.get(hid)
+            if ch is None:
+                ch = open_channel(hid, h.notify, self.data_dir, functools.partial(self._on_receipt, hid))
+                if ch is None:
+                    continue
+                self.channels[hid] = ch
+            await ch.open()
+            self._wake[hid] = asyncio.Event()
+            self._tasks.append(asyncio.create_task(self._run(hid), name=f"onewindow-notify-{hid}"))
+
+    async def stop(self) -> None:
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            try:
+                await t
+            except (asyncio.CancelledError, Exception):  # stopping
+                pass
+        self._tasks.clear()
+        try:
+            await self.db.write(outbox.release, self.owner, self.clock())
+        except Exception:  # the database may be closing: the leases expire instead
+            log.warning("could not release the outbox claims; they expire after the lease")
+        for ch in self.channels.values():
+            await ch.close()
+
+    async def _run(self, hall: str) -> None:
+        rules = self.rules(hall)
+        assert rules is not None
+        ev = self._wake[hall]
+        last_recover = float("-inf")
+        while True:
+            busy = False
+            try:
+                now = self.clock()
+                if now - last_recover >= min(rules.lease_s / 2, 5):
+                    last_recover = now
+                    requeued, doubt = await self.db.write(outbox.recover, hall, now)
+                    if requeued or doubt:
+                        log.warning("outbox %s: %d expired claims queued again, %d in doubt (not resent)",
+                                    hall, requeued, doubt)
+                busy = await self.round(hall)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("notification round of %s failed", hall)
+            if not busy:
+                try:
+                    await asyncio.wait_for(ev.wait(), rules.poll_s)
+                except TimeoutError:
+                    pass
+                ev.clear()
+
+    async def round(self, hall: str) -> bool:
+        """Claim and send one batch; True when there was something to send (look again at once)."""
+        rules = self.rules(hall)
+        ch = self.channels.get(hall)
+        if rules is None or ch is None:
+            return False
+        now = self.clock()
+        if now < self._down_until.get(hall, 0):
+            return False
+        batch = await self.db.write(outbox.claim, hall, self.owner, now, rules.lease_s, rules.batch)
+        if not batch:
+            return False
+        pending: Callable[[Tx], None] | None = None  # the last message's outcome, committed with the next intent
+        for n, msg in enumerate(batch):
+            now = self.clock()
+            ok = await self.db.write(_intend, pending, msg["id"], self.owner, now, rules.lease_s)
+            pending = None
+            if not ok:
+                continue  # the claim was taken over (this sender was too slow): not ours to send
+            out = Outgoing(id=msg["id"], hall=hall, phone=self.box.decrypt(msg["recipient"]), text=msg["body"],
+                           kind=msg["kind"], event_key=msg["event_key"])
+            try:
+                pid = await ch.send(out)
+            except ChannelDown as exc:
+                pending = self._retry(msg, rules, str(exc))
+                self._channel_down(hall, str(exc))
+                rest = batch[n + 1:]
+                await self.db.write(_settle_down, pending, [r["id"] for r in rest], self.owner, self.clock())
+                return False
+            except Rejected as exc:
+                pending = functools.partial(outbox.failed, msg_id=msg["id"], owner=self.owner, error=str(exc),
+                                            now=self.clock())
+            except InDoubt as exc:
+                pending = functools.partial(outbox.failed, msg_id=msg["id"], owner=self.owner,
+                                            error=f"in_doubt: {exc}", now=self.clock())
+            except Exception as exc:  # a channel bug: treat as in doubt, never resend blindly
+                log.exception("channel %s failed on message %s", ch.name, msg["id"])
+                pending = functools.partial(outbox.failed, msg_id=msg["id"], owner=self.owner,
+                                            error=f"in_doubt: {type(exc).__name__}", now=self.clock())
+            else:
+                pending = functools.partial(outbox.sent, msg_id=msg["id"], owner=self.owner, provider_id=pid,
+                                            now=self.clock())
+                self._down_count[hall] = 0
+        if pending is not None:
+            await self.db.write(_apply, pending)
+        return True
+
+    def _retry(self, msg: dict, rules: NotifyRules, error: str) -> Callable[[Tx], None]:
+        now = self.clock()
+        if msg["tries"] >= rules.max_tries:
+            return functools.partial(outbox.failed, msg_id=msg["id"], owner=self.owner,
+                                     error=f"gave up after {msg['tries']} tries: {error}", now=now)
+        return functools.partial(outbox.retry, msg_id=msg["id"], owner=self.owner,
+                                 next_try_at=now + backoff_s(msg["tries"], msg["id"]), error=error, now=now)
+
+    def _channel_down(self, hall: str, error: str) -> None:
+        k = self._down_count.get(hall, 0) + 1
+        self._down_count[hall] = k
+        self._down_until[hall] = self.clock() + backoff_s(k)
+        log.warning("notification channel of %s down (%d): %s", hall, k, error)
+
+    def _on_receipt(self, hall: str, provider_id: str, stat: str) -> None:
+        """From the channel's thread: a delivery receipt."""
+        result = outcome(stat)
+        loop = self._loop
+        if result is None or loop is None:
+            return
+        ch = self.channels.get(hall)
+        name = ch.name if ch is not None else ""
+
+        def record() -> None:
+            t = asyncio.ensure_future(self.db.write(outbox.receipt, name, provider_id, result, stat, self.clock()))
+            t.add_done_callback(_log_failure)
+
+        try:
+            loop.call_soon_threadsafe(record)
+        except RuntimeError:
+            pass
+
+    # ----- the manager's view -----------------------------------------------------------------
+
+    async def summary(self, hall: str) -> dict:
+        from onewindow.server.store.crypto import mask_phone
+
+        data = await self.db.read(outbox.summary, hall)
+        tz = self.halls[hall].tz
+        for f in data["failures"]:
+            f["recipient"] = mask_phone(self.box.decrypt(f.pop("recipient")))
+            f["updated_at"] = datetime.fromtimestamp(f["updated_at"], tz).isoformat(timespec="seconds")
+        by_state = {s: 0 for s in outbox.STATES}
+        for c in data["counts"]:
+            by_state[c["state"]] = by_state.get(c["state"], 0) + c["n"]
+        rules = self.rules(hall)
+        return {"hall": hall, "channel": rules.channel if rules else "off", "states": by_state,
+                "retrying": data["retrying"], "by_channel": data["counts"], "failures": data["failures"]}
+
+
+def _apply(tx: Tx, fn: Callable[[Tx], None]) -> None:
+    fn(tx)
+
+
+def _intend(tx: Tx, pending: Callable[[Tx], None] | None, msg_id: int, owner: str, now: float,
+            lease_s: float) -> bool:
+    if pending is not None:
+        pending(tx)
+    return outbox.intend(tx, msg_id, owner, now, lease_s)
+
+
+def _settle_down(tx: Tx, pending: Callable[[Tx], None], rest: list[int], owner: str, now: float) -> None:
+    """The channel went down mid-batch: this message retried later, the rest of the batch unclaimed."""
+    pending(tx)
+    if rest:
+        outbox.release(tx, owner, now)
+
+
+def _log_failure(t: asyncio.Future) -> None:
+    if not t.cancelled() and t.exception() is not None:
+        log.warning("recording a delivery receipt failed: %s", t.exception())
