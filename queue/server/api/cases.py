@@ -24,7 +24,7 @@ from onewindow.server.store.printers import PRINTER
 
 STAFF = ("clerk", "manager", "admin")
 CARDS = ("green", "yellow", "red")
-ALERT_KINDS = ("yellow", "red", "step_overrun", "refusal_without_reason", "wait_promise", "calendar_missing",
+ALERT_KINDS = ("yellow", "red", "statutory", "step_overrun", "refusal_without_reason", "wait_promise", "calendar_missing",
                "rating_overdue", COVERAGE, ROTA_GAP, PRINTER)
 # A "+" in a query string arrives as a space when the client did not encode it.
 _LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?)$")
@@ -33,10 +33,15 @@ _LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?)$")
 class SuspendBody(BaseModel):
     reason: Literal["correction", "expert_review", "hearing", "public_notice"]
     notice: str = Field(min_length=1, max_length=2000, pattern=r"\S")  # the written notice to the applicant
+    # What is missing, as the one-time notice lists it: the applicant's page and message show it.
+    missing: list[str] = Field(default_factory=list, max_length=50)
 
 
 class CompleteCaseBody(BaseModel):
     note: str = Field(default="", max_length=500)
+    # How the result reaches the applicant: collected at a window (the case's, or `window`), by post, online.
+    delivery: Literal["collect", "post", "online"] = "collect"
+    window: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 class WithdrawBody(BaseModel):
@@ -221,12 +226,18 @@ def case_action(action: str):
         await cases.authorize(user, case_id)  # its accepting clerk, a post holder of its window, a manager
         if action == "suspend":
             data = await body(request, SuspendBody)
-            return JSON(await cases.suspend(user.username, case_id, data.reason, data.notice.strip()))
+            return JSON(await cases.suspend(user.username, case_id, data.reason, data.notice.strip(),
+                                            [m[:200] for m in data.missing]))
         if action == "resume":
             return JSON(await cases.resume(user.username, case_id))
         if action == "complete":
             done = await body(request, CompleteCaseBody)
-            return JSON(await cases.complete(user.username, case_id, done.note.strip()))
+            if done.window is not None:
+                case = await cases.case(case_id)
+                cases.zone(case["hall"])  # 404 for a hall not served here
+                if cases.halls[case["hall"]].hall.window(done.window) is None:
+                    raise Invalid(f"unknown window {done.window!r}", "unknown_window", field="window")
+            return JSON(await cases.complete(user.username, case_id, done.note.strip(), done.delivery, done.window))
         withdraw = await body(request, WithdrawBody)
         return JSON(await cases.withdraw(user.username, case_id, withdraw.reason))
 
@@ -252,7 +263,7 @@ async def hall_alerts(request: Request):
     parameters:
       - {name: all, in: query, schema: {type: string}, description: "1: resolved ones too"}
       - {name: kind, in: query, schema: {type: string},
-         description: "comma list of yellow, red, step_overrun, refusal_without_reason, wait_promise, calendar_missing,
+         description: "comma list of yellow, red, statutory, step_overrun, refusal_without_reason, wait_promise, calendar_missing,
            rating_overdue, coverage, rota_gap, printer"}
       - {name: limit, in: query, schema: {type: integer, default: 200, maximum: 1000}}
     responses:

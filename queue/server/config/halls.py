@@ -28,8 +28,8 @@ from pydantic import (
 
 from onewindow.promises import WorkingCalendar, seeded_calendar
 from onewindow.promises.statutory import promise_problem
-from onewindow.server.config.printers import parse_driver
 from onewindow.server.config.notify import NotifyRules
+from onewindow.server.config.printers import parse_driver
 from onewindow.server.config.ratings import RatingRules
 
 Unit = Literal["working_days", "calendar_days", "hours"]

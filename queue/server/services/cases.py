@@ -21,7 +21,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 from onewindow.promises import Deadline, YearSchedule, compute_deadline
@@ -38,6 +38,9 @@ from onewindow.server.store.crypto import Box, mask_name, mask_phone
 from onewindow.server.store.database import Database
 from onewindow.server.store.rows import AlertRow, CaseRow
 from onewindow.tickets import times
+
+if TYPE_CHECKING:
+    from onewindow.server.services.tracking import TrackingService
 
 log = logging.getLogger("onewindow.cases")
 
@@ -66,6 +69,7 @@ class CaseService:
         self.calendar = calendar
         first = next(iter(halls.values()), None)
         self.tz: tzinfo = first.tz if first else ZoneInfo("Asia/Shanghai")
+        self.tracking: TrackingService | None = None  # the applicant's page and messages (issue 14; the Runtime)
 
     # ----- start-up, the calendar ---------------------------------------------------------
 
@@ -145,10 +149,11 @@ class CaseService:
 
     # ----- opening a case with the ticket's completion ------------------------------------
 
-    def opener(self, svc: HallService, user: User, body) -> Callable:
+    def opener(self, svc: HallService, user: User, body, base: str = "") -> Callable:
         """`also(tx, ticket)` for HallService.ticket_action("complete"): opens the case
         in the completion's transaction. `body` has item, applicant_name,
-        applicant_phone, project (api/tickets.CaseBody)."""
+        applicant_phone, project, notify (api/tickets.CaseBody); `base`: where phones reach
+        this server (the tracking link)."""
         hall, tz = svc.hall, svc.tz
         item = hall.item(body.item)
         if item is None:
@@ -163,17 +168,55 @@ class CaseService:
             now = ticket["finished_at"]
             clock_from = ticket["issued_at"] if item.instant else now
             d = compute_deadline(_at(clock_from, tz), item.promised.amount, item.promised.unit, cal, tz)
+            # The law's limit, in its own unit, from the same start (issue 15, point 7).
+            law = (compute_deadline(_at(clock_from, tz), item.statutory.amount, item.statutory.unit, cal, tz)
+                   if item.statutory else None)
             case = cstore.open_case(
                 tx, hall=hall.id, day=times.service_day(now, tz), prefix=CASE_PREFIX, ticket=ticket, item=item.code,
                 name_enc=name_enc, phone_enc=phone_enc, project=project, actor=user.username, now=now,
                 clock_from=clock_from, deadline=d, promised=(item.promised.amount, item.promised.unit),
-                statutory=statutory, instant=item.instant)
+                statutory=statutory, instant=item.instant, statutory_deadline=law)
+            tracking = self._track_new(tx, svc, case, ticket, bool(getattr(body, "notify", False)), base)
             alerts = []
             if d.provisional:
                 alerts = supervision.calendar_alerts(tx, svc, cal, now, [(clock_from, d.at.timestamp())])
-            return {"case": case, "alerts": alerts}
+            return {"case": case, "alerts": alerts, **tracking}
 
         return also
+
+    def _track_new(self, tx, svc: HallService, case: CaseRow, ticket: dict, notify: bool, base: str) -> dict:
+        """The new case's tracking token (kept as its keyed hash) and the accepted message."""
+        if self.tracking is None:
+            return {}
+        from onewindow.server.services.tracking import case_link
+        from onewindow.server.store import tracking as kstore
+
+        token, digest = self.tracking.new_token(case)
+        kstore.set_case(tx, case["id"], digest=digest, notify=notify, lang=ticket.get("lang") or "zh")
+        if base and not self.tracking.base:
+            self.tracking.base = base.rstrip("/")
+        link = case_link(base or self.tracking.base, case["id"], token)
+        item = svc.hall.item(case["item"])
+        self.tracking.message_case(tx, case, "case_accepted", {
+            "number": case["number"], "item": item.name if item else case["item"],
+            "deadline": times.iso(case["deadline_at"], svc.tz)[:10], "link": link}, "accepted")
+        if case["status"] == cstore.COMPLETED:  # an instant item: done at the window
+            self._message_completed(tx, svc, case, None, None)
+        return {"track_token": token, "track_url": link}
+
+    def _message_completed(self, tx, svc: HallService, case: CaseRow, delivery: str | None,
+                           window: str | None) -> None:
+        if self.tracking is None:
+            return
+        item = svc.hall.item(case["item"])
+        w = svc.hall.window(window or case["window_id"] or "")
+        name, name_en = (w.name, w.name_en or w.name) if w else ("窗口", "the window")
+        way = {"collect": {"zh": f"，请到{name}领取", "en": f": collect it at {name_en}"},
+               "post": {"zh": "，结果已邮寄", "en": ": the result is posted to you"},
+               "online": {"zh": "，结果可在网上查看", "en": ": see the result online"}}.get(delivery or "collect", "")
+        self.tracking.message_case(tx, case, "case_completed", {
+            "number": case["number"], "item": item.name if item else case["item"], "result": way}, "completed")
+        self.tracking.message_case(tx, case, "case_rate_invite", {"number": case["number"]}, "rate_invite")
 
     async def opened(self, svc: HallService, result: dict) -> dict:
         """After the completion committed: publish, and the contract's case answer."""
@@ -182,8 +225,12 @@ class CaseService:
             self._publish_alert(a)
         if case["status"] == cstore.COMPLETED:
             self._publish_completion(svc, case)
-        return {"id": case["id"], "number": case["number"], "deadline": times.iso(case["deadline_at"], svc.tz),
-                "provisional": case["deadline_provisional"], "status": case["status"]}
+        out = {"id": case["id"], "number": case["number"], "deadline": times.iso(case["deadline_at"], svc.tz),
+               "provisional": case["deadline_provisional"], "status": case["status"],
+               "statutory_deadline": times.iso(case["statutory_deadline_at"], svc.tz)}
+        if "track_token" in result:  # shown once: only its keyed hash is kept
+            out.update(track_token=result["track_token"], track_url=result["track_url"])
+        return out
 
     # ----- a case's life ------------------------------------------------------------------
 
@@ -217,15 +264,27 @@ class CaseService:
                             "may do this", "not_your_case")
         return case
 
-    async def suspend(self, actor: str, case_id: int, reason: str, notice: str) -> dict:
+    async def suspend(self, actor: str, case_id: int, reason: str, notice: str,
+                      missing: list[str] | None = None) -> dict:
+        """`missing`: the materials the one-time notice lists (the tracking page and message show them)."""
         now = self.clock()
+        missing = [m.strip() for m in missing or [] if m.strip()]
 
         def fn(tx):
             case = cstore.suspend(tx, case_id, reason=reason, notice=notice, actor=actor, now=now)
+            if missing:  # kept with the suspension's event, for the applicant's page
+                cstore.event(tx, case, "missing_listed", now, actor, missing=missing)
+            if self.tracking is not None:
+                from onewindow.server.services.tracking import REASON_NAMES, missing_of
+                what = missing_of({"missing": missing, "notice": notice})
+                self.tracking.message_case(tx, case, "case_suspended", {
+                    "number": case["number"], "reason": REASON_NAMES.get(reason, (reason, ""))[0],
+                    "missing": "、".join(what)[:120]}, f"suspended:{now}")
             _audit(tx, actor, "case_suspend", case, now, reason=reason)
             return case
 
-        await self.db.write(fn)
+        case = await self.db.write(fn)
+        self._progress(case)
         return await self.case(case_id)
 
     async def resume(self, actor: str, case_id: int) -> dict:
@@ -236,24 +295,35 @@ class CaseService:
             svc = self._hall_of(cstore.get(tx, case_id))
             case = cstore.resume(tx, case_id, actor=actor, now=now, calendar=cal, tz=svc.tz)
             cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
+            if self.tracking is not None:
+                self.tracking.message_case(tx, case, "case_resumed", {
+                    "number": case["number"], "deadline": times.iso(case["deadline_at"], svc.tz)[:10]},
+                    f"resumed:{now}")
             _audit(tx, actor, "case_resume", case, now)
             return case
 
-        await self.db.write(fn)
+        self._progress(await self.db.write(fn))
         await self.check_safely()  # the moved deadline may already be close or past
         return await self.case(case_id)
 
-    async def complete(self, actor: str, case_id: int, note: str = "") -> dict:
+    async def complete(self, actor: str, case_id: int, note: str = "", delivery: str | None = None,
+                       window: str | None = None) -> dict:
+        """`delivery`: how the result reaches the applicant (collect at `window`, post, online)."""
         now = self.clock()
 
         def fn(tx):
             case = cstore.complete(tx, case_id, actor=actor, now=now, note=note)
             cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
+            way = delivery or "collect"
+            where = (window or case["window_id"]) if way == "collect" else None
+            cstore.event(tx, case, "result_ready", now, actor, delivery=way, window=where)
+            self._message_completed(tx, self._hall_of(case), case, way, where)
             _audit(tx, actor, "case_complete", case, now)
             return case
 
         case = await self.db.write(fn)
         self._publish_completion(self._hall_of(case), case)
+        self._progress(case)
         return await self.case(case_id)
 
     async def withdraw(self, actor: str, case_id: int, reason: str) -> dict:
@@ -283,7 +353,7 @@ class CaseService:
             _audit(tx, actor, "case_withdraw", case, now, reason=reason)
             return case
 
-        await self.db.write(fn)
+        self._progress(await self.db.write(fn))
         return await self.case(case_id)
 
     # ----- alerts and the supervision check -----------------------------------------------
@@ -331,6 +401,10 @@ class CaseService:
             return
         self.hub.publish(a["hall"], "alert", self.alert_public(svc, a))
 
+    def _progress(self, case: CaseRow) -> None:
+        if self.tracking is not None:
+            self.tracking.publish(case["hall"], case["id"])
+
     def _publish_completion(self, svc: HallService, case: CaseRow) -> None:
         self.hub.publish(svc.hall.id, "completion", {**self._ticker_entry(svc, case), "case_id": case["id"]})
 
@@ -368,6 +442,8 @@ class CaseService:
             "window": c["window_id"], "wait_s": c["wait_s"], "walk_s": c["walk_s"], "service_s": c["service_s"],
             "completed_at": iso(c["completed_at"]), "closed_reason": c["closed_reason"] or None,
             "card": c["card"], "card_at": iso(c["card_at"]), "kept": kept,
+            "statutory_deadline": iso(c["statutory_deadline_at"]),
+            "statutory_provisional": c["statutory_provisional"], "visits": c["visits"],
             "processing_s": (c["completed_at"] - c["accepted_at"]) if c["completed_at"] is not None else None,
         }
 

@@ -6,6 +6,7 @@ round may run any number of times, in any number of processes:
 
 - yellow and red cards of the cases whose clock runs (hall.supervision:
   warn_working_days, or the last warn_fraction of an hour limit);
+- the statutory deadline of those cases, alarmed the same way (kind "statutory");
 - tickets still waiting near or past their category's waiting promise;
 - serving steps past step_overrun_factor x the category's service time;
 - years the hall needs without a loaded holiday schedule, and from
@@ -60,6 +61,23 @@ def check_hall(tx: Tx, svc: HallService, cal: WorkingCalendar, now: float) -> li
                    if grade == cstore.RED else
                    f"办件 {c['number']}（{name}）将于 {due} 到期 / case {c['number']} is due {due}")
         alert(key=f"{hall.id}:{grade}:case:{c['id']}:{int(c['deadline_at'])}", kind=grade, level=grade,
+              message=message, case_id=c["id"], category=c["category"])
+
+    # The statutory limit (法定时限), apart from the promise: an alarm before it and one past it.
+    for c in cstore.open_cases(tx, hall.id):
+        law_at = c["statutory_deadline_at"]
+        if law_at is None:
+            continue
+        hourly = c["statutory_unit"] == "hours"
+        grade = card(_at(law_at, tz), at_now, cal, tz=tz, warn_working_days=sup.warn_working_days,
+                     warn_within=timedelta(hours=(c["statutory_amount"] or 0) * sup.warn_fraction) if hourly else None)
+        if grade == cstore.GREEN:
+            continue
+        due = times.iso(law_at, tz)
+        message = (f"办件 {c['number']} 已超过法定期限 {due} / case {c['number']} is past its statutory limit ({due})"
+                   if grade == cstore.RED else
+                   f"办件 {c['number']} 将于 {due} 到达法定期限 / case {c['number']} reaches its statutory limit {due}")
+        alert(key=f"{hall.id}:statutory_{grade}:case:{c['id']}:{int(law_at)}", kind="statutory", level=grade,
               message=message, case_id=c["id"], category=c["category"])
 
     # On-site waiting promises (category.target_wait_min) of tickets still waiting.

@@ -25,12 +25,13 @@ CASE_COLUMNS = (
     "id, hall, number, item, ticket_id, ticket_number, category, applicant_name_enc, applicant_phone_enc, "
     "project, accepted_at, clock_from, deadline_at, deadline_provisional, promised_amount, promised_unit, "
     "statutory_amount, statutory_unit, instant, status, first_clerk, clerk, window_id, wait_s, walk_s, service_s, "
-    "completed_at, closed_reason, card, card_at"
+    "completed_at, closed_reason, card, card_at, statutory_deadline_at, statutory_provisional, visits"
 )
 ALERT_COLUMNS = "id, key, hall, kind, level, case_id, ticket_id, category, message, at, resolved_at, resolved_by"
 # What update_case may set; everything else about a case is written once.
 _MUTABLE = frozenset({"status", "deadline_at", "deadline_provisional", "completed_at", "closed_reason", "card",
-                      "card_at", "clerk"})
+                      "card_at", "clerk", "statutory_deadline_at", "statutory_provisional", "visits"})
+
 
 
 class BadState(Conflict):
@@ -43,6 +44,7 @@ def _case(row) -> CaseRow:
     c = dict(row)
     c["deadline_provisional"] = bool(c["deadline_provisional"])
     c["instant"] = bool(c["instant"])
+    c["statutory_provisional"] = bool(c["statutory_provisional"])
     return cast(CaseRow, c)
 
 
@@ -75,6 +77,7 @@ def open_case(
     tx: Tx, *, hall: str, day: str, prefix: str, ticket: dict, item: str, name_enc: str, phone_enc: str,
     project: str, actor: str, now: float, clock_from: float, deadline: Deadline,
     promised: tuple[int, str], statutory: tuple[int, str] | None, instant: bool,
+    statutory_deadline: Deadline | None = None,
 ) -> CaseRow:
     """Open a case for a ticket just completed (same transaction). An instant
     item (即办件) is done at the window: its case is completed at once."""
@@ -86,10 +89,11 @@ def open_case(
         "INSERT INTO case_file (hall, number, item, ticket_id, ticket_number, category, applicant_name_enc, "
         "applicant_phone_enc, project, accepted_at, clock_from, deadline_at, deadline_provisional, "
         "promised_amount, promised_unit, statutory_amount, statutory_unit, instant, status, first_clerk, clerk, "
-        "window_id, wait_s, walk_s, service_s, completed_at, closed_reason, card, card_at) VALUES (:hall, :number, "
+        "window_id, wait_s, walk_s, service_s, completed_at, closed_reason, card, card_at, statutory_deadline_at, "
+        "statutory_provisional) VALUES (:hall, :number, "
         ":item, :tid, :tnum, :cat, :name, :phone, :project, :now, :clock_from, :deadline, :prov, :pa, :pu, :sa, "
-        ":su, :instant, :status, :first, :clerk, :win, :wait, :walk, :service, :completed, '', :card, :card_at) "
-        "RETURNING id",
+        ":su, :instant, :status, :first, :clerk, :win, :wait, :walk, :service, :completed, '', :card, :card_at, "
+        ":sd, :sprov) RETURNING id",
         {"hall": hall, "number": number, "item": item, "tid": ticket["id"], "tnum": ticket["number"],
          "cat": ticket["category"], "name": name_enc, "phone": phone_enc, "project": project, "now": now,
          "clock_from": clock_from, "deadline": deadline_at, "prov": deadline.provisional, "pa": promised[0],
@@ -97,7 +101,9 @@ def open_case(
          "instant": instant, "status": COMPLETED if done else ACCEPTED, "first": ticket.get("first_clerk"),
          "clerk": actor, "win": ticket.get("window_id"), "wait": ticket.get("wait_s"), "walk": ticket.get("walk_s"),
          "service": ticket.get("service_s"), "completed": now if done else None, "card": card,
-         "card_at": now if done else None},
+         "card_at": now if done else None,
+         "sd": statutory_deadline.at.timestamp() if statutory_deadline else None,
+         "sprov": bool(statutory_deadline and statutory_deadline.provisional)},
     )
     case = get(tx, cid)
     event(tx, case, "accepted", now, actor, item=item, ticket=ticket["number"], window=ticket.get("window_id"),
@@ -131,15 +137,18 @@ def _require(case: CaseRow, action: str, *allowed: str) -> None:
         raise BadState(f"cannot {action} a case that is {case['status']}")
 
 
-def suspend(tx: Tx, case_id: int, *, reason: str, notice: str, actor: str, now: float) -> CaseRow:
-    """Stop the clock (补正, expert review, hearing, public notice) with a written notice."""
+def suspend(tx: Tx, case_id: int, *, reason: str, notice: str, actor: str, now: float,
+            missing: list[str] | None = None) -> CaseRow:
+    """Stop the clock (补正, expert review, hearing, public notice) with a written notice;
+    `missing`: the defects in what was submitted (一次性告知: checklist items and free text)."""
     case = get(tx, case_id, lock=True)
     _require(case, "suspend", ACCEPTED)
     update_case(tx, case_id, status=SUSPENDED)
     tx.execute(
-        "INSERT INTO case_suspension (case_id, reason, from_at, to_at, notice, actor) "
-        "VALUES (:cid, :reason, :now, NULL, :notice, :actor)",
-        {"cid": case_id, "reason": reason, "now": now, "notice": notice, "actor": actor},
+        "INSERT INTO case_suspension (case_id, reason, from_at, to_at, notice, actor, missing) "
+        "VALUES (:cid, :reason, :now, NULL, :notice, :actor, :missing)",
+        {"cid": case_id, "reason": reason, "now": now, "notice": notice, "actor": actor,
+         "missing": json.dumps(list(missing or []), ensure_ascii=False)},
     )
     event(tx, case, "suspended", now, actor, reason=reason, notice=notice)
     return get(tx, case_id)
@@ -161,8 +170,13 @@ def resume(tx: Tx, case_id: int, *, actor: str, now: float, calendar: WorkingCal
     stop = _close_suspension(tx, case_id, now)
     old = Deadline(_at(case["deadline_at"], tz), case["deadline_provisional"])
     new = extend_for_suspension(old, _at(stop["from_at"], tz), _at(now, tz), calendar, tz)
+    law: dict[str, object] = {}
+    if case["statutory_deadline_at"] is not None:  # the law's clock stood still too
+        s = extend_for_suspension(Deadline(_at(case["statutory_deadline_at"], tz), case["statutory_provisional"]),
+                                  _at(stop["from_at"], tz), _at(now, tz), calendar, tz)
+        law = {"statutory_deadline_at": s.at.timestamp(), "statutory_provisional": s.provisional}
     update_case(tx, case_id, status=ACCEPTED, deadline_at=new.at.timestamp(), deadline_provisional=new.provisional,
-                card=GREEN, card_at=now)
+                card=GREEN, card_at=now, **law)
     event(tx, case, "resumed", now, actor, reason=stop["reason"], suspended_from=stop["from_at"],
           old_deadline=case["deadline_at"], deadline=new.at.timestamp(), provisional=new.provisional)
     return get(tx, case_id)
@@ -191,15 +205,30 @@ def withdraw(tx: Tx, case_id: int, *, reason: str, actor: str, now: float) -> Ca
 
 def recompute(tx: Tx, case: CaseRow, *, calendar: WorkingCalendar, tz: tzinfo, actor: str | None, now: float,
               why: str) -> CaseRow | None:
-    """The deadline again from its start, limit and closed suspensions; the new case if it changed."""
-    d = compute_deadline(_at(case["clock_from"], tz), case["promised_amount"], case["promised_unit"], calendar, tz)
-    for s in suspensions(tx, case["id"]):
-        if s["to_at"] is not None:
+    """The deadlines (promised, statutory) again from their start, limits and closed suspensions;
+    the new case if one changed."""
+    stops = [s for s in suspensions(tx, case["id"]) if s["to_at"] is not None]
+
+    def again(amount: int, unit: str) -> Deadline:
+        d = compute_deadline(_at(case["clock_from"], tz), amount, unit, calendar, tz)
+        for s in stops:
             d = extend_for_suspension(d, _at(s["from_at"], tz), _at(s["to_at"], tz), calendar, tz)
+        return d
+
+    d = again(case["promised_amount"], case["promised_unit"])
+    law: dict[str, object] = {}
+    if case["statutory_deadline_at"] is not None and case["statutory_amount"] is not None:
+        s = again(case["statutory_amount"], cast(str, case["statutory_unit"]))
+        if (s.at.timestamp(), s.provisional) != (case["statutory_deadline_at"], case["statutory_provisional"]):
+            law = {"statutory_deadline_at": s.at.timestamp(), "statutory_provisional": s.provisional}
     at = d.at.timestamp()
     if at == case["deadline_at"] and d.provisional == case["deadline_provisional"]:
+        if law:  # only the law's deadline moved: its alarms settle, the promise's cards stand
+            update_case(tx, case["id"], **law)
+            tx.execute("UPDATE supervision_alert SET resolved_at = :now, resolved_by = :by WHERE case_id = :cid "
+                       "AND kind = 'statutory' AND resolved_at IS NULL", {"now": now, "by": actor, "cid": case["id"]})
         return None
-    cols: dict[str, object] = {"deadline_at": at, "deadline_provisional": d.provisional}
+    cols: dict[str, object] = {"deadline_at": at, "deadline_provisional": d.provisional, **law}
     if case["status"] == COMPLETED:
         cols["card"] = RED if cast(float, case["completed_at"]) > at else GREEN  # completed: set
     elif case["status"] in (ACCEPTED, SUSPENDED):
@@ -212,14 +241,15 @@ def recompute(tx: Tx, case: CaseRow, *, calendar: WorkingCalendar, tz: tzinfo, a
 
 def provisional_cases(tx: Tx) -> list[CaseRow]:
     return [_case(r) for r in tx.all(
-        f"SELECT {CASE_COLUMNS} FROM case_file WHERE deadline_provisional = :t AND status <> 'withdrawn' ORDER BY id",
+        f"SELECT {CASE_COLUMNS} FROM case_file WHERE (deadline_provisional = :t OR statutory_provisional = :t) "
+        "AND status <> 'withdrawn' ORDER BY id",
         {"t": True})]
 
 
 def suspensions(tx: Tx, case_id: int) -> list[dict]:
     return [dict(r) for r in tx.all(
-        "SELECT id, reason, from_at, to_at, notice, actor FROM case_suspension WHERE case_id = :cid ORDER BY id",
-        {"cid": case_id})]
+        "SELECT id, reason, from_at, to_at, notice, actor, missing FROM case_suspension WHERE case_id = :cid "
+        "ORDER BY id", {"cid": case_id})]
 
 
 def history(tx: Tx, case_id: int) -> list[dict]:
@@ -344,10 +374,10 @@ def resolve_alert(tx: Tx, alert_id: int, *, actor: str, now: float) -> AlertRow:
 
 
 def resolve_case_alerts(tx: Tx, case_id: int, *, actor: str | None, now: float) -> int:
-    """A case whose deadline moved or that closed: its yellow and red cards are settled."""
+    """A case whose deadline moved or that closed: its yellow and red cards (and statutory alarms) settle."""
     return tx.execute(
         "UPDATE supervision_alert SET resolved_at = :now, resolved_by = :by WHERE case_id = :cid "
-        "AND kind IN ('yellow', 'red') AND resolved_at IS NULL",
+        "AND kind IN ('yellow', 'red', 'statutory') AND resolved_at IS NULL",
         {"now": now, "by": actor, "cid": case_id},
     )
 

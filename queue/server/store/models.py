@@ -303,6 +303,19 @@ class SupervisionAlert(SQLModel, table=True):
     resolved_by: str | None = Field(default=None, max_length=64)
 
 
+class AlertAck(SQLModel, table=True):
+    """A manager acknowledged a dashboard alert (services/board.py): by its key, which stays the
+    same while the alert lasts; an alert counts as acknowledged by an ack made since it began."""
+
+    __tablename__ = "alert_ack"
+    __table_args__ = (Index("ix_alert_ack_hall_key", "hall", "key", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=32)
+    key: str = Field(max_length=200)
+    by: str = Field(max_length=64)
+    at: float
+
+
 # ----- ratings: a rating carries no personal data (ticket, window, clerk, level) -----
 
 

@@ -38,6 +38,7 @@ class TicketRow(TypedDict):
     wait_s: float | None
     walk_s: float | None
     service_s: float | None
+    phone_enc: str  # the holder's phone for queue messages, encrypted ('' without one); staff see it masked
 
 
 class WindowPosts(TypedDict):
@@ -91,6 +92,9 @@ class CaseRow(TypedDict):
     closed_reason: str
     card: str  # green | yellow | red
     card_at: float | None
+    statutory_deadline_at: float | None  # issue 15: the law's limit, supervised apart from the promise
+    statutory_provisional: bool
+    visits: int  # the applicant's visits for this case (最多跑一次)
 
 
 class AlertRow(TypedDict):
