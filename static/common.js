@@ -101,13 +101,126 @@ const OW = (() => {
     return e;
   }
 
+
+  // The server's error codes (queue/server: errors.py classes and the codes raised with them), in
+  // Chinese and English: pages show these, never the server's English message after a Chinese
+  // prefix. tests/server/test_error_texts.py fails when the server raises a code missing here.
+  const ERROR_TEXTS = {
+    account_locked: ["账号已被暂时锁定，请稍后再试或请管理员解锁", "This account is locked for a while: try later or ask an administrator"],
+    address_locked: ["本机尝试次数过多，已暂时锁定", "Too many attempts from this device: locked for a while"],
+    already_rated: ["这个号已经评价过了", "This ticket has already been rated"],
+    away: ["您正在暂离，请先按“返回”再叫号", "You are away: press Back first"],
+    bad_body: ["请求内容应为 JSON 对象", "The request body must be a JSON object"],
+    bad_credentials: ["用户名或密码错误", "Wrong username or password"],
+    bad_json: ["请求内容无法读取", "The request could not be read"],
+    bad_phone: ["手机号码无效", "Not a valid phone number"],
+    bad_pairing_code: ["配对码错误或已过期", "The pairing code is wrong or has expired"],
+    bad_priority: ["优先类别无效", "Not a valid priority"],
+    bad_request: ["请求无法读取", "The request could not be read"],
+    bad_reset_code: ["重置码错误或已过期", "The reset code is wrong or has expired"],
+    bad_state: ["当前状态下不能这样操作", "Not possible in the current state"],
+    bad_step: ["整改任务不在这一步", "The task is not at this step"],
+    category_closed: ["该业务现在不办理", "This service is not open now"],
+    conflict: ["与当前状态冲突，请刷新后重试", "This conflicts with the current state: refresh and try again"],
+    csrf: ["请求来源不被接受，请刷新页面", "Request refused: reload the page"],
+    daily_cap: ["今日号已取完", "Today's tickets are all taken"],
+    database: ["数据库忙或不可用，请稍后重试", "The database is busy or unavailable: try again"],
+    device_required: ["需要已配对的设备", "A paired device is needed"],
+    device_revoked: ["此设备已被撤销，请重新配对", "This device was revoked: pair it again"],
+    error: ["出错了", "Something went wrong"],
+    exists: ["已经存在", "It already exists"],
+    forbidden: ["没有权限", "Not allowed"],
+    hall_closed: ["大厅现在不办理业务", "The hall is closed now"],
+    http: ["请求未能完成", "The request could not be completed"],
+    internal: ["服务器内部错误，管理员可在服务器日志中查看", "Internal error: the administrator can find it in the server log"],
+    invalid: ["输入无效", "Invalid input"],
+    invalid_schedule: ["日程表无效", "The schedule is not valid"],
+    last_admin: ["最后一个管理员账号不能停用或降级", "The last administrator cannot be deactivated or demoted"],
+    login_backoff: ["尝试过于频繁，请稍后再试", "Too many attempts: wait a moment"],
+    not_found: ["找不到", "Not found"],
+    not_rateable: ["这次办理不能评价", "This visit cannot be rated"],
+    not_ready: ["尚未准备好", "Not ready yet"],
+    not_your_case: ["不是您受理的办件", "Not your case"],
+    not_your_ticket: ["不是您的号", "Not your ticket"],
+    not_your_window: ["您不在这个窗口签到", "You are not signed in at this window"],
+    printer_unavailable: ["打印机不可用", "The printer is unavailable"],
+    rate_limited: ["请求过于频繁，请稍后再试", "Too many requests: try again shortly"],
+    reason_required: ["请填写理由", "A reason is needed"],
+    remote_cap: ["网上取号已满", "Remote tickets are all taken"],
+    self: ["不能对自己的账号这样操作", "Not on your own account"],
+    too_deep: ["请求嵌套过深", "The request is nested too deeply"],
+    too_large: ["请求内容过大", "The request is too large"],
+    unauthenticated: ["请先登录", "Please sign in"],
+    unauthorized: ["请先登录", "Please sign in"],
+    unavailable: ["服务暂不可用，请稍后重试", "Unavailable right now: try again"],
+    unhealthy: ["服务暂不可用", "The server is not healthy"],
+    unknown_category: ["没有这个业务类别", "No such category"],
+    unknown_device: ["没有这台设备", "No such device"],
+    unknown_hall: ["没有这个大厅", "No such hall"],
+    unknown_item: ["没有这个事项", "No such service item"],
+    unknown_kiosk: ["没有这台取号机", "No such kiosk"],
+    unknown_session: ["没有这个会话", "No such session"],
+    unknown_user: ["没有这个用户", "No such user"],
+    unknown_window: ["没有这个窗口", "No such window"],
+    weak_password: ["密码太弱", "The password is too weak"],
+    window_taken: ["该窗口已有他人签到", "Someone else is signed in at this window"],
+    wrong_device: ["此设备不能做这件事", "This device cannot do that"],
+  };
+  const BY_STATUS = { 400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
+    413: "too_large", 422: "invalid", 429: "rate_limited", 500: "internal", 503: "unavailable" };
+
+  /**
+   * What an error says, in Chinese and English: `errorText("daily_cap")` or `errorText(err)` (an
+   * Error thrown by api(): its code, else its HTTP status, else a network failure) → {zh, en, code}.
+   * A field that failed validation and a wait in seconds are added to both.
+   */
+  function errorText(errOrCode) {
+    const data = (errOrCode && errOrCode.data) || {};
+    const code = typeof errOrCode === "string" ? errOrCode
+      : data.code || (errOrCode && BY_STATUS[errOrCode.status]) || null;
+    let zh, en;
+    if (code && ERROR_TEXTS[code]) [zh, en] = ERROR_TEXTS[code];
+    else if (errOrCode && errOrCode.status === undefined && typeof errOrCode !== "string") {
+      [zh, en] = ["无法连接服务器，请检查网络", "Cannot reach the server: check the network"];
+    } else [zh, en] = ERROR_TEXTS.error;
+    if (data.field) { zh += `（${data.field}）`; en += ` (${data.field})`; }
+    if (data.retry_after) { zh += `，${data.retry_after} 秒后可再试`; en += `; try again in ${data.retry_after} s`; }
+    return { zh, en, code };
+  }
+
+  /** An English text for a Chinese page: <span class="en" lang="en">. */
+  function en(text, attrs) { return el("span", { class: "en", lang: "en", ...(attrs || {}) }, text); }
+
+  /** Nodes saying what failed and why: "登录失败：用户名或密码错误" + en("Sign-in failed: Wrong username or password"). */
+  function errorNodes(zhWhat, enWhat, err) {
+    const t = errorText(err);
+    return [zhWhat ? `${zhWhat}：${t.zh}` : t.zh, en(enWhat ? `${enWhat}: ${t.en}` : t.en)];
+  }
+
+  // English beside Chinese says so (lang="en": a screen reader reads it with an English voice), on
+  // every page and for what pages add later: each element of class "en" gets lang="en".
+  function markEnglish(node) {
+    if (node.nodeType !== 1) return;
+    if (node.classList.contains("en") && !node.hasAttribute("lang")) node.setAttribute("lang", "en");
+    for (const e of node.querySelectorAll(".en:not([lang])")) e.setAttribute("lang", "en");
+  }
+  if (typeof MutationObserver !== "undefined" && typeof document !== "undefined") {
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === "attributes") markEnglish(r.target);
+        else for (const n of r.addedNodes) markEnglish(n);
+      }
+    }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+    markEnglish(document.documentElement);
+  }
+
   function param(name) { return new URLSearchParams(location.search).get(name); }
 
   /**
    * A sign-in form (username, password): signs in, hides `box` and awaits
    * done(); on failure shows say(err) (text or nodes) in `box`.
    */
-  function signInForm(form, box, done, say = (err) => "登录失败：" + err.message) {
+  function signInForm(form, box, done, say = (err) => errorNodes("登录失败", "Sign-in failed", err)) {
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const f = new FormData(form);
@@ -129,12 +242,12 @@ const OW = (() => {
     const box = document.getElementById("login-error");
     signInForm(document.getElementById("login-form"), box, async () => {
       if (allowed(await api("GET", "/api/v1/auth/me"))) return show();
-      box.textContent = "需要大厅管理或管理员账号 A manager or administrator account is needed";
+      box.replaceChildren("需要大厅管理或管理员账号", en("A manager or administrator account is needed"));
       box.classList.remove("hidden");
       document.getElementById("login").classList.remove("hidden");
     });
     api("GET", "/api/v1/auth/me").then((me) => { if (allowed(me)) show(); }).catch(() => {});
   }
 
-  return { api, liveSocket, waitText, el, param, signInForm, managerPage, useDevice };
+  return { api, liveSocket, waitText, el, en, param, signInForm, managerPage, useDevice, errorText, errorNodes, ERROR_TEXTS };
 })();

@@ -62,16 +62,16 @@ function ask(ticket) {
 function buildLevels() {
   const box = document.getElementById("levels");
   box.replaceChildren(...scheme.levels.map(lv => {
-    const b = OW.el("button", { type: "button", class: "level", "data-level": lv.level,
-      "aria-label": `${lv.name} ${lv.name_en}`, onclick: () => choose(lv.level) },
-      face(lv.level), OW.el("span", {}, lv.name), OW.el("span", { class: "en" }, lv.name_en));
+    // Named by its words (Chinese, then English marked lang="en"); the drawn face is decoration.
+    const b = OW.el("button", { type: "button", class: "level", "data-level": lv.level, onclick: () => choose(lv.level) },
+      face(lv.level), OW.el("span", {}, OW.el("span", {}, lv.name), OW.en(lv.name_en)));
     return b;
   }));
   const reasons = document.getElementById("reasons");
   reasons.replaceChildren(...scheme.reasons.map(r => OW.el("button", {
     type: "button", class: "reason", "data-reason": r.code, "aria-pressed": "false",
     onclick: (e) => { const b = e.currentTarget; b.setAttribute("aria-pressed", b.getAttribute("aria-pressed") === "true" ? "false" : "true"); armIdle(); },
-  }, r.name, OW.el("span", { class: "en" }, r.name_en))));
+  }, r.name, OW.en(r.name_en))));
   document.getElementById("idle-face").replaceChildren(face(5));
 }
 
@@ -107,7 +107,8 @@ async function submit() {
       // The hall's own time, as the server wrote it: 2026-11-25T10:32:20+08:00
       const iso = r.task.due_at;
       const when = `${+iso.slice(5, 7)}月${+iso.slice(8, 10)}日 ${iso.slice(11, 16)}`;
-      follow.textContent = `我们将于 ${when} 前核实整改并回复您 / We will look into it and reply by ${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+      follow.replaceChildren(`我们将于 ${when} 前核实整改并回复您`,
+        OW.en(`We will look into it and reply by ${iso.slice(5, 10)} ${iso.slice(11, 16)}`));
       follow.classList.remove("hidden");
     } else {
       follow.classList.add("hidden");
@@ -120,7 +121,8 @@ async function submit() {
     } else if (e.status === 409 && e.data && e.data.code === "already_rated") {
       message("这个号已经评价过了", "This ticket has already been rated");
     } else {
-      message("评价未能提交，请重试", "The rating could not be sent: " + e.message);
+      const why = OW.errorText(e);
+      message(`评价未能提交：${why.zh}`, `The rating could not be sent: ${why.en}`);
     }
   }
 }
@@ -134,7 +136,7 @@ function thanks() {
 function message(zh, en) {
   current = null; chosen = null;
   const h = document.getElementById("message-text");
-  h.replaceChildren(zh, OW.el("span", { class: "en" }, en));
+  h.replaceChildren(zh, OW.en(en));
   show("message");
   if (!QR_TICKET) setTimeout(toIdle, THANKS_MS);
 }
@@ -156,7 +158,7 @@ async function startPad() {
   if (!WINDOW) { message("请在地址中指定窗口", "Add ?window=<window id> to the address"); return; }
   await OW.device.ensure("pad");  // its token, or the pairing screen first
   const r = await OW.api("GET", `/api/v1/halls/${encodeURIComponent(HALL)}/windows/${encodeURIComponent(WINDOW)}/last-completed`);
-  document.getElementById("window-name").replaceChildren(r.window_name, OW.el("span", { class: "en", style: "color:#d6eadc" }, r.window_name_en));
+  document.getElementById("window-name").replaceChildren(r.window_name, OW.en(r.window_name_en));
   toIdle();
   setInterval(check, 5000);
   // The call screens' socket: a "done" at this window means someone may rate now.
