@@ -21,6 +21,7 @@ Guarantee (exactly what the code does):
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import hashlib
 import hmac
@@ -76,6 +77,9 @@ class Notifier:
         self._down_until: dict[str, float] = {}
         self._down_count: dict[str, int] = {}
         self._tasks: list[asyncio.Task] = []
+        # Receipts that came before their message's 'sent' was committed (SMSCs answer fast): kept a while.
+        self._receipts: set[asyncio.Future] = set()
+        self._early: collections.OrderedDict[tuple[str, str], tuple[str, str]] = collections.OrderedDict()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def rules(self, hall: str) -> NotifyRules | None:
@@ -207,10 +211,13 @@ class Notifier:
         if not batch:
             return False
         pending: Callable[[Tx], None] | None = None  # the last message's outcome, committed with the next intent
+        sent_pid: str | None = None
         for n, msg in enumerate(batch):
             now = self.clock()
             ok = await self.db.write(_intend, pending, msg["id"], self.owner, now, rules.lease_s)
             pending = None
+            await self._early_receipt(hall, ch.name, sent_pid)
+            sent_pid = None
             if not ok:
                 continue  # the claim was taken over (this sender was too slow): not ours to send
             out = Outgoing(id=msg["id"], hall=hall, phone=self.box.decrypt(msg["recipient"]), text=msg["body"],
@@ -236,10 +243,21 @@ class Notifier:
             else:
                 pending = functools.partial(outbox.sent, msg_id=msg["id"], owner=self.owner, provider_id=pid,
                                             now=self.clock())
+                sent_pid = pid
                 self._down_count[hall] = 0
         if pending is not None:
             await self.db.write(_apply, pending)
+            await self._early_receipt(hall, ch.name, sent_pid)
         return True
+
+    async def _early_receipt(self, hall: str, channel: str, pid: str | None) -> None:
+        """A receipt that arrived before its message was recorded as sent: apply it now."""
+        if pid is None:
+            return
+        early = self._early.pop((channel, pid), None)
+        if early is not None:
+            result, stat = early
+            await self.db.write(outbox.receipt, channel, pid, result, stat, self.clock())
 
     def _retry(self, msg: dict, rules: NotifyRules, error: str) -> Callable[[Tx], None]:
         now = self.clock()
@@ -264,12 +282,24 @@ class Notifier:
         ch = self.channels.get(hall)
         name = ch.name if ch is not None else ""
 
-        def record() -> None:
-            t = asyncio.ensure_future(self.db.write(outbox.receipt, name, provider_id, result, stat, self.clock()))
-            t.add_done_callback(_log_failure)
+        async def record() -> None:
+            try:
+                n = await self.db.write(outbox.receipt, name, provider_id, result, stat, self.clock())
+            except Exception as exc:
+                log.warning("recording a delivery receipt failed: %s", exc)
+                return
+            if n == 0:  # its 'sent' is not committed yet (or another process sent it): kept a while
+                self._early[(name, provider_id)] = (result, stat)
+                while len(self._early) > 10_000:
+                    self._early.popitem(last=False)
+
+        def start() -> None:
+            t = asyncio.ensure_future(record())
+            self._receipts.add(t)  # held until done (the loop keeps only weak references)
+            t.add_done_callback(self._receipts.discard)
 
         try:
-            loop.call_soon_threadsafe(record)
+            loop.call_soon_threadsafe(start)
         except RuntimeError:
             pass
 
@@ -308,7 +338,3 @@ def _settle_down(tx: Tx, pending: Callable[[Tx], None], rest: list[int], owner: 
     if rest:
         outbox.release(tx, owner, now)
 
-
-def _log_failure(t: asyncio.Future) -> None:
-    if not t.cancelled() and t.exception() is not None:
-        log.warning("recording a delivery receipt failed: %s", t.exception())

@@ -134,8 +134,8 @@ class SmppChannel:
     def _connect(self) -> Client:
         c = Client(self.cfg.host, self.cfg.port, timeout=self.cfg.timeout_s, allow_unknown_opt_params=True,
                    logger_name="onewindow.notify.smpp.client")
-        c.connect()
         try:
+            c.connect()
             c.bind_transceiver(system_id=self.cfg.system_id, password=self.cfg.secret(),
                                system_type=self.cfg.system_type)
         except Exception:
