@@ -63,6 +63,10 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/devices/pair"): PUBLIC,  # with a one-time pairing code
     ("WS", "/ws/halls/{hall}/display"): PUBLIC,
     ("WS", "/ws/tickets/{id}"): PUBLIC,  # with the ticket's token
+    ("GET", "/api/v1/cases/{id}/progress"): PUBLIC,  # with the case's token (issue 14)
+    ("POST", "/api/v1/cases/{id}/rating"): PUBLIC,  # with the case's token
+    ("WS", "/ws/cases/{id}"): PUBLIC,  # with the case's token
+    ("GET", "/case"): PUBLIC,  # the applicant's tracking page
     **{("GET", p): PUBLIC for p in ("/", "/kiosk", "/screen", "/console", "/track", "/dashboard", "/rate",
                                     "/admin", "/audit", "/devices", "/static")},
     # any signed-in staff
@@ -89,7 +93,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/halls/{hall}/tickets/by-number/{number}/reactivate"): PRESENT,
     ("POST", "/api/v1/tickets/{id}/notice/print"): WINDOW,
     # the case's: its accepting clerk, a post holder of its window, managers
-    **{("POST", f"/api/v1/cases/{{id}}/{a}"): WINDOW for a in ("suspend", "resume", "complete", "withdraw")},
+    **{("POST", f"/api/v1/cases/{{id}}/{a}"): WINDOW for a in ("suspend", "resume", "complete", "withdraw",
+                                                                       "visit")},
     ("POST", "/api/v1/cases/{id}/receipt/print"): WINDOW,
     # managers and admins
     ("PUT", "/api/v1/halls/{hall}/windows/{window}/posts"): MANAGER,
@@ -101,6 +106,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/exports/{id}"): MANAGER,
     ("GET", "/api/v1/exports/{id}/file"): MANAGER,
     ("GET", "/api/v1/halls/{hall}/dashboard"): MANAGER,
+    ("POST", "/api/v1/halls/{hall}/dashboard/alerts/ack"): MANAGER,
     ("GET", "/api/v1/halls/{hall}/reports"): MANAGER,
     ("GET", "/api/v1/halls/{hall}/reports.csv"): MANAGER,
     ("GET", "/api/v1/halls/{hall}/reports.xlsx"): MANAGER,

@@ -4,15 +4,18 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from onewindow.server.api.common import JSON, current_user, require_role, runtime
+from onewindow.server.api.common import JSON, body, current_user, require_role, runtime
 from onewindow.server.api.openapi import reads
 from onewindow.server.services import metrics as prom
 from onewindow.server.services import reporting
 from onewindow.server.services.ratings import RatingService, parse_day
+from onewindow.server.store import acks as ackstore
+from onewindow.tickets import times
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DAYS = {"from": {"type": "string", "format": "date", "description": "first day (default today)"},
@@ -34,14 +37,49 @@ async def dashboard(request: Request):
       today: tickets issued/served/no-shows, mean and p90 wait, walk and service per
       category, window and clerk, service level, utilisation, ratings, and the day's
       arrivals and waits per 15 minutes. printers: each printer's state.
+      Each alert is told once under its `key` (however many sources tell of it), with
+      `since`, `at` and `acknowledged` ({by, by_name, at} or null); `now.tiles` says the
+      level (ok, warn, bad, neutral) of each tile by the hall's thresholds. People carry
+      their display names beside their login ids (`a_clerk_name`, `clerk_names`, ...).
     responses:
       200: {description: "{hall, at, now, today, printers}"}
       401: {description: "not signed in"}
       403: {description: "not a manager"}
     """
     rs = await _manager_hall(request)
-    out = await rs.dashboard()
+    coverage = runtime(request).coverage
+    out = await rs.dashboard(coverage.current(rs.hall.id) if coverage is not None else None)
     out["printers"] = runtime(request).printing.printers(rs.hall.id)  # live changes: `printer` events
+    return JSON(out)
+
+
+class AckBody(BaseModel):
+    key: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.,:-]+$")
+
+
+@reads(body=AckBody)
+async def acknowledge_alert(request: Request):
+    """Acknowledge a dashboard alert by its key: who and when are kept and audited (manager).
+    ---
+    summary: Acknowledge a dashboard alert (manager)
+    description: >
+      The alert stays listed while it lasts, marked acknowledged by this person at this
+      time; should it end and come back, it is news again. Every dashboard of the hall
+      hears it (`alert_ack` on the console socket).
+    responses:
+      200: {description: "{key, by, by_name, at}"}
+      401: {description: "not signed in"}
+      403: {description: "not a manager"}
+      422: {description: "no key, or not an alert key"}
+    """
+    user = await require_role(request, "manager", "admin")
+    rt = runtime(request)
+    svc = rt.hall(request.path_params["hall"])
+    data = await body(request, AckBody)
+    ack = await rt.db.write(ackstore.acknowledge, hall=svc.hall.id, key=data.key, by=user.username, now=rt.clock())
+    out = {"key": data.key, "by": user.username, "by_name": user.display_name or user.username,
+           "at": times.iso(ack["at"], svc.tz)}
+    rt.hub.publish(svc.hall.id, "alert_ack", out)  # staff only: other dashboards mark it too
     return JSON(out)
 
 
@@ -101,6 +139,7 @@ async def metrics(request: Request):
 
 routes = [
     Route("/api/v1/halls/{hall}/dashboard", dashboard, methods=["GET"]),
+    Route("/api/v1/halls/{hall}/dashboard/alerts/ack", acknowledge_alert, methods=["POST"]),
     Route("/api/v1/halls/{hall}/reports", report, methods=["GET"]),
     Route("/api/v1/halls/{hall}/reports.csv", report_csv, methods=["GET"]),
     Route("/api/v1/halls/{hall}/reports.xlsx", report_xlsx, methods=["GET"]),

@@ -169,6 +169,10 @@ class Supervision(Strict):
     wait_warn_min: float = Field(default=5, ge=0)  # waiting promise: yellow this long before it breaks
     step_overrun_factor: float = Field(default=3, gt=1)  # serving longer than this x default_service_min
     calendar_reminder_month: int = Field(default=11, ge=1, le=12)  # remind to load next year's schedule
+    # The dashboard's service-level tile (share of tickets called within their waiting promise):
+    # amber below service_level_warn, red below service_level_alarm.
+    service_level_warn: float = Field(default=0.9, ge=0, le=1)
+    service_level_alarm: float = Field(default=0.8, ge=0, le=1)
 
 
 class RotaLine(Strict):

@@ -27,11 +27,12 @@ from onewindow.ratings import (
 from onewindow.server.config.ratings import policy_of
 from onewindow.server.errors import DomainError, Invalid, NotFound
 from onewindow.server.live.hub import Hub
-from onewindow.server.services import access, reporting
+from onewindow.server.services import access, board, reporting
 from onewindow.server.services.auth import User
 from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import accounts
+from onewindow.server.store import acks as ackstore
 from onewindow.server.store import ratings as rstore
 from onewindow.server.store import reports as qstore
 from onewindow.server.store.database import Database
@@ -50,6 +51,7 @@ class RatingService:
         self.db, self.hub, self.clock, self.calendar = db, hub, clock, calendar
         self.tz = svc.tz
         self.policy: Policy = policy_of(svc.hall)
+        self.tracking: Any = None  # services/tracking.TrackingService: a case's rating tells its rater (issue 14)
 
     # ----- background ----------------------------------------------------------------
 
@@ -167,19 +169,24 @@ class RatingService:
             t = rstore.advance_task(tx, task_id, step=step, by=user.username, at=now, note=note, outcome=outcome)
             if t["state"] == "closed":
                 rstore.resolve_task_alert(tx, task_id, user.username, now)
+            t["case_id"] = self.tracking.after_task_step(tx, t, step) if self.tracking is not None else None
             accounts.audit(tx, user.username, "rectification_step", json.dumps(
                 {"hall": self.hall.id, "task": task_id, "step": step, "state": t["state"], "outcome": outcome or None},
                 ensure_ascii=False), now)
             return t
 
         t = await self.db.write(fn)  # StepError and TaskConflict answer 409 bad_step
+        if t.get("case_id") is not None and self.tracking is not None:  # the rater's tracking page
+            self.tracking.publish(self.hall.id, t["case_id"])
         self.hub.publish(self.hall.id, "rating_task", {"task": task_id, "state": t["state"], "step": step,
                                                         "by": user.username}, t["ticket_id"])
         return reporting.task_public(t, self.tz, self.clock())
 
     # ----- dashboard -------------------------------------------------------------------
 
-    async def dashboard(self) -> dict:
+    async def dashboard(self, coverage: dict | None = None) -> dict:
+        """`coverage`: the coverage watch's view of the hall (CoverageWatch.current), the authority
+        on the coverage alarm; None: the dashboard reads it from the queues itself."""
         now = self.clock()
         today = datetime.fromtimestamp(now, self.tz).date()
         hall = self.hall
@@ -201,15 +208,27 @@ class RatingService:
             return report, reporting.series(hall, rows, today, now)
 
         report, chart = await asyncio.to_thread(build)
+        block = self._now_block(public, waiting, open_tasks, alerts_db, carded, now, coverage)
+        # Each alert once, with who acknowledged it since it began; people by their names.
+        acks = await self.db.read(ackstore.latest, hall.id, [a["key"] for a in block["alerts"]])
+        people = {w[k] for w in block["windows"] for k in ("signed_in", "a_clerk", "b_clerk", "covered_by")}
+        people |= {a["by"] for a in acks.values()} | {t["clerk"] for t in open_tasks}
+        people |= {c for a in block["alerts"] for c in a.get("clerks") or []}
+        people |= {x["key"] for x in report["by_clerk"]} | {x["key"] for x in report["ratings"]["by_clerk"]}
+        names = await self.db.read(ackstore.display_names, {p for p in people if p})
+        board.acknowledge(block["alerts"], acks, names, self.tz)
+        board.name_people(block, report, names)
+        block["tiles"] = board.tile_levels(block, report["totals"], report["ratings"], hall.supervision,
+                                           self.policy.bad_rate_threshold)
         return {
             "hall": {"id": hall.id, "name": hall.name, "name_en": hall.name_en, "timezone": hall.timezone},
             "at": times.iso(now, self.tz),
-            "now": self._now_block(public, waiting, open_tasks, alerts_db, carded, now),
+            "now": block,
             "today": {**report, "series": chart},
         }
 
     def _now_block(self, public: dict, waiting: list[dict], tasks: list[dict], alerts_db: list[dict],
-                   carded: list[dict], now: float) -> dict:
+                   carded: list[dict], now: float, coverage: dict | None = None) -> dict:
         hall = self.hall
         targets = reporting.targets_s(hall)
         cats = []
@@ -239,30 +258,46 @@ class RatingService:
                             "number": w["number"], "clerk": w["clerk"], "signed_in": w["signed_in"],
                             "notice": w["notice"], "a_clerk": w["a_clerk"], "b_clerk": w["b_clerk"],
                             "on_duty": duty, "covered_by": covered_by})
+        # Every source of an alert, each with when it began (since_ts); board.merge tells each once.
         alerts: list[dict[str, Any]] = []
         for c in cats:
-            if c["waiting"] and not c["open_windows"]:
+            if c["waiting"] and not c["open_windows"] and coverage is None:
                 alerts.append({"kind": "coverage", "level": "red", "categories": [c["code"]],
                                "message": f"{c['name']}：{c['waiting']} 人等候，无窗口办理 / "
                                           f"{c['waiting']} waiting for {c['name_en'] or c['code']}, no window open"})
             if c["over_target"]:
-                alerts.append({"kind": "wait", "level": "yellow", "categories": [c["code"]],
+                since = now - c["longest_wait_s"] + c["target_wait_s"]
+                alerts.append({"kind": "wait", "level": "yellow", "categories": [c["code"]], "key": f"wait:{c['code']}",
+                               "since_ts": since, "at_ts": since,
                                "message": f"{c['name']}：最长等候 {c['longest_wait_s'] // 60} 分钟，超过承诺 "
                                           f"{int(c['target_wait_s'] // 60)} 分钟 / longest wait over the target"})
+        live = (coverage or {}).get("alert")
+        if live and live.get("level") == "red":
+            at = datetime.fromisoformat(live["at"]).timestamp() if live.get("at") else None
+            alerts.append({**{k: v for k, v in live.items() if k != "at"}, "live": True, "since_ts": at, "at_ts": at})
         muted = sorted(s for s, m in self.svc.view.muted_screens.items() if m)
         for s in muted:
-            alerts.append({"kind": "muted_screen", "level": "yellow", "categories": [],
+            since = self.svc.view.screens.entries[s]["since"]
+            alerts.append({"kind": "muted_screen", "level": "yellow", "categories": [], "key": f"muted_screen:{s}",
+                           "since_ts": since, "at_ts": since,
                            "message": f"叫号屏 {s} 无声音 / call screen {s} is muted"})
         for t in tasks:
             if t["overdue"]:
+                due = now + (t["left_s"] or 0)
                 alerts.append({"kind": "rating_overdue", "level": "red", "categories": [],
+                               "key": f"rating_overdue:{t['id']}", "since_ts": due, "at_ts": due,
                                "message": f"差评整改超时：{t['ticket']}（{t['window']}）/ rectification overdue"})
         for a in alerts_db:
             if a["kind"] == "rating_overdue":
                 continue  # listed above from the tasks themselves
-            alerts.append({"kind": a["kind"], "level": a["level"],
+            printer = None
+            if a["kind"] == "printer" and a.get("key"):
+                printer = a["key"].split(":")[2] if a["key"].count(":") >= 3 else None
+            alerts.append({"kind": a["kind"], "level": a["level"], "key": a.get("key"), "printer": printer,
+                           "case_id": a.get("case_id"), "ticket_id": a.get("ticket_id"),
                            "categories": [a["category"]] if a["category"] else [],
-                           "message": a["message"], "at": times.iso(a["at"], self.tz), "id": a["id"]})
+                           "message": a["message"], "since_ts": a["at"], "at_ts": a["at"], "id": a["id"]})
+        alerts = board.merge(alerts, self.tz)
         return {
             "waiting": sum(c["waiting"] for c in cats), "categories": cats, "longest": longest, "windows": windows,
             "alerts": alerts, "muted_screens": muted, "tasks": tasks,
@@ -306,7 +341,15 @@ class RatingService:
                                             now)
             return report, [reporting.task_public(t, self.tz, now) for t in tasks]
 
-        return await asyncio.to_thread(build)
+        report, public_tasks = await asyncio.to_thread(build)
+        # People by the names staff know them by (the login id stays the row's key).
+        people = {x["key"] for x in (*report["by_clerk"], *report["ratings"]["by_clerk"])}
+        names = await self.db.read(ackstore.display_names, people | {t["clerk"] for t in public_tasks})
+        for x in (*report["by_clerk"], *report["ratings"]["by_clerk"]):
+            x["name"] = names.get(x["key"], x["name"])
+        for t in public_tasks:
+            t["clerk_name"] = names.get(t["clerk"], t["clerk"])
+        return report, public_tasks
 
 
 # Reports and exports cover days in this range: beyond it a day's bounds overflow (9999-12-31

@@ -83,14 +83,20 @@ def build_report(hall: Hall, policy: Policy, rows: list[dict], ratings: list[dic
     window_names: dict[Hashable, Hashable] = {w.id: w.name for w in hall.windows}
     cat_names = {c.code: c.name for c in hall.categories}
 
-    cases_block = {"accepted": len(cases), "completed": 0, "kept": 0, "missed": 0, "open": 0, "open_overdue": 0}
+    cases_block: dict = {"accepted": len(cases), "completed": 0, "kept": 0, "missed": 0, "open": 0,
+                         "open_overdue": 0, "visits": 0, "one_trip": 0, "one_trip_rate": None}
     for c in cases:
-        if c["completed_at"] is not None:
+        if c["status"] == "completed":
             cases_block["completed"] += 1
             cases_block["kept" if c["completed_at"] <= c["deadline_at"] else "missed"] += 1
+            # 最多跑一次: of the completed cases, those the applicant came for once.
+            cases_block["visits"] += c.get("visits", 1)
+            cases_block["one_trip"] += c.get("visits", 1) <= 1
         elif c["status"] in ("accepted", "suspended"):
             cases_block["open"] += 1
             cases_block["open_overdue"] += now > c["deadline_at"]
+    if cases_block["completed"]:
+        cases_block["one_trip_rate"] = cases_block["one_trip"] / cases_block["completed"]
 
     return {
         "hall": hall.id, "hall_name": hall.name,
@@ -278,6 +284,7 @@ def to_xlsx(report: dict, tasks: list[dict] | None = None) -> bytes:
         ("超时 Overdue", r["tasks"]["overdue"]),
         ("办件受理 Cases accepted", report["cases"]["accepted"]), ("承诺兑现 Promises kept", report["cases"]["kept"]),
         ("承诺超期 Promises missed", report["cases"]["missed"]),
+        ("一次办结率（最多跑一次）One-trip rate", report["cases"].get("one_trip_rate")),
     ]
     for k, v in summary:
         ws.append([k, v])
@@ -320,7 +327,7 @@ def to_xlsx(report: dict, tasks: list[dict] | None = None) -> bytes:
     ws.append(["编号 Id", "号码 Ticket", "窗口 Window", "人员 Clerk", "等级 Level", "原因 Reasons", "意见 Comment",
                "状态 State", "受理 Opened", "期限 Due", "办结 Closed", "超时 Overdue"])
     for x in tasks or []:
-        ws.append([x["id"], x["ticket"], x["window"], x["clerk"], x["level"], ", ".join(x["reasons"]), x["comment"],
+        ws.append([x["id"], x["ticket"], x["window"], x.get("clerk_name") or x["clerk"], x["level"], ", ".join(x["reasons"]), x["comment"],
                    x["state"], x["opened_at"], x["due_at"], x["closed_at"], "是 yes" if x["overdue"] else "否 no"])
     for col in "ABCDEFGHIJKL":
         ws.column_dimensions[col].width = 16

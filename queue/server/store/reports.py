@@ -35,7 +35,7 @@ def event_totals(tx: Tx, hall: str) -> dict[str, int]:
 def open_alerts(tx: Tx, hall: str, limit: int = 50) -> list[dict]:
     """Unresolved supervision alerts (电子监察), newest first."""
     rows = tx.all(
-        "SELECT id, kind, level, case_id, ticket_id, category, message, at FROM supervision_alert "
+        "SELECT id, key, kind, level, case_id, ticket_id, category, message, at FROM supervision_alert "
         "WHERE hall = :hall AND resolved_at IS NULL ORDER BY at DESC, id DESC LIMIT :n",
         {"hall": hall, "n": limit},
     )
@@ -56,7 +56,7 @@ def carded_cases(tx: Tx, hall: str, limit: int = 50) -> list[dict]:
 def cases_between(tx: Tx, hall: str, start: float, end: float) -> list[dict]:
     """Cases accepted in [start, end): for promises kept or missed."""
     rows = tx.all(
-        "SELECT id, number, item, category, status, accepted_at, deadline_at, completed_at FROM case_file "
+        "SELECT id, number, item, category, status, accepted_at, deadline_at, completed_at, visits FROM case_file "
         "WHERE hall = :hall AND accepted_at >= :a AND accepted_at < :b ORDER BY accepted_at, id",
         {"hall": hall, "a": start, "b": end},
     )
