@@ -6,7 +6,6 @@ and the native Chinese text mode consume these blocks.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +13,8 @@ from datetime import date, datetime
 from typing import Literal
 
 from PIL import Image
+
+from onewindow.caller.estimate import wait_text  # the one rounding every page shares
 
 from .slips import CaseReceipt, MissingMaterialsNotice, Slip, TicketSlip
 
@@ -82,18 +83,6 @@ def _deadline(value: date | datetime) -> tuple[str, str]:
     return zh, en
 
 
-def wait_text(seconds: int) -> tuple[str, str]:
-    if seconds < 60:
-        return "即将叫号", "very soon"
-    minutes = math.ceil(seconds / 60)
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"约 {minutes} 分钟", f"about {minutes} min"
-    if not rest:
-        return f"约 {hours} 小时", f"about {hours} h"
-    return f"约 {hours} 小时 {rest} 分钟", f"about {hours} h {rest} min"
-
-
 def _ticket(s: TicketSlip) -> list[Block]:
     blocks: list[Block] = [
         Text(s.hall_name, 1.3, "center", bold=True, fit=True),
@@ -105,7 +94,10 @@ def _ticket(s: TicketSlip) -> list[Block]:
         Rule(),
         *_pair(f"前面还有 {s.ahead} 人", f"People ahead of you: {s.ahead}", 1.2),
     ]
-    if s.estimated_wait_s is not None:
+    if not s.serving_now:  # no made-up wait: say nobody serves, and when that ends
+        zh, en = wait_text(s.estimated_wait_s or 0, False, s.resumes_at)
+        blocks += _pair(zh, en, 1.2)
+    elif s.estimated_wait_s is not None:
         zh, en = wait_text(s.estimated_wait_s)
         blocks += _pair(f"预计等候 {zh}", f"Estimated wait: {en}", 1.2)
     if s.windows:
@@ -151,7 +143,8 @@ def _receipt(s: CaseReceipt) -> list[Block]:
         Text(s.query_hint),
     ]
     if s.track_url:
-        blocks += [Space(), Qr(s.track_url), *_pair("扫码查看办理进度", "Scan to check progress", align="center")]
+        blocks += [Space(), Qr(s.track_url), *_pair("扫码查看办理进度", "Scan to check progress", align="center"),
+                   Text(s.track_url, align="center")]  # the short link, to type in when no camera reads it
     return blocks
 
 

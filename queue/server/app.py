@@ -24,6 +24,7 @@ from onewindow.server.api import exports as exports_api
 from onewindow.server.api import kiosk as kiosk_api
 from onewindow.server.api import printing as printing_api
 from onewindow.server.api import ratings as ratings_api
+from onewindow.server.api import tracking as tracking_api
 from onewindow.server.api import windows as windows_api
 from onewindow.server.api.common import JSON, error, runtime
 from onewindow.server.api.limits import RejectNul
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             *printing_api.routes,
             *case_api.routes,
             *ratings_api.routes,
+            *tracking_api.routes,
             *exports_api.routes,
             *dashboard_api.routes,
             *audit_api.routes,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, tzinfo
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 from starlette.requests import Request
@@ -34,7 +34,13 @@ class SuspendBody(BaseModel):
     reason: Literal["correction", "expert_review", "hearing", "public_notice"]
     notice: str = Field(min_length=1, max_length=2000, pattern=r"\S")  # the written notice to the applicant
     # What is missing, as the one-time notice lists it: the applicant's page and message show it.
-    missing: list[str] = Field(default_factory=list, max_length=50)
+    # Each a checklist item or free text (一次性告知: every defect at once, issue 15 point 11).
+    missing: list[Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]] = Field(
+        default_factory=list, max_length=50)
+
+
+class VisitBody(BaseModel):
+    note: str = Field(default="", max_length=200)  # what the applicant came for (最多跑一次)
 
 
 class CompleteCaseBody(BaseModel):
@@ -230,6 +236,9 @@ def case_action(action: str):
                                             [m[:200] for m in data.missing]))
         if action == "resume":
             return JSON(await cases.resume(user.username, case_id))
+        if action == "visit":
+            visit = await body(request, VisitBody)
+            return JSON(await cases.visit(user.username, case_id, visit.note.strip()))
         if action == "complete":
             done = await body(request, CompleteCaseBody)
             if done.window is not None:
@@ -247,9 +256,10 @@ def case_action(action: str):
         "resume": "Restart a case's clock; the deadline moves by the working days it stood still.",
         "complete": "Complete (办结) a case; the completion ticker shows it, the applicant masked.",
         "withdraw": "Withdraw or refuse a case: {reason} is required; a refusal without one is flagged (422).",
+        "visit": "Record another visit of the applicant for this open case {note?} (最多跑一次: one is the goal).",
     }[action]
     bodies: dict[str, type[BaseModel]] = {"suspend": SuspendBody, "complete": CompleteCaseBody,
-                                          "withdraw": WithdrawBody}
+                                          "withdraw": WithdrawBody, "visit": VisitBody}
     return reads(bodies.get(action))(endpoint)
 
 
@@ -290,7 +300,7 @@ routes = [
     Route("/api/v1/halls/{hall}/cases", hall_cases, methods=["GET"]),
     Route("/api/v1/cases/{id}", get_case, methods=["GET"]),
     *[Route(f"/api/v1/cases/{{id}}/{a}", case_action(a), methods=["POST"])
-      for a in ("suspend", "resume", "complete", "withdraw")],
+      for a in ("suspend", "resume", "complete", "withdraw", "visit")],
     Route("/api/v1/halls/{hall}/alerts", hall_alerts, methods=["GET"]),
     Route("/api/v1/alerts/{id}/resolve", resolve_alert, methods=["POST"]),
 ]

@@ -19,6 +19,7 @@ PAGES = {
     "screen": "screen.html",
     "console": "console.html",
     "track": "track.html",
+    "case": "case.html",  # the applicant's case tracking page (issue 14)
     "dashboard": "dashboard.html",
     "rate": "rate.html",
     "admin": "admin.html",

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
+from onewindow.server.api.kiosk import public_base
 from onewindow.server.api.openapi import reads
 from onewindow.server.errors import Forbidden, Invalid
 from onewindow.server.services import access, receipts
@@ -58,7 +59,8 @@ async def print_receipt(request: Request):
     svc = rt.hall(case["hall"])
     window = _window(svc, data.window) or case["window"]
     await _may_print_at(svc, user, data.window)
-    slip = receipts.case_receipt(svc.hall, case, await _display_name(rt, case["clerk"]))
+    track = await rt.tracking.link(case["id"], public_base(request)) if rt.tracking is not None else None
+    slip = receipts.case_receipt(svc.hall, case, await _display_name(rt, case["clerk"]), track)
     result = await rt.printing.print_slip(rt.printing.for_window(svc.hall, window), slip)
     await rt.audit(user.username, "print_receipt", case=case["number"], window=window, status=result["status"])
     return JSON({"case": case["number"], "window": window, "print": result})

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from starlette.requests import Request
 from starlette.routing import Route
 
+from onewindow.notify.phones import InvalidPhone, normalize_phone
 from onewindow.server.api.common import JSON, body, current_user, path_int, runtime
 from onewindow.server.api.kiosk import public_base
 from onewindow.server.api.openapi import reads
@@ -18,6 +19,16 @@ from onewindow.server.services.printing import NOT_PRINTED
 from onewindow.tickets import times
 
 
+def _phone(value: str | None) -> str | None:
+    """A mobile number for messages, normalized; a malformed one is a 422 naming the field."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return normalize_phone(value)
+    except InvalidPhone as exc:
+        raise ValueError(str(exc)) from None
+
+
 class IssueBody(BaseModel):
     category: str = Field(min_length=1, max_length=40)
     priority: Literal["normal", "priority"] = "normal"
@@ -25,12 +36,20 @@ class IssueBody(BaseModel):
     kiosk: str | None = Field(default=None, min_length=1, max_length=32)  # or ?kiosk=: which printer
     # Why the visitor goes first (the kiosk's choices): kept in the ticket's "issued" event.
     priority_kind: Literal["elderly", "disabled", "green_channel"] | None = None
+    # Queue messages (issue 14): an optional mobile number, and the holder's opt-in to be told.
+    phone: str | None = Field(default=None, max_length=40)
+    notify: bool = False
 
     @model_validator(mode="after")
     def _kind(self) -> IssueBody:
         if self.priority_kind is not None and self.priority != "priority":
             raise ValueError("priority_kind goes with priority \"priority\"")
         return self
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        return _phone(v)
 
 
 class TransferBody(BaseModel):
@@ -54,6 +73,15 @@ class CaseBody(BaseModel):
     applicant_name: str = Field(default="", max_length=100)
     applicant_phone: str = Field(default="", max_length=40)
     project: str = Field(default="", max_length=200)
+    notify: bool = False  # the applicant agreed to messages about the case (issue 14)
+
+    @model_validator(mode="after")
+    def _notify(self) -> CaseBody:
+        if self.notify:  # messages need a mobile number: a malformed one is a 422
+            self.applicant_phone = _phone(self.applicant_phone) or ""
+            if not self.applicant_phone:
+                raise ValueError("applicant_phone: messages need the applicant's mobile number")
+        return self
 
 
 class CompleteBody(BaseModel):
@@ -86,7 +114,8 @@ async def issue_ticket(request: Request):
     ---
     summary: Issue a numbered ticket for a category
     responses:
-      201: {description: "{id, number, category, issued_at, ahead, estimated_wait_s, track_token, priority,
+      201: {description: "{id, number, category, issued_at, ahead, estimated_wait_s, estimated_wait_min,
+        wait_text: {zh, en}, serving_now, resumes_at (when no window serves now), track_token, priority,
         windows: [{id, name, name_en}], track_url, print: {status: printed|queued|failed|none, reason},
         channel: kiosk|remote}"}
       401: {description: "an X-Device-Token that is unknown or revoked (code device_revoked): pair again"}
@@ -117,11 +146,13 @@ async def issue_ticket(request: Request):
     if data.priority_kind is not None and data.priority_kind not in svc.hall.kiosk.priority_kinds:
         raise Invalid(f"this hall offers no {data.priority_kind!r} priority", "bad_priority",
                        field="priority_kind")
+    phone = {"phone": data.phone, "notify": data.notify} if data.phone else {}
     if device is not None:
-        t = await svc.issue(data.category, data.priority, data.lang, data.priority_kind, "kiosk", device=device.id)
+        t = await svc.issue(data.category, data.priority, data.lang, data.priority_kind, "kiosk", device=device.id,
+                            **phone)
     else:
         t = await svc.issue(data.category, data.priority, data.lang, data.priority_kind, "remote",
-                            client=request.client.host if request.client else "")
+                            client=request.client.host if request.client else "", **phone)
     windows = kiosk.serving_windows(svc.hall, svc.view.windows, cat.code)
     url = kiosk.track_url(public_base(request), svc.hall.id, t["id"], t["track_token"])
     printed = dict(NOT_PRINTED) if slot is None else await rt.printing.print_slip(
@@ -130,8 +161,12 @@ async def issue_ticket(request: Request):
         "id": t["id"], "number": t["number"], "category": t["category"],
         "issued_at": times.iso(t["issued_at"], svc.tz), "ahead": t["ahead"],
         "estimated_wait_s": t["estimated_wait_s"], "track_token": t["track_token"],
+        # the same rounding and words as the tile, the slip and the phone (caller/estimate.py)
+        "estimated_wait_min": t["estimated_wait_min"], "wait_text": t["wait_text"],
+        "serving_now": t["serving_now"], "resumes_at": t["resumes_at"],
         "priority": data.priority, "priority_kind": data.priority_kind, "windows": windows, "track_url": url,
         "print": printed, "channel": "kiosk" if device is not None else "remote",
+        "notify": bool(data.phone and data.notify),
     }, status_code=201)
 
 
@@ -168,7 +203,7 @@ def ticket_action(action: str):
                 assert done.case is not None  # CompleteBody requires it
                 if svc.hall.item(done.case.item) is None:
                     raise Invalid(f"unknown business item {done.case.item!r}", "unknown_item")
-                kw["also"] = rt.cases.opener(svc, user, done.case)
+                kw["also"] = rt.cases.opener(svc, user, done.case, public_base(request))
         out = await svc.ticket_action(user, t, action.replace("-", "_"), **kw)
         answer = clerk_ticket(svc, out)
         if "also" in out:

@@ -246,6 +246,9 @@ class CaseService:
         svc = self._hall_of(case)
         out = self.case_public(svc, case)
         out["suspensions"] = [self._suspension_public(svc, s) for s in stops]
+        # What the applicant still has to bring (一次性告知): the open suspension's list.
+        waiting_for = [s for s in stops if s["to_at"] is None]
+        out["missing"] = json.loads(waiting_for[-1]["missing"] or "[]") if waiting_for else []
         out["history"] = [self._event_public(svc, e) for e in hist]
         return out
 
@@ -271,7 +274,7 @@ class CaseService:
         missing = [m.strip() for m in missing or [] if m.strip()]
 
         def fn(tx):
-            case = cstore.suspend(tx, case_id, reason=reason, notice=notice, actor=actor, now=now)
+            case = cstore.suspend(tx, case_id, reason=reason, notice=notice, actor=actor, now=now, missing=missing)
             if missing:  # kept with the suspension's event, for the applicant's page
                 cstore.event(tx, case, "missing_listed", now, actor, missing=missing)
             if self.tracking is not None:
@@ -304,6 +307,18 @@ class CaseService:
 
         self._progress(await self.db.write(fn))
         await self.check_safely()  # the moved deadline may already be close or past
+        return await self.case(case_id)
+
+    async def visit(self, actor: str, case_id: int, note: str = "") -> dict:
+        """The applicant came again for this case (最多跑一次 counts the trips)."""
+        now = self.clock()
+
+        def fn(tx):
+            case = cstore.visit(tx, case_id, actor=actor, now=now, note=note)
+            _audit(tx, actor, "case_visit", case, now, visits=case["visits"])
+            return case
+
+        await self.db.write(fn)
         return await self.case(case_id)
 
     async def complete(self, actor: str, case_id: int, note: str = "", delivery: str | None = None,
@@ -457,7 +472,7 @@ class CaseService:
     def _suspension_public(self, svc: HallService, s: dict) -> dict:
         return {"reason": s["reason"], "reason_name": REASON_NAMES.get(s["reason"], s["reason"]),
                 "from": times.iso(s["from_at"], svc.tz), "to": times.iso(s["to_at"], svc.tz),
-                "notice": s["notice"], "actor": s["actor"]}
+                "notice": s["notice"], "actor": s["actor"], "missing": json.loads(s.get("missing") or "[]")}
 
     def _event_public(self, svc: HallService, e: dict) -> dict:
         data = json.loads(e["data"] or "{}")

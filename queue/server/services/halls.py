@@ -10,10 +10,11 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
-from onewindow.caller.estimate import estimate_wait_s, learned_cycles, pool_cycle_s
+from onewindow.caller import estimate as est
+from onewindow.caller.estimate import learned_cycles, pool_cycle_s
 from onewindow.server.config import Category, Hall
 from onewindow.server.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.server.live.hub import Hub
@@ -25,7 +26,7 @@ from onewindow.server.services.limits import RemoteLimits
 from onewindow.server.store import accounts
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
-from onewindow.server.store.crypto import track_digest, track_digests, track_matches
+from onewindow.server.store.crypto import Box, track_digest, track_digests, track_matches
 from onewindow.server.store.database import Database, Tx
 from onewindow.server.store.rows import TicketRow, WindowState
 from onewindow.tickets import hours, lifecycle, times
@@ -45,6 +46,8 @@ class Rates:
     # The mean cycle of the tickets competing with each category (estimate_wait_s).
     pool_cycle_s: dict[str, float]
     staffed: bool = False  # someone is signed in at some window (the hall's day has begun)
+    # Per category, the back-at times of clerks away from a window serving it (when service resumes).
+    back_at: dict[str, list[time]] | None = None
 
 
 
@@ -74,12 +77,18 @@ class HallService:
             c.code: tuple(sorted({x for w in hall.windows if c.code in w.categories for x in w.categories}))
             for c in hall.categories
         }
-        guess = {c.code: c.default_service_min * 60 for c in hall.categories}
+        # The configured guesses, which learned rates are blended with (caller/estimate.py).
+        self.guess = {c.code: c.default_service_min * 60 for c in hall.categories}
+        guess = dict(self.guess)
         self.rates = Rates(guess, {c.code: 0 for c in hall.categories}, pool_cycle_s(self.pool, guess, {}))
         self.view = HallView(hall.id, hall.name, hall.name_en,
                              [w.model_dump() for w in hall.windows], recent=hall.queue.recent_calls)
         self._open_day: str | None = None  # the service day whose leftovers are already closed
         self.remote = RemoteLimits(hall.limits)  # tickets taken without a paired kiosk
+        # Issue 14 (the Runtime sets them): phones on tickets are encrypted with `box`; `on_call(tx, ticket)`
+        # runs in a call's transaction (queue messages: called, your turn is near).
+        self.box: Box | None = None
+        self.on_call: Callable[[Tx, TicketRow], None] | None = None
 
     # ----- start-up and background -------------------------------------------------
 
@@ -121,10 +130,28 @@ class HallService:
         today = await self.db.read(tstore.mean_cycle_s, self.hall.id, self.day_start(now))
         week = await self.db.read(tstore.mean_cycle_s, self.hall.id, now - 7 * 86400)
         states = await self.db.read(wstore.states, self.hall.id)
-        self.rates.cycle_s, served = learned_cycles(self.rates.cycle_s, today, week)
+        self.rates.cycle_s, served = learned_cycles(self.guess, today, week, self.hall.queue.estimate_prior_samples)
         self.rates.pool_cycle_s = pool_cycle_s(self.pool, self.rates.cycle_s, served)
         self.rates.open_windows = self.open_windows_per_category(states)
         self.rates.staffed = any(st["clerk"] for st in states.values())
+        self.rates.back_at = self.back_at_per_category(states)
+
+    def back_at_per_category(self, states: dict) -> dict[str, list[time]]:
+        """The back-at times of away clerks who hold a post at, or sit at, a window serving each category."""
+        out: dict[str, list[time]] = {}
+        for st in states.values():
+            notice = st["away"] or {}
+            if not (st["clerk"] and notice.get("back_at")):
+                continue
+            try:
+                back = time.fromisoformat(notice["back_at"])
+            except (TypeError, ValueError):
+                continue
+            posts = [w for w, o in states.items() if st["clerk"] in (o["a_clerk"], o["b_clerk"])]
+            for w in {st["window_id"], *posts}:
+                for c in self.own.get(w, ()):
+                    out.setdefault(c, []).append(back)
+        return out
 
     def open_windows_per_category(self, states: dict) -> dict[str, int]:
         """Present clerks whose `next` serves each category (A/B cover included)."""
@@ -168,10 +195,12 @@ class HallService:
             raise Conflict(closed, "category_closed")
 
     async def issue(self, category: str, priority: str, lang: str, priority_kind: str | None = None,
-                    channel: str = "kiosk", client: str = "", device: int | None = None) -> dict:
+                    channel: str = "kiosk", client: str = "", device: int | None = None, phone: str | None = None,
+                    notify: bool = False) -> dict:
         """Issue a ticket. `channel` "kiosk": a paired kiosk (`device`), never limited; "remote":
         anything else, limited per `client` address and per category (429), and to the
-        category's remote share of its daily cap."""
+        category's remote share of its daily cap. `phone` (normalized) is stored encrypted, with
+        the holder's opt-in to queue messages (`notify`)."""
         cat = self.hall.category(category)
         if cat is None:
             raise Invalid(f"unknown category {category!r}", "unknown_category")
@@ -185,27 +214,54 @@ class HallService:
             self.remote.check(cat.code, client, now)
             remote_cap = self.remote.remote_cap(cat.daily_cap)
         token = new_token()
+        phone_enc = self.box.encrypt(phone) if phone and self.box is not None else ""
         t = await self.db.write_hot(
             tstore.issue, hall=self.hall.id, category=cat.code, prefix=cat.prefix,
             priority=lifecycle.PRIORITY[priority], lang=lang, now=now, day=times.service_day(now, self.tz),
             token=track_digest(self.track_keys[0], token), daily_cap=cat.daily_cap, pool=self.pool[cat.code],
             kind=priority_kind, channel=channel, remote_cap=remote_cap, device=device,
+            phone_enc=phone_enc, notify=bool(notify and phone_enc),
         )
         t["track_token"] = token  # shown once (the answer, the printed QR code); only its HMAC is kept
         self.hub.publish(self.hall.id, "queue", {"delta": {cat.code: 1}})
-        t["estimated_wait_s"] = self.estimate(cat.code, t["ahead"])
+        t["wait"] = self.wait(cat.code, t["ahead"])
+        t.update(self.wait_fields(t["wait"]))
         return t
 
-    def estimate(self, category: str, ahead: int) -> int:
-        """The wait for `ahead` people before this one. A category nobody present
-        serves while the hall is staffed (the coverage invariant broken) gets
-        queue.uncovered_wait_min on top (estimate_wait_s); before anyone
-        signs in, the hall is counted as opening with one window."""
-        penalty = self.hall.queue.uncovered_wait_min * 60 if self.rates.staffed else 0
-        cycle = self.rates.pool_cycle_s[category]
+    def wait(self, category: str, ahead: int) -> est.Wait:
+        """The one estimate (caller/estimate.py) for `ahead` people before a visitor of `category`:
+        the windows whose `next` serves it now, the idle ones among them, the pool's blended mean
+        cycle; with none serving now, when service resumes (opening, lunch end, a back-at time)."""
+        q = self.hall.queue
+        local = datetime.fromtimestamp(self.clock(), self.tz)
+        open_ = self.rates.open_windows.get(category, 0)
         idle = sum(1 for w, st in self.view.windows.items()
                    if st["status"] == "idle" and category in self.own.get(w, ()))
-        return estimate_wait_s(ahead, self.rates.open_windows.get(category, 0), cycle, penalty, idle)
+        resume = None
+        if open_ <= 0:
+            h = self.hall.hours
+            lunch = (h.lunch_from, h.lunch_until) if h.lunch_from and h.lunch_until else (
+                (min(r.start for r in self.hall.rota), max(r.end for r in self.hall.rota)) if self.hall.rota else None)
+            resume = est.resumes_at(local, opens=h.open, lunch=lunch,
+                                    back_at=(self.rates.back_at or {}).get(category, []))
+        return est.estimate(ahead, open_, self.rates.pool_cycle_s[category], idle, now=local, resumes_at=resume,
+                            min_cycle_s=q.estimate_min_service_s)
+
+    def estimate(self, category: str, ahead: int) -> int:
+        """The wait in seconds for `ahead` people before this one (see `wait`)."""
+        return self.wait(category, ahead).seconds
+
+    def wait_fields(self, w: est.Wait) -> dict:
+        """A wait as every answer carries it: seconds (the contract's field), the rounded minutes
+        and the words the pages show, and whether any window serves now (else when it resumes)."""
+        zh, en = w.text()
+        return {"estimated_wait_s": w.seconds, "estimated_wait_min": w.minutes, "wait_text": {"zh": zh, "en": en},
+                "serving_now": w.serving_now,
+                "resumes_at": times.iso(w.resumes_at.timestamp(), self.tz) if w.resumes_at else None}
+
+    def next_ahead(self, category: str, waiting: dict[str, int]) -> int:
+        """The people a normal ticket of `category` taken now has ahead: everyone waiting in its pool."""
+        return sum(waiting.get(c, 0) for c in self.pool[category])
 
     async def track(self, ticket_id: int, token: str) -> dict:
         try:
@@ -226,9 +282,10 @@ class HallService:
 
     def ticket_public(self, t: TicketRow, ahead: int = 0) -> dict:
         out = {"id": t["id"], "number": t["number"], "status": t["status"], "category": t["category"],
-               "ahead": ahead,
-               "estimated_wait_s": self.estimate(t["category"], ahead) if t["status"] == "waiting" else 0,
+               "ahead": ahead, "estimated_wait_s": 0,
                "issued_at": times.iso(t["issued_at"], self.tz)}
+        if t["status"] == lifecycle.WAITING:
+            out.update(self.wait_fields(self.wait(t["category"], ahead)))
         if t["window_id"] and t["status"] in (lifecycle.CALLED, lifecycle.SERVING):
             w = self.hall.window(t["window_id"])
             out["window"] = t["window_id"]
@@ -347,9 +404,12 @@ class HallService:
                 raise Forbidden(NOT_HERE)
             _not_away(states, window, user)
             cats, also = access.next_plan(window, self.own, states, q.coverage_mode, user.username)
-            return tstore.call_next(tx, hall=self.hall.id, window=window, clerk=user.username, categories=cats,
-                                    mode=self.modes[window], now=now, starvation_limit_s=q.starvation_limit_min * 60,
-                                    also_windows=also)
+            t = tstore.call_next(tx, hall=self.hall.id, window=window, clerk=user.username, categories=cats,
+                                 mode=self.modes[window], now=now, starvation_limit_s=q.starvation_limit_min * 60,
+                                 also_windows=also)
+            if t is not None and self.on_call is not None:
+                self.on_call(tx, t)
+            return t
 
         t = await self.db.write_hot(tx_fn)
         if t is not None:
@@ -365,8 +425,11 @@ class HallService:
             if not access.may_act(user.username, user.is_manager, window, states):
                 raise Forbidden(NOT_HERE)
             _not_away(states, window, user)
-            return tstore.call_number(tx, hall=self.hall.id, day=times.service_day(now, self.tz),
-                                      number=number.strip().upper(), window=window, clerk=user.username, now=now)
+            t = tstore.call_number(tx, hall=self.hall.id, day=times.service_day(now, self.tz),
+                                   number=number.strip().upper(), window=window, clerk=user.username, now=now)
+            if self.on_call is not None:
+                self.on_call(tx, t)
+            return t
 
         t = await self.db.write_hot(tx_fn)
         self._publish_call(t, "call")
@@ -472,9 +535,11 @@ class HallService:
             "timezone": self.hall.timezone,
             "open": self.ticketing_closed(self.clock()) is None,
             "categories": [
+                # `ahead` and the wait are what a ticket taken now gets (the tile agrees with the ticket)
                 {"code": c.code, "name": c.name, "name_en": c.name_en, "prefix": c.prefix, "icon": c.icon,
                  "priority_classes": list(c.priority_classes), "waiting": waiting.get(c.code, 0),
-                 "estimated_wait_s": self.estimate(c.code, waiting.get(c.code, 0)),
+                 "ahead": self.next_ahead(c.code, waiting),
+                 **self.wait_fields(self.wait(c.code, self.next_ahead(c.code, waiting))),
                  "open_windows": self.rates.open_windows.get(c.code, 0)}
                 for c in self.hall.categories
             ],

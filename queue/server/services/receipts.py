@@ -10,8 +10,9 @@ from onewindow.server.config import Hall, Item
 from onewindow.server.errors import Invalid
 
 
-def case_receipt(hall: Hall, case: dict, clerk_name: str) -> CaseReceipt:
-    """`case` is CaseService.case_public's answer: times in ISO, applicant masked."""
+def case_receipt(hall: Hall, case: dict, clerk_name: str, track_url: str | None = None) -> CaseReceipt:
+    """`case` is CaseService.case_public's answer: times in ISO, applicant masked; `track_url` the
+    applicant's tracking page (its QR code and short link are printed)."""
     deadline = datetime.fromisoformat(case["deadline"])
     window = hall.window(case["window"]) if case["window"] else None
     return CaseReceipt(
@@ -25,6 +26,7 @@ def case_receipt(hall: Hall, case: dict, clerk_name: str) -> CaseReceipt:
         window_name=window.name if window else (case["window"] or "—"),
         clerk_name=clerk_name or "—",
         query_hint=hall.receipt_hint,
+        track_url=track_url,
     )
 
 

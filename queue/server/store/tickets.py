@@ -19,7 +19,7 @@ from onewindow.tickets.lifecycle import RuleViolation
 TICKET_COLUMNS = (
     "id, hall, category, number, service_day, priority, status, lang, track_token, issued_at, "
     "arrived_at, called_at, last_called_at, started_at, finished_at, call_count, window_id, clerk, "
-    "first_clerk, origin_category, target_window, note, wait_s, walk_s, service_s"
+    "first_clerk, origin_category, target_window, note, wait_s, walk_s, service_s, phone_enc"
 )
 
 
@@ -70,7 +70,7 @@ def by_number(tx: Tx, hall: str, day: str, number: str) -> TicketRow:
 def issue(
     tx: Tx, *, hall: str, category: str, prefix: str, priority: int, lang: str, now: float, day: str,
     token: str, daily_cap: int, pool: tuple[str, ...], kind: str | None = None, channel: str = "kiosk",
-    remote_cap: int | None = None, device: int | None = None,
+    remote_cap: int | None = None, device: int | None = None, phone_enc: str = "", notify: bool = False,
 ) -> dict:
     """Take the next number of the category's day and queue the ticket. A remote
     ticket (`channel` "remote") also counts in the counter's `remote`, held to
@@ -98,10 +98,10 @@ def issue(
     number = numbering.format_number(prefix, seq)
     tid = tx.scalar(
         "INSERT INTO ticket (hall, category, number, service_day, priority, status, lang, track_token, "
-        "issued_at, arrived_at, call_count, note) VALUES (:hall, :cat, :number, :day, :prio, 'waiting', "
-        ":lang, :token, :now, :now, 0, '') RETURNING id",
+        "issued_at, arrived_at, call_count, note, phone_enc, notify) VALUES (:hall, :cat, :number, :day, :prio, "
+        "'waiting', :lang, :token, :now, :now, 0, '', :phone, :notify) RETURNING id",
         {"hall": hall, "cat": category, "number": number, "day": day, "prio": priority, "lang": lang,
-         "token": token, "now": now},
+         "token": token, "now": now, "phone": phone_enc, "notify": notify},
     )
     _event(tx, hall, tid, "issued", now, category=category, number=number, priority=priority, channel=channel,
            **({"kind": kind} if kind else {}), **({"device": device} if device is not None else {}))
@@ -124,6 +124,13 @@ def count_ahead(tx: Tx, hall: str, pool: tuple[str, ...], priority: int, arrived
         "AND priority = :prio AND (arrived_at < :at OR (arrived_at = :at AND id < :id)))",
         params,
     )
+
+
+def issued_counts(tx: Tx, hall: str, day: str) -> dict[str, int]:
+    """Numbers taken so far on `day` per category (the daily cap counts these)."""
+    rows = tx.all("SELECT category, last FROM ticket_counter WHERE hall = :hall AND service_day = :day",
+                  {"hall": hall, "day": day})
+    return {r["category"]: int(r["last"]) for r in rows}
 
 
 def waiting_counts(tx: Tx, hall: str) -> dict[str, int]:
@@ -390,6 +397,17 @@ def _clear_window(tx: Tx, t: TicketRow) -> None:
     if t["window_id"]:
         tx.execute("UPDATE window_state SET current_ticket = NULL WHERE hall = :hall AND window_id = :w "
                    "AND current_ticket = :id", {"hall": t["hall"], "w": t["window_id"], "id": t["id"]})
+
+
+def priority_kind(tx: Tx, ticket_id: int) -> str | None:
+    """Why a ticket has priority (elderly, disabled, green_channel), as its issue recorded it; None if unsaid."""
+    data = tx.scalar("SELECT data FROM ticket_event WHERE ticket_id = :id AND type = 'issued' ORDER BY id LIMIT 1",
+                     {"id": ticket_id})
+    try:
+        kind = json.loads(data).get("kind") if data else None
+    except (ValueError, AttributeError):
+        return None
+    return kind if isinstance(kind, str) else None
 
 
 def events(tx: Tx, ticket_id: int) -> list[dict]:

@@ -6,18 +6,13 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03
 """
-from pathlib import Path
-
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 
 revision = '0010'
-# TRANSITIONAL (helper G): 0009 (the notifications outbox) lands in parallel in this shared
-# checkout; until its file exists this follows 0008 so that the chain has one head. Once
-# 0009 is in, this is the literal '0009'.
-down_revision = '0009' if any(Path(__file__).parent.glob('0009_*.py')) else '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
