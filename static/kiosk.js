@@ -85,6 +85,9 @@
     $("hall-name").textContent = S.lang === "zh" ? h.name : (h.name_en || h.name);
     $("hall-name-en").textContent = S.lang === "zh" ? (h.name_en || "") : h.name;
     $("lang").textContent = S.lang === "zh" ? "English" : "中文";
+    // Each name in its own language, for screen readers (issue 12, point 18)
+    $("hall-name").lang = S.lang === "zh" ? "zh-CN" : "en";
+    $("hall-name-en").lang = $("lang").lang = S.lang === "zh" ? "en" : "zh-CN";
     document.documentElement.lang = S.lang === "zh" ? "zh-CN" : "en";
   }
 
@@ -145,22 +148,41 @@
     box.classList.remove("hidden");
   }
 
+  /** A ticket's or a tile's wait, in the server's words (one rounding: caller/estimate.py). */
+  function waitWords(x) {
+    const w = x.wait_text || { zh: "", en: "" };
+    return [w.zh, w.en];
+  }
+
+  /** The tile's state before the tap: "open", "closed" (hours) or "full" (the day's cap). */
+  function stateOf(c) {
+    return c.state || (c.open ? "open" : "closed");
+  }
+
   function renderCats() {
     const refused = printerTrouble() === "refuse";
     $("cats").replaceChildren(...S.view.categories.map((c) => {
-      const wait = OW.waitText(c.estimated_wait_s);
+      const state = stateOf(c);
+      const [wz, we] = waitWords(c);
       let meta;
-      if (!c.open) {
+      if (state === "full") {
+        meta = el("span", { class: "closed" }, bi("今日号已取完", "Full for today"));
+      } else if (state !== "open") {
         const [zh, en] = halves(c.closed_reason);
         meta = el("span", { class: "closed" }, bi(`暂停取号 · ${zh}`, `Closed · ${en}`));
       } else if (refused) {
         meta = el("span", { class: "closed" }, bi("暂停取号", "Paused"));
+      } else if (!c.serving_now) {
+        // Nobody serves it now: no made-up wait, but when service resumes.
+        meta = el("span", { class: "noserve" }, bi(`前面 ${c.ahead} 人 · ${wz}`, `${c.ahead} ahead · ${we}`));
       } else {
-        meta = bi(`等候 ${c.waiting} 人 · ${wait.zh}`, `${c.waiting} waiting · ${wait.en}`);
+        meta = bi(`前面 ${c.ahead} 人 · ${wz}`, `${c.ahead} ahead · ${we}`);
       }
+      // A full or closed tile stays focusable and says why when tapped; nothing is asked of the server.
       return el("button", {
-        type: "button", class: "cat", "data-category": c.code, disabled: !c.open || refused,
-        onclick: () => take(c),
+        type: "button", class: "cat", "data-category": c.code, "data-state": state, disabled: refused,
+        "aria-disabled": String(state !== "open"),
+        onclick: () => (state === "open" ? take(c) : explain(c, state)),
       }, el("span", { class: "icon" }, icon(ICON_OF[c.icon] || c.icon), el("span", { class: "prefix" }, c.prefix)),
       el("span", { class: "text" },
         el("div", { class: "name" }, bi(c.name, c.name_en || c.name)),
@@ -239,7 +261,7 @@
 
   function renderTicket() {
     const t = S.ticket;
-    const wait = OW.waitText(t.estimated_wait_s);
+    const [waitZh, waitEn] = waitWords(t);
     const [wz, we] = windowsText(t.windows);
     $("t-label").replaceChildren(bi("您的号码", "Your number"));
     $("t-number").textContent = t.number;
@@ -248,7 +270,7 @@
     $("t-category").replaceChildren(bi(t.cat.name, t.cat.name_en || t.cat.name), ...badge);
     const facts = [
       [["前面还有", "People ahead"], [`${t.ahead} 人`, String(t.ahead)]],
-      [["预计等候", "Estimated wait"], [wait.zh, wait.en]],
+      t.serving_now === false ? [["窗口服务", "Service"], [waitZh, waitEn]] : [["预计等候", "Estimated wait"], [waitZh, waitEn]],
       [["办理窗口", "Served at"], [wz, we]],
     ];
     $("t-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, bi(...k)),
@@ -275,26 +297,34 @@
     $("t-done").replaceChildren(bi(`完成（${S.left} 秒后自动返回）`, `Done (back in ${S.left} s)`));
   }
 
+  const NONE = ["未出号", "No number was issued"];
+  const TITLES = {
+    hall_closed: ["现在不能取号", "No tickets right now"],
+    category_closed: ["该业务现在不能取号", "This service takes no tickets right now"],
+    daily_cap: ["今日号源已满", "Today's tickets for this service are all taken"],
+    printer_unavailable: ["取号机暂停服务", "This kiosk cannot issue tickets now"],
+  };
+  const TEXTS = {
+    daily_cap: ["请改日再来，或咨询工作人员", "Please come back on another working day, or ask the staff"],
+  };
+
+  /** A tap on a full or closed tile: why, as the server would have refused it. */
+  function explain(c, state) {
+    const code = state === "full" ? "daily_cap" : (S.view.open ? "category_closed" : "hall_closed");
+    const [zh, en] = TEXTS[code] || halves(c.closed_reason);
+    message(TITLES[code], [`${NONE[0]}。${zh}`, `${NONE[1]}. ${en}`], true, code);
+  }
+
   /** No ticket: a clear reason, then back to the categories. */
   function refused(err) {
     const code = err.data && err.data.code;
     const [zh, en] = halves(err.message);
-    const none = ["未出号", "No number was issued"];
-    const titles = {
-      hall_closed: ["现在不能取号", "No tickets right now"],
-      category_closed: ["该业务现在不能取号", "This service takes no tickets right now"],
-      daily_cap: ["今日号源已满", "Today's tickets for this service are all taken"],
-      printer_unavailable: ["取号机暂停服务", "This kiosk cannot issue tickets now"],
-    };
-    const texts = {
-      daily_cap: ["请改日再来，或咨询工作人员", "Please come back on another working day, or ask the staff"],
-    };
     if (err.status === undefined || !err.data) {
-      message(["取号失败", "Could not take a ticket"], [`${none[0]}。请稍后再试，或咨询工作人员`, `${none[1]}. Please try again or ask the staff`]);
+      message(["取号失败", "Could not take a ticket"], [`${NONE[0]}。请稍后再试，或咨询工作人员`, `${NONE[1]}. Please try again or ask the staff`]);
     } else {
-      const [tz, te] = titles[code] || ["取号失败", "Could not take a ticket"];
-      const [xz, xe] = texts[code] || [zh, en];
-      message([tz, te], [`${none[0]}。${xz}`, `${none[1]}. ${xe}`], true, code || "error");
+      const [tz, te] = TITLES[code] || ["取号失败", "Could not take a ticket"];
+      const [xz, xe] = TEXTS[code] || [zh, en];
+      message([tz, te], [`${NONE[0]}。${xz}`, `${NONE[1]}. ${xe}`], true, code || "error");
     }
     load().then(() => { renderBanner(); }).catch(() => {});
   }

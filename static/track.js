@@ -70,9 +70,10 @@
 
     const facts = [];
     if (s.status === "waiting") {
-      const w = OW.waitText(s.estimated_wait_s);
+      // The server's words: the same rounding as the kiosk and the slip (caller/estimate.py).
+      const w = s.wait_text || { zh: "", en: "" };
       facts.push([["前面还有", "Ahead"], [`${s.ahead} 人`, `${s.ahead} ${s.ahead === 1 ? "person" : "people"}`], "ahead"],
-        [["预计等候", "Est. wait"], [w.zh, w.en], "wait"]);
+        s.serving_now === false ? [["窗口服务", "Service"], [w.zh, w.en], "wait"] : [["预计等候", "Est. wait"], [w.zh, w.en], "wait"]);
     }
     if (s.issued_at) facts.push([["取号时间", "Issued"], [s.issued_at.slice(11, 16), s.issued_at.slice(5, 10)], "issued"]);
     $("facts").replaceChildren(...facts.map(([k, v, key]) => el("div", {},

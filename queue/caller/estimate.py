@@ -1,33 +1,124 @@
-"""How long a visitor will wait: people ahead shared among the windows that
-can call them, each taking the mean cycle of the tickets they compete with."""
+"""How long a visitor will wait, and how that is said: one estimate and one
+rounding for the kiosk tile, the ticket, the printed slip, the phone and the
+console (issue 12, points 2–4). Pure: plain numbers and times in, no clock."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import datetime, time
+
+# No visitor is assumed to take less than this at a window (seconds), however
+# fast the logged services were: a few instant completions must not promise
+# six people ahead a wait of one second. The hall file may set another.
+MIN_CYCLE_S = 60.0
+# Learned rates count as much as the configured guess once this many services
+# are logged (weight n / (n + k)); below that the guess dominates.
+PRIOR_SAMPLES = 10
 
 
-def estimate_wait_s(ahead: int, open_windows: int, mean_cycle_s: float, uncovered_penalty_s: float = 0,
-                    idle_windows: int = 0) -> int:
+@dataclass(frozen=True)
+class Wait:
+    """A category's or a ticket's wait.
+
+    `serving_now` is False when no window serves the category now (all closed,
+    away, at lunch, or before opening); `resumes_at` is then the earliest known
+    moment service resumes (or None), and `seconds` counts the time until then
+    plus the queue after it."""
+
+    seconds: int
+    serving_now: bool = True
+    resumes_at: datetime | None = None
+
+    @property
+    def minutes(self) -> int:
+        return wait_minutes(self.seconds)
+
+    def text(self) -> tuple[str, str]:
+        return wait_text(self.seconds, self.serving_now, self.resumes_at)
+
+
+def estimate_wait_s(ahead: int, open_windows: int, mean_cycle_s: float, idle_windows: int = 0,
+                    min_cycle_s: float = MIN_CYCLE_S) -> int:
     """People ahead shared among the windows that can call them, each taking
     a mean call-to-done cycle (of the tickets those windows serve, not just
-    this category's). With no window open the wait is counted as if one were
-    (the longest honest figure short of 'unknown').
+    this category's), never less than `min_cycle_s`.
 
     `idle_windows`, open windows with nobody at them, take the first people at
     once; when every window is busy the first in line still waits for one to
-    free up: half a cycle shared among the windows, on average.
-
-    `uncovered_penalty_s` is for a category left uncovered while the hall is
-    staffed (the coverage invariant broken: nobody present serves it): with no
-    window open the estimate is then that single-window figure plus the
-    penalty (the time for a covering clerk to come back or be reassigned), so
-    even the first in line is told to expect a wait."""
-    if open_windows <= 0 and uncovered_penalty_s > 0:
-        return math.ceil(max(ahead, 0) * mean_cycle_s + uncovered_penalty_s)
+    free up: half a cycle shared among the windows, on average. With no window
+    open the people ahead go one after another at the first window to open
+    (which starts idle): the queue's own length, the time until it opens aside."""
+    cycle = max(mean_cycle_s, min_cycle_s, 0.0)
+    ahead = max(ahead, 0)
     if open_windows <= 0:
-        return math.ceil(max(ahead, 0) * mean_cycle_s)
+        return math.ceil(ahead * cycle)
     if ahead < idle_windows:
         return 0
-    return math.ceil((ahead - idle_windows + 0.5) / open_windows * mean_cycle_s)
+    return math.ceil((ahead - idle_windows + 0.5) / open_windows * cycle)
+
+
+def estimate(ahead: int, open_windows: int, mean_cycle_s: float, idle_windows: int = 0, *,
+             now: datetime | None = None, resumes_at: datetime | None = None,
+             min_cycle_s: float = MIN_CYCLE_S) -> Wait:
+    """The one estimate every page shows. No window serving now: say so, with
+    when service resumes (see `resumes_at`), and count the wait from then."""
+    queue_s = estimate_wait_s(ahead, open_windows, mean_cycle_s, idle_windows, min_cycle_s)
+    if open_windows > 0:
+        return Wait(queue_s)
+    until = 0
+    if resumes_at is not None and now is not None:
+        until = max(0, math.ceil((resumes_at - now).total_seconds()))
+    return Wait(until + queue_s, serving_now=False, resumes_at=resumes_at)
+
+
+def resumes_at(now: datetime, *, opens: time | None = None, lunch: tuple[time, time] | None = None,
+               back_at: list[time] | tuple[time, ...] = ()) -> datetime | None:
+    """When a category nobody serves now is served again: the earliest still to
+    come today of the opening time (before opening), the end of lunch (during
+    lunch) and the back-at times of the clerks away from its windows. None
+    when nothing says (everyone signed out in the middle of the day)."""
+    now_t = now.timetz().replace(tzinfo=None)
+    cands = [t for t in back_at if t > now_t]
+    if opens is not None and now_t < opens:
+        cands.append(opens)
+    if lunch is not None and lunch[0] <= now_t < lunch[1]:
+        cands.append(lunch[1])
+    if not cands:
+        return None
+    first = min(cands)
+    return now.replace(hour=first.hour, minute=first.minute, second=0, microsecond=0)
+
+
+def wait_minutes(seconds: int) -> int:
+    """The one rounding: whole minutes, up (a visitor told 3 minutes should not
+    wait 3½); under a minute is 0 ("very soon")."""
+    return 0 if seconds < 60 else math.ceil(seconds / 60)
+
+
+def wait_text(seconds: int, serving_now: bool = True, resumes_at: datetime | None = None) -> tuple[str, str]:
+    """(Chinese, English) as every page and the slip print it."""
+    if not serving_now:
+        if resumes_at is None:
+            return "暂无窗口服务", "No window serving now"
+        hm = f"{resumes_at:%H:%M}"
+        return f"暂无窗口服务，{hm} 恢复", f"No window serving now; resumes at {hm}"
+    minutes = wait_minutes(seconds)
+    if minutes == 0:
+        return "即将叫号", "very soon"
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"约 {minutes} 分钟", f"about {minutes} min"
+    if not rest:
+        return f"约 {hours} 小时", f"about {hours} h"
+    return f"约 {hours} 小时 {rest} 分钟", f"about {hours} h {rest} min"
+
+
+def blend_cycle_s(guess_s: float, learned_s: float, n: int, prior_samples: int = PRIOR_SAMPLES) -> float:
+    """The learned mean weighted n / (n + k) against the configured guess."""
+    if n <= 0:
+        return guess_s
+    w = n / (n + max(prior_samples, 0))
+    return w * learned_s + (1 - w) * guess_s
 
 
 def pool_cycle_s(pools: dict[str, tuple[str, ...]], cycle_s: dict[str, float],
@@ -48,16 +139,19 @@ def pool_cycle_s(pools: dict[str, tuple[str, ...]], cycle_s: dict[str, float],
     return out
 
 
-def learned_cycles(current: dict[str, float], today: dict[str, tuple[float, int]],
-                   week: dict[str, tuple[float, int]]) -> tuple[dict[str, float], dict[str, int]]:
+def learned_cycles(guess: dict[str, float], today: dict[str, tuple[float, int]],
+                   week: dict[str, tuple[float, int]],
+                   prior_samples: int = PRIOR_SAMPLES) -> tuple[dict[str, float], dict[str, int]]:
     """Each category's mean cycle and how many services it rests on: today's
-    figure once it rests on a few services, else the past week's, else the
-    figure it had (at first the configured guess). `today` and `week` map a
-    category to (mean cycle, services logged)."""
-    cycles, served = dict(current), {}
-    for code in current:
-        if code in today and today[code][1] >= 3:
-            cycles[code], served[code] = today[code]
-        elif code in week:
-            cycles[code], served[code] = week[code]
+    logs once they are as many as `prior_samples`, else the past week's (which
+    include today's), blended with the configured `guess` by n / (n + k), so
+    three instant completions move the figure a little, not all the way.
+    `today` and `week` map a category to (mean cycle, services logged)."""
+    cycles, served = dict(guess), {}
+    for code in guess:
+        t = today.get(code)
+        src = t if t is not None and t[1] >= max(prior_samples, 1) else week.get(code, t)
+        if src is not None and src[1] > 0:
+            cycles[code] = blend_cycle_s(guess[code], src[0], src[1], prior_samples)
+            served[code] = src[1]
     return cycles, served

@@ -30,9 +30,14 @@ class TicketSlip:
     notice: str
     track_url: str
     windows: list[str] = field(default_factory=list)
+    # No window serves the category now: the slip says so, and when service resumes (if known).
+    serving_now: bool = True
+    resumes_at: datetime | None = None
 
     def __post_init__(self) -> None:
         _require_aware("issued_at", self.issued_at)
+        if self.resumes_at is not None:
+            _require_aware("resumes_at", self.resumes_at)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from onewindow.caller import AwayNotice, Presence
-from onewindow.caller.estimate import estimate_wait_s
+from onewindow.caller.estimate import estimate, estimate_wait_s
 from onewindow.server.services import access
 
 OWN = {"w1": ["eia"], "w2": ["permit"], "w3": ["eia", "permit", "consult"]}
@@ -77,12 +77,12 @@ def test_open_per_category_counts_present_clerks_profiles():
     assert access.open_per_category(OWN, states(), "merge") == {}
 
 
-def test_uncovered_estimate_is_longer():
+def test_no_window_open_is_said_not_penalised():
+    """Issue 12, point 3: an uncovered category is told as such (serving_now False), its people
+    ahead one after another at the first window to open, not a made-up penalty on top."""
     cycle = 600
     for ahead in range(0, 6):
-        one_window = ahead * cycle  # the people ahead, one after another at a single window
-        assert estimate_wait_s(ahead, 0, cycle, uncovered_penalty_s=900) == one_window + 900
-        assert estimate_wait_s(ahead, 0, cycle, uncovered_penalty_s=900) > estimate_wait_s(ahead, 0, cycle)
-    # the penalty is only for no open window; without one the old figure stands
-    assert estimate_wait_s(3, 2, cycle, uncovered_penalty_s=900) == estimate_wait_s(3, 2, cycle)
-    assert estimate_wait_s(0, 0, cycle) == 0
+        w = estimate(ahead, 0, cycle)
+        assert (w.serving_now, w.seconds) == (False, ahead * cycle)
+        assert w.text() == ("暂无窗口服务", "No window serving now")
+    assert estimate(3, 2, cycle).serving_now and estimate_wait_s(0, 0, cycle) == 0

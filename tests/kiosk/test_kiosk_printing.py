@@ -28,7 +28,9 @@ def expected_ticket(t: dict, number: str, notice: str = NOTICE, windows=ALL_WIND
     return TicketSlip(
         hall_name="市生态环境局政务服务大厅", number=number, category_name_zh="环评审批",
         category_name_en="EIA approval", issued_at=datetime.fromisoformat(t["issued_at"]), ahead=t["ahead"],
-        estimated_wait_s=t["estimated_wait_s"], notice=notice, track_url=t["track_url"], windows=windows)
+        estimated_wait_s=t["estimated_wait_s"], notice=notice, track_url=t["track_url"], windows=windows,
+        serving_now=t["serving_now"],
+        resumes_at=datetime.fromisoformat(t["resumes_at"]) if t["resumes_at"] else None)
 
 
 def waiting(client, category: str = "eia") -> int:

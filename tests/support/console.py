@@ -85,6 +85,10 @@ class Desk:
     def estimates(self) -> dict[str, int]:
         return {c["code"]: c["estimated_wait_s"] for c in self.c.get(H).json()["categories"]}
 
+    def serving(self) -> dict[str, bool]:
+        """Per category, whether any window serves it now (the kiosk's tile says so)."""
+        return {c["code"]: c["serving_now"] for c in self.c.get(H).json()["categories"]}
+
     def socket(self, stack, path: str, who: str | None = None) -> TestSocket:
         headers = dict(self.clerk(who)) if who else {}
         ws = stack.enter_context(self.c.websocket_connect(path, headers=headers))

@@ -10,6 +10,8 @@ from starlette.routing import Route
 from onewindow.server.api.common import JSON, path_int, runtime
 from onewindow.server.api.openapi import reads
 from onewindow.server.services import kiosk
+from onewindow.server.store import tickets as tstore
+from onewindow.tickets import times
 
 
 def public_base(conn: HTTPConnection) -> str:
@@ -21,7 +23,8 @@ def public_base(conn: HTTPConnection) -> str:
 async def kiosk_view(request: Request):
     """What a kiosk shows (public; ?kiosk=ID picks its printer, else a paired kiosk's own).
 
-    The categories, each open or closed (with why) and the windows serving it; the
+    The categories, each open, closed or full (`state`, with why in `closed_reason`), what a
+    ticket taken now gets (`ahead`, the wait, `serving_now`, `resumes_at`) and the windows serving it; the
     priority choices; seconds before returning to the categories; the printer's state."""
     rt = runtime(request)
     svc = rt.hall(request.path_params["hall"])
@@ -35,11 +38,16 @@ async def kiosk_view(request: Request):
     now = rt.clock()
     hall_closed = svc.ticketing_closed(now)
     statuses = {w["id"]: w for w in public["windows"]}
+    issued = await svc.db.read(tstore.issued_counts, svc.hall.id, times.service_day(now, svc.tz))
     cats = []
     for c in public["categories"]:
         cat = svc.hall.category(c["code"])
-        why = hall_closed or svc.category_closed(cat, now)
-        cats.append({**c, "open": why is None, "closed_reason": why,
+        assert cat is not None  # hall_public lists the hall's own categories
+        # Before the tap: closed (hall or category hours) or full (daily cap), with why.
+        state, why = kiosk.category_state(cat, hall_closed or svc.category_closed(cat, now),
+                                          issued.get(cat.code, 0))
+        cats.append({**c, "open": state == "open", "state": state, "closed_reason": why,
+                     "left": max(cat.daily_cap - issued.get(cat.code, 0), 0) if cat.daily_cap else None,
                      "windows": kiosk.serving_windows(svc.hall, statuses, c["code"])})
     cfg = svc.hall.kiosk
     return JSON({
