@@ -20,7 +20,8 @@ def test_a_suspension_moves_the_deadline_by_the_working_days_it_stood_still(hall
     assert resumed["deadline"] == "2026-12-17T23:59:59+08:00"
     assert resumed["suspensions"] == [{
         "reason": "correction", "reason_name": "补正材料", "from": "2026-11-24T10:00:00+08:00",
-        "to": "2026-11-27T15:00:00+08:00", "notice": "请补正公众参与说明", "actor": "zhangwei"}]
+        "to": "2026-11-27T15:00:00+08:00", "notice": "请补正公众参与说明", "actor": "zhangwei",
+        "missing": []}]
     hall.case_action(case_id, "resume", status=409)
     history = resumed["history"]
     assert [h["type"] for h in history] == ["accepted", "suspended", "resumed"]

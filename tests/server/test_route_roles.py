@@ -106,6 +106,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/exports/{id}"): MANAGER,
     ("GET", "/api/v1/exports/{id}/file"): MANAGER,
     ("GET", "/api/v1/halls/{hall}/dashboard"): MANAGER,
+    ("GET", "/api/v1/halls/{hall}/outbox"): MANAGER,  # notifications: counts, failures (masked)
     ("POST", "/api/v1/halls/{hall}/dashboard/alerts/ack"): MANAGER,
     ("GET", "/api/v1/halls/{hall}/reports"): MANAGER,
     ("GET", "/api/v1/halls/{hall}/reports.csv"): MANAGER,

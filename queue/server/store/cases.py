@@ -182,6 +182,16 @@ def resume(tx: Tx, case_id: int, *, actor: str, now: float, calendar: WorkingCal
     return get(tx, case_id)
 
 
+def visit(tx: Tx, case_id: int, *, actor: str, now: float, note: str = "") -> CaseRow:
+    """One more trip of the applicant for an open case (最多跑一次)."""
+    case = get(tx, case_id, lock=True)
+    _require(case, "record a visit to", ACCEPTED, SUSPENDED)
+    visits = case["visits"] + 1
+    update_case(tx, case_id, visits=visits)
+    event(tx, case, "visit", now, actor, note=note, visits=visits)
+    return get(tx, case_id)
+
+
 def complete(tx: Tx, case_id: int, *, actor: str, now: float, note: str = "") -> CaseRow:
     """办结: the promise is kept if done by the deadline; the card says so for good."""
     case = get(tx, case_id, lock=True)
