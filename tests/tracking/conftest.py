@@ -104,7 +104,7 @@ def hall(client, staff, clock) -> Hall:
 
 @pytest.fixture
 def recorder(hall) -> Recorder:
-    """A notifier on the hall's runtime (the runtime looks it up at each message)."""
+    """What the tracking service hands to the notifier (looked up at each message), recorded."""
     rec = Recorder()
-    hall.runtime.notifier = rec
+    hall.runtime.tracking.notifier = lambda: rec
     return rec
