@@ -18,7 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .announce import CHIME, DEFAULT_CONFIG, AnnounceConfig, Call, SpeechPart, speech_parts
+from .announce import CHIME, DEFAULT_CONFIG, AnnounceConfig, Call, SpeechPart, batch_parts, speech_parts
+from .schedule import Plan
 from .speech import SpeechEngine, SpeechError
 from .wav import chime_wav, concat_wav, duration_s
 
@@ -65,8 +66,9 @@ class AnnouncementService:
     def speech_available(self) -> bool:
         return self.engine is not None
 
-    async def render(self, call: Call) -> AnnouncementAudio:
-        """The WAV for `call`: chime, then each language, `repeat` times."""
+    async def render(self, call: Call | Plan) -> AnnouncementAudio:
+        """The WAV for `call`: chime, then each language, `repeat` times; or
+        for a `Plan` of a voice channel (onewindow.display.schedule)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._worker, self._render, call)
 
@@ -88,14 +90,17 @@ class AnnouncementService:
 
     # The rest runs in the worker thread only.
 
-    def _render(self, call: Call) -> AnnouncementAudio:
+    def _render(self, call: Call | Plan) -> AnnouncementAudio:
         if self.engine is None:
             return self._assemble([CHIME])
         try:
+            if isinstance(call, Plan):
+                return self._assemble(batch_parts(call.calls, call.langs, chime=call.chime, config=self.config))
             return self._assemble(speech_parts(call, self.config))
         except (SpeechError, ValueError) as exc:
             # Never a stack trace in the hall: this call gets the chime.
-            log.warning("speech failed for ticket %r, chime only: %s", call.ticket, exc)
+            tickets = [c.ticket for c in call.calls] if isinstance(call, Plan) else call.ticket
+            log.warning("speech failed for ticket(s) %r, chime only: %s", tickets, exc)
             return self._assemble([CHIME])
 
     def _assemble(self, parts: list[SpeechPart]) -> AnnouncementAudio:

@@ -66,9 +66,9 @@ def test_next_appears_on_screen_and_is_announced(live_server, browser, hall):
     assert errors == []
 
 
-def test_announcements_play_one_after_another_even_the_same_wav(live_server, browser, hall):
+def test_announcements_play_one_after_another_even_the_same_wav(live_server, browser, hall, publish_event):
     # speech="off": every announcement is the same chime WAV, so the same URL
-    # must play again, once per call, never cut short by the next.
+    # must play again, once per announcement, never cut short by the next.
     server = live_server(speech="off")
     h = hall(server)
     for w in ("w1", "w2", "w4"):
@@ -76,10 +76,19 @@ def test_announcements_play_one_after_another_even_the_same_wav(live_server, bro
     for _ in range(3):
         h.issue("consult")
     page, errors = open_screen(browser, server.url)
+    page.evaluate("() => { window.__announced = []; const e = Sound.enqueue; "
+                  "Sound.enqueue = (ev) => { window.__announced.push(ev); e(ev); }; }")
     for w in ("w1", "w2", "w4"):
         h.next(w)
     page.wait_for_function("document.getElementById('latest-ticket').textContent === 'F003'")
-
+    # three calls at once: one announcement (one chime) for the three, in call order
+    wait_media(page, 1)
+    first = page.evaluate("window.__announced")
+    assert [c["ticket"] for c in first[0]["calls"]] == ["F001", "F002", "F003"]
+    # two more announcements at once (two zones' voices, say): queued, played in turn
+    for _ in range(2):
+        publish_event(server, "announce", {k: first[0][k] for k in ("ticket", "window", "recall", "calls", "zone",
+                                                                     "round", "audio", "duration_s", "spoken")})
     events = wait_media(page, 3)
     seq = [e for e in events if e["type"] in ("playing", "ended")]
     assert [e["type"] for e in seq] == ["playing", "ended"] * 3, seq

@@ -28,3 +28,21 @@ class FakeClock:
 
     def set(self, when: datetime) -> None:
         self.now = when.timestamp()
+
+
+class VirtualTime:
+    """A monotonic clock whose `sleep` moves time on instead of waiting (the
+    announcer's voice channels are paced by sleeps). Concurrent sleepers see
+    time move to the latest wake-up asked for: good for one voice channel."""
+
+    def __init__(self, start: float = 1000.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        import asyncio
+
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)

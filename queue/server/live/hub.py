@@ -40,7 +40,7 @@ PUBLIC_KEYS: dict[str, frozenset[str]] = {
     "done": frozenset({"ticket", "window"}),
     "completion": frozenset({"case", "item", "completed_at", "applicant"}),
     "screen": frozenset({"screen", "muted"}),
-    "announce": frozenset({"ticket", "window", "recall", "audio", "duration_s", "spoken"}),
+    "announce": frozenset({"ticket", "window", "recall", "calls", "zone", "round", "audio", "duration_s", "spoken"}),
 }
 
 
