@@ -9,7 +9,9 @@ let sessionsOf = null;
 
 function bi(zh, en) { return [zh + " ", el("span", { lang: "en" }, en)]; }
 function say(box, zh, en, err) {
-  box.replaceChildren(...bi(zh, en), err ? "：" + err.message : "");
+  if (!err) { box.replaceChildren(...bi(zh, en)); return; }
+  const why = OW.errorText(err);  // the code's own Chinese and English, not the server's English message
+  box.replaceChildren(...bi(`${zh}：${why.zh}`, `${en}: ${why.en}`));
 }
 function time(iso) { return iso ? iso.slice(0, 16).replace("T", " ") : "—"; }
 
@@ -29,7 +31,7 @@ function userRow(u) {
     : el("button", { type: "button", "data-act": "reactivate", onclick: () =>
         act("已启用", "Reactivated", () => api("POST", `/api/v1/users/${u.username}/reactivate`)) }, bi("启用", "Reactivate"));
   return el("tr", { class: u.active ? "" : "inactive", "data-user": u.username },
-    el("td", {}, u.username), el("td", {}, u.display_name), el("td", {}, role),
+    el("td", {}, u.username), el("td", {}, ...OW.bilingual(u.display_name)), el("td", {}, role),
     el("td", {}, u.active ? bi("正常", "Active") : bi("已停用", "Deactivated")),
     el("td", { class: "actions" }, toggle,
       el("button", { type: "button", class: "secondary", "data-act": "reset", onclick: () => resetCode(u.username) },

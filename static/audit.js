@@ -83,7 +83,7 @@
       $("empty").classList.toggle("hidden", $("rows").children.length > 0);
       $("more").classList.toggle("hidden", out.entries.length < 100);
     } catch (err) {
-      msg.textContent = "读取失败 Could not read the log: " + err.message;
+      msg.replaceChildren(...OW.errorNodes("读取失败", "Could not read the log", err));
       msg.classList.remove("hidden");
     }
   }
@@ -91,7 +91,7 @@
   async function verify() {
     const box = $("chain");
     box.classList.remove("hidden", "ok", "bad");
-    box.textContent = "校验中… Verifying…";
+    box.replaceChildren("校验中… ", OW.el("span", { lang: "en" }, "Verifying…"));
     try {
       const v = await OW.api("GET", "/api/v1/audit/verify");
       if (v.ok) {
@@ -105,7 +105,7 @@
       }
     } catch (err) {
       box.classList.add("bad");
-      box.textContent = "无法校验 Cannot verify: " + err.message;
+      box.replaceChildren(...OW.errorNodes("无法校验", "Cannot verify", err));
     }
   }
 

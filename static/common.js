@@ -191,6 +191,14 @@ const OW = (() => {
   /** An English text for a Chinese page: <span class="en" lang="en">. */
   function en(text, attrs) { return el("span", { class: "en", lang: "en", ...(attrs || {}) }, text); }
 
+  /** "中文 / English" or "中文 English" (a bilingual text from the hall's configuration or the server) as nodes, the
+   *  English part in <span lang="en"> inline as before; a text without such a part as it is. */
+  function bilingual(text) {
+    const m = /^(.*[\u3400-\u9fff].*?)(\s*\/\s*|\s+)([^\u3400-\u9fff\s][^\u3400-\u9fff]*)$/.exec(text || "");
+    if (m && !/[a-z]/.test(m[3])) return [text];  // "窗口 A": a letter, not English
+    return m ? [m[1], m[2], el("span", { lang: "en" }, m[3])] : [text == null ? "" : String(text)];
+  }
+
   /** Nodes saying what failed and why: "登录失败：用户名或密码错误" + en("Sign-in failed: Wrong username or password"). */
   function errorNodes(zhWhat, enWhat, err) {
     const t = errorText(err);
@@ -198,19 +206,44 @@ const OW = (() => {
   }
 
   // English beside Chinese says so (lang="en": a screen reader reads it with an English voice), on
-  // every page and for what pages add later: each element of class "en" gets lang="en".
+  // every page and for what pages add later: each element of class "en" gets lang="en", and so does
+  // an element whose whole text is Latin-script words without any Chinese (a username, a code, a
+  // device's name: read better by an English voice than spelt out by a Chinese one). Text that mixes
+  // both in one element ("空闲 Idle") is the page's to split: <span class="en">.
+  const LATIN_WORD = /[A-Za-z]*[a-z][A-Za-z]*/;
+  const HAN = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
+  const autoMarked = new WeakSet();  // elements this code marked (their text may change later)
+  function markText(t) {
+    const e = t.parentElement;
+    if (!e) return;
+    if (autoMarked.has(e)) {
+      if (HAN.test(e.textContent)) { e.removeAttribute("lang"); autoMarked.delete(e); }
+      return;
+    }
+    if (e.hasAttribute("lang") || !LATIN_WORD.test(t.nodeValue)) return;
+    const marked = e.closest("[lang]");
+    if (marked && marked !== document.documentElement) return;  // the page said which language
+    if (!/^(SCRIPT|STYLE|TEMPLATE|TITLE)$/.test(e.tagName) && !HAN.test(e.textContent)) {
+      e.setAttribute("lang", "en");
+      autoMarked.add(e);
+    }
+  }
   function markEnglish(node) {
+    if (node.nodeType === 3) { markText(node); return; }
     if (node.nodeType !== 1) return;
     if (node.classList.contains("en") && !node.hasAttribute("lang")) node.setAttribute("lang", "en");
     for (const e of node.querySelectorAll(".en:not([lang])")) e.setAttribute("lang", "en");
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) markText(t);
   }
   if (typeof MutationObserver !== "undefined" && typeof document !== "undefined") {
     new MutationObserver((records) => {
       for (const r of records) {
-        if (r.type === "attributes") markEnglish(r.target);
-        else for (const n of r.addedNodes) markEnglish(n);
+        if (r.type === "childList") for (const n of r.addedNodes) markEnglish(n);
+        else markEnglish(r.target);
       }
-    }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+    }).observe(document.documentElement, { childList: true, subtree: true, characterData: true,
+                                           attributes: true, attributeFilter: ["class"] });
     markEnglish(document.documentElement);
   }
 
@@ -249,5 +282,5 @@ const OW = (() => {
     api("GET", "/api/v1/auth/me").then((me) => { if (allowed(me)) show(); }).catch(() => {});
   }
 
-  return { api, liveSocket, waitText, el, en, param, signInForm, managerPage, useDevice, errorText, errorNodes, ERROR_TEXTS };
+  return { api, liveSocket, waitText, el, en, bilingual, param, signInForm, managerPage, useDevice, errorText, errorNodes, ERROR_TEXTS };
 })();

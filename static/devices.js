@@ -33,14 +33,14 @@
     try {
       await OW.api("DELETE", `/api/v1/devices/${d.id}`, {});
     } catch (err) {
-      say("撤销失败 Could not revoke: " + err.message);
+      say(OW.errorNodes("撤销失败", "Could not revoke", err));
     }
     await load();
   }
 
-  function say(text) {
-    $("msg").textContent = text;
-    $("msg").classList.toggle("hidden", !text);
+  function say(nodes) {  // "" clears; else the nodes of OW.errorNodes
+    $("msg").replaceChildren(...(nodes ? [].concat(nodes) : []));
+    $("msg").classList.toggle("hidden", !nodes);
   }
 
   function kioskField() {
@@ -60,7 +60,7 @@
         OW.el("span", { lang: "en" }, ` Valid for ${Math.round(c.expires_in_s / 60)} minutes, once`));
       $("code-box").classList.remove("hidden");
     } catch (err) {
-      say("未能生成配对码 Could not make a code: " + err.message);
+      say(OW.errorNodes("未能生成配对码", "Could not make a code", err));
     }
   });
 

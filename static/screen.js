@@ -251,8 +251,10 @@ const Screen = (() => {
     const entries = state.completions.map((c) => el("span", { class: "entry" },
       "◆ ", c.case ? el("b", {}, c.case) : null, " ", itemName(c.item || ""),
       c.applicant ? ` · ${c.applicant}` : "", c.completed_at ? ` · ${shortTime(c.completed_at)} 办结` : " 已办结"));
-    if (state.notice) entries.unshift(el("span", { class: "entry notice" }, "【公告】", state.notice));
-    if (!entries.length) entries.push(el("span", { class: "entry" }, "欢迎光临 Welcome"));
+    if (state.notice) {  // wrapped: one flex item (.notice is also the away notice's flex box)
+      entries.unshift(el("span", { class: "entry notice" }, el("span", {}, "【公告】", ...OW.bilingual(state.notice))));
+    }
+    if (!entries.length) entries.push(el("span", { class: "entry" }, "欢迎光临 ", el("span", { lang: "en" }, "Welcome")));
     const move = $("ticker");
     // Two copies side by side: the animation moves by one copy and loops seamlessly.
     move.replaceChildren(...entries, ...entries.map((e) => e.cloneNode(true)));
@@ -270,8 +272,8 @@ const Screen = (() => {
     const it = items[itemIndex];
     const facts = [];
     if (it.instant) facts.push(el("span", {}, el("b", {}, "即办件"), el("span", { class: "en" }, "done on the spot")));
-    else if (it.promised) facts.push(el("span", {}, el("span", { class: "k" }, "承诺时限 "), el("b", {}, it.promised.text)));
-    facts.push(el("span", {}, el("span", { class: "k" }, "收费 "), el("b", {}, it.fees)));
+    else if (it.promised) facts.push(el("span", {}, el("span", { class: "k" }, "承诺时限 "), el("b", {}, ...OW.bilingual(it.promised.text))));
+    facts.push(el("span", {}, el("span", { class: "k" }, "收费 "), el("b", {}, ...OW.bilingual(it.fees))));
     const mats = it.materials.length
       ? el("ol", { class: "materials" }, ...it.materials.slice(0, 6).map((m) => el("li", {}, m)))
       : el("p", { class: "materials none" }, "无需提交材料，请到窗口咨询",
