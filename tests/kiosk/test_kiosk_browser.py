@@ -145,8 +145,8 @@ def test_no_ticket_when_refused(live_server, hall_config, device_context):
     assert r.status_code == 201, r.text
     page = context.new_page()
     page.goto(f"{srv.url}/kiosk")
-    # the day's only EIA number is gone
-    page.locator('button.cat[data-category="eia"]').click()
+    # the day's only EIA number is gone: the tile says so before the tap, and the tap says why
+    page.locator('button.cat[data-category="eia"][data-state="full"]').click(force=True)
     page.locator('#message:not(.hidden)[data-code="daily_cap"]').wait_for()
     assert "今日号源已满" in page.locator("#m-title").inner_text()
     assert "未出号" in page.locator("#m-text").inner_text()
