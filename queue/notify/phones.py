@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")  # ASCII digits only (\\d takes full-width ones too)
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")  # ASCII digits only: \d takes full-width ones too
 _SEPARATORS = re.compile(r"[\s\-()]")
 
 

@@ -22,6 +22,7 @@ from onewindow.server.api import dashboard as dashboard_api
 from onewindow.server.api import devices as devices_api
 from onewindow.server.api import exports as exports_api
 from onewindow.server.api import kiosk as kiosk_api
+from onewindow.server.api import outbox as outbox_api
 from onewindow.server.api import printing as printing_api
 from onewindow.server.api import ratings as ratings_api
 from onewindow.server.api import tracking as tracking_api
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             *tracking_api.routes,
             *exports_api.routes,
             *dashboard_api.routes,
+            *outbox_api.routes,
             *audit_api.routes,
             *ws.routes,
             *display.routes,

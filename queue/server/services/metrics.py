@@ -152,7 +152,8 @@ async def scrape(rt) -> bytes:
         for lv in range(1, 6):
             ratings.add_metric([hid, str(lv)], levels.get(lv, 0))
 
+    notify = await rt.notifier.metric_families() if rt.notifier is not None else []  # the outbox
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Fixed([*g.values(), *c.values(), ratings, delivered, *_printer_families(rt),
-                               *_broker_families(rt)]))
+                               *_broker_families(rt), *notify]))
     return generate_latest(registry)

@@ -320,6 +320,46 @@ class Notifier:
         return {"hall": hall, "channel": rules.channel if rules else "off", "states": by_state,
                 "retrying": data["retrying"], "by_channel": data["counts"], "failures": data["failures"]}
 
+    async def metric_families(self) -> list:
+        """For /metrics: the outbox now per hall, channel and state (gauge), and counters of messages
+        handed to a gateway, delivered and failed per hall, channel and kind (they only grow)."""
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        now = GaugeMetricFamily("onewindow_notify_outbox", "Messages in the outbox now by state",
+                                labels=["hall", "channel", "state"])
+        handed = CounterMetricFamily("onewindow_notify_sent", "Messages handed to a gateway (sent or delivered)",
+                                     labels=["hall", "channel", "kind"])
+        segs = CounterMetricFamily("onewindow_notify_sent_segments", "SMS segments handed to a gateway",
+                                   labels=["hall", "channel"])
+        delivered = CounterMetricFamily("onewindow_notify_delivered", "Messages with a delivery receipt",
+                                        labels=["hall", "channel", "kind"])
+        failed = CounterMetricFamily("onewindow_notify_failed", "Messages failed (refused, in doubt, gave up, "
+                                     "daily limit)", labels=["hall", "channel", "kind"])
+        rows = await self.db.read(outbox.counts)
+        by_state: dict[tuple, int] = collections.Counter()
+        sent: dict[tuple, int] = collections.Counter()
+        seg: dict[tuple, int] = collections.Counter()
+        for r in rows:
+            by_state[(r["hall"], r["channel"], r["state"])] += r["n"]
+            if r["state"] in ("sent", "delivered"):
+                sent[(r["hall"], r["channel"], r["kind"])] += r["n"]
+                seg[(r["hall"], r["channel"])] += r["segs"]
+            if r["state"] == "delivered":
+                delivered.add_metric([r["hall"], r["channel"], r["kind"]], r["n"])
+            if r["state"] == "failed":
+                failed.add_metric([r["hall"], r["channel"], r["kind"]], r["n"])
+        for hid, h in self.halls.items():  # every state of every hall's channel, zeros too
+            if h.notify.channel != "off":
+                for st in outbox.STATES:
+                    by_state.setdefault((hid, h.notify.channel, st), 0)
+        for key, n in sorted(by_state.items()):
+            now.add_metric(list(key), n)
+        for key, n in sorted(sent.items()):
+            handed.add_metric(list(key), n)
+        for key, n in sorted(seg.items()):
+            segs.add_metric(list(key), n)
+        return [now, handed, segs, delivered, failed]
+
 
 def _apply(tx: Tx, fn: Callable[[Tx], None]) -> None:
     fn(tx)

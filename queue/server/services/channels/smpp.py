@@ -83,6 +83,14 @@ class SmppChannel:
                 item = None
             if item is None and self._stop.is_set():
                 break
+            if client is not None and item is not None:
+                # Before writing a message: read what is pending, and find a connection the SMSC
+                # closed meanwhile, so a message is never written into a dead connection.
+                try:
+                    self._poll(client)
+                except Exception:  # closed, or unbound by the SMSC: connect again below
+                    self._drop(client)
+                    client = None
             if client is None:
                 if item is None and time.monotonic() < retry_at:
                     continue
