@@ -1,7 +1,7 @@
 """Issue 12, point 1: a visitor finishes rating from the phone at 320-430 px wide, upright and on
 its side: every level (非常满意 to 非常不满意) and the submit button can be reached (the page
 scrolls or fits), nothing scrolls sideways, and zoom is allowed. The other public pages (the
-tracking page, the index) keep to the same widths. Screenshots: test-artifacts/rate-phone-*."""
+tracking page, the case page, the index) keep to the same widths. Screenshots: test-artifacts/rate-phone-*."""
 from __future__ import annotations
 
 import httpx
@@ -58,6 +58,7 @@ def done_tickets(live_server):
 
     make.url = srv.url
     make.http = c
+    make.clerk = clerk
     yield make
     c.close()
 
@@ -102,12 +103,18 @@ def test_rating_from_the_phone_at_every_level(done_tickets, browser, width, heig
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
 def test_public_pages_fit_the_phone(done_tickets, browser, width, height):
     viewport = {"width": width, "height": height}
-    waiting = done_tickets.http.post(f"/api/v1/halls/{HALL}/tickets", json={"category": "eia"}).json()
+    c, clerk = done_tickets.http, done_tickets.clerk
+    served = c.post(f"/api/v1/halls/{HALL}/tickets", json={"category": "eia"}).json()
+    waiting = c.post(f"/api/v1/halls/{HALL}/tickets", json={"category": "eia"}).json()
+    assert c.post(f"/api/v1/halls/{HALL}/windows/w1/next", headers=clerk).json()["id"] == served["id"]
+    case = c.post(f"/api/v1/tickets/{served['id']}/complete", headers=clerk, json={"outcome": "accepted", "case": {
+        "item": "eia_report_form", "applicant_name": "张三丰", "project": "某某化工厂扩建项目"}}).json()["case"]
     page = browser.new_context(viewport=viewport, **PHONE).new_page()
-    for path, ready in ((f"/track?hall={HALL}&ticket={waiting['id']}&token={waiting['track_token']}",
-                         "#live[data-state=live]"), ("/", "main")):
+    live = "#live[data-state=live]"
+    for path, ready in ((f"/track?hall={HALL}&ticket={waiting['id']}&token={waiting['track_token']}", live),
+                        (case["track_url"].split(done_tickets.url)[-1], live), ("/", "main")):
         page.goto(done_tickets.url + path)
         page.locator(ready).wait_for()
         assert zoom_allowed(page), path
         assert sideways(page) == 0, path
-    screenshot(page, f"index-phone-{width}x{height}")
+        screenshot(page, f"phone-{width}x{height}-{path.split('?')[0].strip('/') or 'index'}")

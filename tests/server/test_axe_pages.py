@@ -3,7 +3,7 @@
 findings of all its states and fails once, listing them; a screenshot of each state lands in
 test-artifacts/axe-*.png for a person to look at.
 
-Pages: / (index), /kiosk, /screen, /rate (the window's pad and the phone's QR page), /track,
+Pages: / (index), /kiosk, /screen, /rate (the window's pad and the phone's QR page), /track, /case,
 /console (signed out, picking a window, at the desk idle, with a called ticket, a dialog open),
 /dashboard, /admin, /audit, /devices. `test_every_page_is_checked` fails when static/ gains a
 page this module does not visit."""
@@ -22,7 +22,7 @@ from support.halls import HALL
 pytestmark = pytest.mark.browser
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
-VISITED = {"index", "kiosk", "screen", "rate", "track", "console", "dashboard", "admin", "audit", "devices"}
+VISITED = {"index", "kiosk", "screen", "rate", "track", "case", "console", "dashboard", "admin", "audit", "devices"}
 PHONES = [{"width": 390, "height": 844}, {"width": 360, "height": 780}]
 PHONE_OPTS = {"device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
@@ -155,6 +155,11 @@ def test_phone_pages(hall, browser):
         page.locator("#message:not(.hidden)").wait_for()
         f.look(page, f"track-not-found-{tag}")
     hall.ticket(zhang, t, "complete")
+    accepted = hall.issue("eia")
+    while (called := hall.window(zhang, "w1", "next")) and called["id"] != accepted["id"]:
+        hall.ticket(zhang, called, "complete")
+    case = hall.ticket(zhang, accepted, "complete", outcome="accepted", case={
+        "item": "eia_report_form", "applicant_name": "张三丰", "project": "某某化工厂扩建项目"})["case"]
     for vp in PHONES:
         tag = f"{vp['width']}x{vp['height']}"
         page = browser.new_context(viewport=vp, **PHONE_OPTS).new_page()
@@ -164,6 +169,12 @@ def test_phone_pages(hall, browser):
         page.click('.level[data-level="2"]')
         page.locator("body[data-screen=reasons-step]").wait_for()
         f.look(page, f"rate-qr-reasons-{tag}")
+        page.goto(case["track_url"])
+        page.locator("#live[data-state=live]").wait_for()
+        f.look(page, f"case-{tag}")
+        page.goto(f"{hall.url}/case?id={case['id']}&token=wrong")
+        page.locator("#message:not(.hidden)").wait_for()
+        f.look(page, f"case-not-found-{tag}")
     f.assert_clean()
 
 
