@@ -32,6 +32,7 @@ export async function run(action) {
   const d = S.data;
   const t = d.current;
   const acting = d.acting_window;
+  S.opening = action;  // a dialog opened now gives focus back to this action's button
   try {
     switch (action) {
       case "next": {
@@ -68,6 +69,8 @@ export async function run(action) {
     }
   } catch (err) {
     fail(err);
+  } finally {
+    S.opening = null;
   }
   await refresh();
 }

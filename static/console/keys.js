@@ -1,7 +1,7 @@
 /* The keyboard: every action has a key; in a dialog Esc, Enter and digits; in the picker digits. */
 
 import { run } from "./actions.js";
-import { closeDialog, confirmDialog } from "./dialog.js";
+import { closeDialog, confirmDialog, trapTab } from "./dialog.js";
 import { KEYMAP } from "./labels.js";
 import { pickWindow } from "./session.js";
 import { $, S } from "./state.js";
@@ -11,6 +11,7 @@ export function onKey(e) {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   const typing = e.target instanceof HTMLElement && e.target.matches("input, select, textarea");
   if (S.dialog) {
+    if (e.key === "Tab") { trapTab(e); return; }
     if (e.key === "Escape") { e.preventDefault(); closeDialog(); return; }
     // Enter confirms, except in a text area and on the dialog's other buttons (Cancel).
     const otherButton = e.target instanceof HTMLButtonElement && e.target !== S.dialog.okButton &&

@@ -4,18 +4,18 @@ import { choiceButtons, closeDialog, openDialog } from "./dialog.js";
 import { toast } from "./feedback.js";
 import { REASONS } from "./labels.js";
 import { showPicker } from "./session.js";
-import { S, base, post } from "./state.js";
+import { S, base, nameOf, post, winOf } from "./state.js";
 
 const { api, el } = OW;
 
 function warningBox(found) {
   if (!found.length) return null;
   return el("div", { class: "warning", id: "coverage-warning", role: "alert" },
-    el("b", {}, "注意：以下业务将无人受理", el("span", { class: "en" }, "Warning: nobody would serve")),
+    el("b", {}, "注意：以下业务将无人受理", el("span", { class: "en", lang: "en" }, "Warning: nobody would serve")),
     el("ul", {}, ...found.map((v) => el("li", { "data-category": v.category },
-      `${v.name}（${v.waiting} 人等候）`, el("span", { class: "en" }, `${v.name_en} (${v.waiting} waiting)`),
-      v.could_cover.length ? el("span", { class: "cover" }, `可补位：${v.could_cover.join("、")}`,
-        el("span", { class: "en" }, `could cover: ${v.could_cover.join(", ")}`)) : null))));
+      `${v.name}（${v.waiting} 人等候）`, el("span", { class: "en", lang: "en" }, `${v.name_en} (${v.waiting} waiting)`),
+      v.could_cover.length ? el("span", { class: "cover" }, `可补位：${v.could_cover.map(nameOf).join("、")}`,
+        el("span", { class: "en", lang: "en" }, `could cover: ${v.could_cover.map(nameOf).join(", ")}`)) : null))));
 }
 
 /** What an away or a sign-out would leave unserved (nothing, if the check itself fails). */
@@ -38,8 +38,14 @@ export async function openAway() {
   const others = S.info.windows.filter((w) => w.id !== S.window);
   const d = S.data;
   const b = d.window.b_clerk;
+  // "See instead": another window, or a colleague by name (where they sit now, if signed in)
+  const people = (d.colleagues || []).map((c) => {
+    const at = c.signed_in_at ? winOf(c.signed_in_at).name + (c.away ? "，暂离" : "") : "未签到";
+    return el("option", { value: c.username }, `${c.name}（${at}）`);
+  });
   const see = el("select", { id: "see-instead" }, el("option", { value: "" }, "—"),
-    ...others.map((w) => el("option", { value: w.id }, `${w.name} ${w.name_en}`)));
+    el("optgroup", { label: "窗口 Windows" }, ...others.map((w) => el("option", { value: w.id }, w.name))),
+    people.length ? el("optgroup", { label: "同事 Colleagues" }, ...people) : null);
   // Default: the window of this window's B post, who will cover.
   const bWindow = others.find((w) => w.signed_in === b);
   if (bWindow) see.value = bWindow.id;
@@ -47,11 +53,11 @@ export async function openAway() {
   openDialog({
     title: ["暂离（去向留言）", "Step away (whereabouts notice)"],
     body: [warningBox(found),
-      el("p", {}, "原因", el("span", { class: "en" }, "Reason (keys 1–4)")), choices,
+      el("p", {}, "原因", el("span", { class: "en", lang: "en" }, "Reason (keys 1–4)")), choices,
       el("div", { class: "row" },
-        el("label", {}, "预计返回 ", el("span", { class: "en" }, "Back at"), backAt),
-        el("label", {}, "请找 ", el("span", { class: "en" }, "See instead"), see)),
-      el("label", {}, "留言 ", el("span", { class: "en" }, "Note"), note)].filter(Boolean),
+        el("label", {}, "预计返回 ", el("span", { class: "en", lang: "en" }, "Back at"), backAt),
+        el("label", {}, "请找（窗口或同事） ", el("span", { class: "en", lang: "en" }, "See instead: a window or a colleague"), see)),
+      el("label", {}, "留言 ", el("span", { class: "en", lang: "en" }, "Note"), note)].filter(Boolean),
     confirm: found.length ? ["仍然暂离", "Step away anyway"] : ["确认暂离", "Step away"],
     danger: found.length > 0,
     keys: (i) => choices.pick(i),
@@ -69,7 +75,7 @@ export async function openSignOut() {
   const found = await check("sign-out");
   openDialog({
     title: ["签退", "Sign out of this window"],
-    body: [warningBox(found) || el("p", {}, "确认离开本窗口？", el("span", { class: "en" }, "Leave this window?"))],
+    body: [warningBox(found) || el("p", {}, "确认离开本窗口？", el("span", { class: "en", lang: "en" }, "Leave this window?"))],
     confirm: found.length ? ["仍然签退", "Sign out anyway"] : ["确认签退", "Sign out"],
     danger: found.length > 0,
     onConfirm: async () => {

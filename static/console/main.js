@@ -6,6 +6,7 @@
    The modules call one another in a circle (refresh → render → run → refresh)
    but only from inside functions: none runs code when loaded except this one. */
 
+import { why } from "./feedback.js";
 import { onKey } from "./keys.js";
 import { renderVisitor } from "./render.js";
 import { afterLogin, init, showLogin } from "./session.js";
@@ -16,7 +17,7 @@ const { api, el } = OW;
 OW.signInForm($("login-form"), $("login-error"), async () => {
   $("login-form").reset();
   await afterLogin();
-}, (err) => ["登录失败：" + err.message, el("span", { class: "en" }, "Sign-in failed")]);
+}, (err) => { const [zh, en] = why(err); return ["登录失败：" + zh, el("span", { class: "en", lang: "en" }, "Sign-in failed: " + en)]; });
 
 $("logout").addEventListener("click", async () => {
   await api("POST", "/api/v1/auth/logout").catch(() => {});
@@ -31,5 +32,6 @@ document.addEventListener("keydown", onKey);
 setInterval(() => { if (S.data && S.data.current && !S.dialog) renderVisitor(); }, 1000);
 
 init().catch((err) => {
-  document.body.prepend(el("div", { class: "error" }, "无法加载：" + err.message, el("span", { class: "en" }, "Cannot load the console")));
+  const [zh, en] = why(err);
+  document.body.prepend(el("div", { class: "error" }, "无法加载：" + zh, el("span", { class: "en", lang: "en" }, "Cannot load the console: " + en)));
 });

@@ -1,5 +1,6 @@
 /* Start, sign in, pick a window (A/B posts) and open it. */
 
+import { why } from "./feedback.js";
 import { connect, refresh } from "./live.js";
 import { $, S, show, winOf } from "./state.js";
 
@@ -34,8 +35,10 @@ export async function afterLogin() {
   S.me = await api("GET", `/api/v1/halls/${S.hall}/me`);
   const roles = { clerk: ["窗口人员", "clerk"], manager: ["大厅管理", "manager"], admin: ["管理员", "admin"] };
   const [rz, re] = roles[S.me.role] || [S.me.role, S.me.role];
-  const name = S.me.display_name && S.me.display_name !== S.me.username ? `${S.me.display_name}（${S.me.username}）` : S.me.username;
-  $("who").replaceChildren(el("b", {}, name), el("span", { class: "en" }, `${rz} · ${re}`));
+  // staff see names (张伟); the login id only when no name was given
+  const name = S.me.display_name && S.me.display_name !== S.me.username ? el("b", {}, S.me.display_name)
+    : el("b", { lang: "en" }, S.me.username);
+  $("who").replaceChildren(name, el("span", { class: "en", lang: "en" }, `${rz} · ${re}`));
   $("logout").classList.remove("hidden");
   if (S.me.signed_in_at) await openWindow(S.me.signed_in_at);
   else showPicker();
@@ -48,7 +51,7 @@ export function showPicker() {
   const list = $("posts");
   if (!posts.length) {
     list.replaceChildren(el("p", { class: "error" }, "您在本大厅没有岗位。",
-      el("span", { class: "en" }, "You hold no post in this hall; ask the hall manager.")));
+      el("span", { class: "en", lang: "en" }, "You hold no post in this hall; ask the hall manager.")));
     return;
   }
   list.replaceChildren(...posts.map((p, i) => {
@@ -57,10 +60,10 @@ export function showPicker() {
     return el("button", { class: "post" + (p.post === "B" ? " secondary" : ""), type: "button",
       "data-window": p.window, onclick: () => pickWindow(p.window) },
       i < 9 ? el("kbd", {}, String(i + 1)) : null,
-      el("span", { class: "pname" }, p.name, el("span", { class: "en" }, p.name_en)),
-      el("span", { class: "ppost" }, post[0], el("span", { class: "en" }, post[1])),
-      el("span", { class: "pwho" }, taken ? `在岗：${p.signed_in}` : "空闲",
-        el("span", { class: "en" }, taken ? `staffed by ${p.signed_in}` : "free")));
+      el("span", { class: "pname" }, p.name, el("span", { class: "en", lang: "en" }, p.name_en)),
+      el("span", { class: "ppost" }, post[0], el("span", { class: "en", lang: "en" }, post[1])),
+      el("span", { class: "pwho" }, taken ? `在岗：${p.signed_in_name || p.signed_in}` : "空闲",
+        el("span", { class: "en", lang: "en" }, taken ? `staffed by ${p.signed_in_name || p.signed_in}` : "free")));
   }));
 }
 
@@ -71,7 +74,8 @@ export async function pickWindow(window) {
     box.classList.add("hidden");
     await openWindow(window);
   } catch (err) {
-    box.replaceChildren("无法签到：" + err.message, el("span", { class: "en" }, "Cannot sign in here"));
+    const [zh, en] = why(err);
+    box.replaceChildren("无法签到：" + zh, el("span", { class: "en", lang: "en" }, "Cannot sign in here: " + en));
     box.classList.remove("hidden");
   }
 }
@@ -80,7 +84,7 @@ export async function openWindow(window) {
   S.window = window;
   S.data = null;
   const w = winOf(window);
-  $("where").replaceChildren(el("b", {}, w.name), el("span", { class: "en" }, w.name_en));
+  $("where").replaceChildren(el("b", {}, w.name), el("span", { class: "en", lang: "en" }, w.name_en));
   connect();
   await refresh();  // the desk shows once its state is in, so a key pressed at once acts
   if (S.window === window && S.data) show("desk");

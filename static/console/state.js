@@ -6,10 +6,15 @@ export const $ = (id) => document.getElementById(id);
 
 export const S = {
   hall: null, info: null, items: [], me: null, window: null, data: null, fetchedAt: 0,
-  sock: null, dialog: null, busy: false, refreshTimer: null,
+  sock: null, dialog: null, busy: false, refreshTimer: null, opening: null,
 };
 
 export function catOf(code) { return (S.info.categories.find((c) => c.code === code)) || { name: code, name_en: code, code }; }
+/** A colleague as staff see them: their name (张伟), not their login id. */
+export function nameOf(username) {
+  if (!username) return "—";
+  return (S.data && S.data.names && S.data.names[username]) || username;
+}
 export function winOf(id) { return (S.info.windows.find((w) => w.id === id)) || { name: id, name_en: id, id }; }
 export function itemsOf(category) { return S.items.filter((i) => i.categories.includes(category)); }
 export function serverNow() {

@@ -1,7 +1,7 @@
 /* Dialogs about a visitor: complete (with its outcome and paper), transfer, park, call a number, late visitor. */
 
 import { choiceButtons, openDialog } from "./dialog.js";
-import { printPaper, toast } from "./feedback.js";
+import { printPaper, problem, toast } from "./feedback.js";
 import { OUTCOMES, PAPERS } from "./labels.js";
 import { $, S, base, itemsOf, post } from "./state.js";
 
@@ -16,30 +16,30 @@ export function openComplete() {
     const parts = [];
     if (st.outcome === "accepted" || st.outcome === "notified") {
       if (!items.length) {
-        parts.push(el("p", { class: "error" }, "该业务没有可受理的事项", el("span", { class: "en" }, "No business item for this category")));
+        parts.push(el("p", { class: "error" }, "该业务没有可受理的事项", el("span", { class: "en", lang: "en" }, "No business item for this category")));
       } else {
         const sel = el("select", { id: "item", onchange: (e) => { st.item = e.target.value; drawExtra(); } },
-          ...items.map((i) => el("option", { value: i.code, selected: i.code === st.item }, `${i.name} ${i.name_en}`)));
-        parts.push(el("label", {}, "事项 ", el("span", { class: "en" }, "Business item"), sel));
+          ...items.map((i) => el("option", { value: i.code, selected: i.code === st.item }, i.name)));
+        parts.push(el("label", {}, "事项 ", el("span", { class: "en", lang: "en" }, "Business item"), sel));
       }
     }
     if (st.outcome === "accepted") {
-      parts.push(el("label", {}, "申请人 ", el("span", { class: "en" }, "Applicant (optional)"), el("input", { id: "applicant", maxlength: 100 })),
-        el("label", {}, "联系电话 ", el("span", { class: "en" }, "Phone (optional)"), el("input", { id: "phone", maxlength: 40, inputmode: "tel" })),
-        el("label", {}, "项目名称 ", el("span", { class: "en" }, "Project (optional)"), el("input", { id: "project", maxlength: 200 })));
+      parts.push(el("label", {}, "申请人 ", el("span", { class: "en", lang: "en" }, "Applicant (optional)"), el("input", { id: "applicant", maxlength: 100 })),
+        el("label", {}, "联系电话 ", el("span", { class: "en", lang: "en" }, "Phone (optional)"), el("input", { id: "phone", maxlength: 40, inputmode: "tel" })),
+        el("label", {}, "项目名称 ", el("span", { class: "en", lang: "en" }, "Project (optional)"), el("input", { id: "project", maxlength: 200 })));
     }
     if (st.outcome === "notified" && st.item) {
       const item = items.find((i) => i.code === st.item);
       parts.push(el("fieldset", { class: "materials" },
-        el("legend", {}, "勾选缺少的材料（一次性告知）", el("span", { class: "en" }, "Tick every missing material (one-time notice)")),
+        el("legend", {}, "勾选缺少的材料（一次性告知）", el("span", { class: "en", lang: "en" }, "Tick every missing material (one-time notice)")),
         ...(item.materials.length ? item.materials.map((m, i) => el("label", { class: "check" },
           el("input", { type: "checkbox", name: "missing", value: m, "data-index": i }), " ", m))
-          : [el("p", {}, "该事项无材料清单", el("span", { class: "en" }, "No checklist for this item"))])));
+          : [el("p", {}, "该事项无材料清单", el("span", { class: "en", lang: "en" }, "No checklist for this item"))])));
     }
     if ((st.outcome === "accepted" || st.outcome === "notified") && st.item) {
       const [pz, pe] = PAPERS[st.outcome === "accepted" ? "receipt" : "notice"];
       parts.push(el("label", { class: "check" }, el("input", { type: "checkbox", id: "print-paper", checked: st.print,
-        onchange: (e) => { st.print = e.target.checked; } }), ` 办结后打印${pz}`, el("span", { class: "en" }, `Print the ${pe.toLowerCase()}`)));
+        onchange: (e) => { st.print = e.target.checked; } }), ` 办结后打印${pz}`, el("span", { class: "en", lang: "en" }, `Print the ${pe.toLowerCase()}`)));
     }
     extra.replaceChildren(...parts);
   };
@@ -47,13 +47,13 @@ export function openComplete() {
   drawExtra();
   openDialog({
     title: [`办结 ${t.number}`, `Complete ${t.number}`],
-    body: [el("p", {}, "办理结果", el("span", { class: "en" }, "Outcome (keys 1–4)")), choices, extra],
+    body: [el("p", {}, "办理结果", el("span", { class: "en", lang: "en" }, "Outcome (keys 1–4)")), choices, extra],
     confirm: ["确认办结", "Complete"],
     keys: (i) => choices.pick(i),
     onConfirm: async () => {
       const body = { outcome: st.outcome };
       if (st.outcome === "accepted" || st.outcome === "notified") {
-        if (!st.item) throw new Error("请选择事项 / pick a business item");
+        if (!st.item) throw problem("请选择事项", "Pick a business item");
         body.case = { item: st.item };
         if (st.outcome === "accepted") {
           body.case.applicant_name = $("applicant").value.trim();
@@ -61,7 +61,7 @@ export function openComplete() {
           body.case.project = $("project").value.trim();
         } else {
           body.missing = [...extra.querySelectorAll("input[name=missing]:checked")].map((x) => x.value);
-          if (!body.missing.length) throw new Error("请勾选缺少的材料 / tick the missing materials");
+          if (!body.missing.length) throw problem("请勾选缺少的材料", "Tick the missing materials");
         }
       }
       const got = await post(`/api/v1/tickets/${t.id}/complete`, body);
@@ -86,12 +86,12 @@ export function openTransfer() {
   const target = el("div", { class: "extra" });
   const draw = () => {
     target.replaceChildren(st.to === "category"
-      ? el("label", {}, "转至业务 ", el("span", { class: "en" }, "To category"),
+      ? el("label", {}, "转至业务 ", el("span", { class: "en", lang: "en" }, "To category"),
         el("select", { id: "to-category", onchange: (e) => { st.category = e.target.value; } },
-          ...S.info.categories.map((c) => el("option", { value: c.code, selected: c.code === st.category }, `${c.name} ${c.name_en}`))))
-      : el("label", {}, "转至窗口 ", el("span", { class: "en" }, "To window"),
+          ...S.info.categories.map((c) => el("option", { value: c.code, selected: c.code === st.category }, c.name))))
+      : el("label", {}, "转至窗口 ", el("span", { class: "en", lang: "en" }, "To window"),
         el("select", { id: "to-window", onchange: (e) => { st.window = e.target.value; } },
-          ...others.map((w) => el("option", { value: w.id, selected: w.id === st.window }, `${w.name} ${w.name_en}`)))));
+          ...others.map((w) => el("option", { value: w.id, selected: w.id === st.window }, w.name)))));
   };
   const choices = choiceButtons("to", [["category", "转至业务", "To a category"], ["window", "转至窗口", "To a window"]], st.to,
     (v) => { st.to = v; draw(); });
@@ -99,7 +99,7 @@ export function openTransfer() {
   const note = el("input", { id: "note", maxlength: 500, placeholder: "告知下一窗口的说明 / a note for the next clerk" });
   openDialog({
     title: [`转办 ${t.number}（保留排队位置）`, `Transfer ${t.number} (keeps their place)`],
-    body: [choices, target, el("label", {}, "备注 ", el("span", { class: "en" }, "Note"), note)],
+    body: [choices, target, el("label", {}, "备注 ", el("span", { class: "en", lang: "en" }, "Note"), note)],
     confirm: ["确认转办", "Transfer"],
     keys: (i) => choices.pick(i),
     onConfirm: async () => {
@@ -117,8 +117,8 @@ export function openPark() {
   openDialog({
     title: [`暂挂 ${t.number}`, `Park ${t.number}`],
     body: [el("p", {}, "访客暂离窗口（取材料等），可用“过号恢复”按号码恢复排队。",
-      el("span", { class: "en" }, "The visitor steps aside; bring them back with Late visitor (L) by number.")),
-      el("label", {}, "原因 ", el("span", { class: "en" }, "Reason"), note)],
+      el("span", { class: "en", lang: "en" }, "The visitor steps aside; bring them back with Late visitor (L) by number.")),
+      el("label", {}, "原因 ", el("span", { class: "en", lang: "en" }, "Reason"), note)],
     confirm: ["确认暂挂", "Park"],
     onConfirm: async () => {
       await post(`/api/v1/tickets/${t.id}/park`, { note: note.value.trim() });
@@ -136,7 +136,7 @@ export function openCall() {
   const input = numberInput();
   openDialog({
     title: ["指定叫号", "Call a number"],
-    body: [el("label", {}, "号码 ", el("span", { class: "en" }, "Ticket number"), input)],
+    body: [el("label", {}, "号码 ", el("span", { class: "en", lang: "en" }, "Ticket number"), input)],
     confirm: ["呼叫", "Call"],
     onConfirm: async () => {
       const got = await post(`${base()}/windows/${S.data.acting_window}/call`, { number: input.value.trim() });
@@ -150,8 +150,8 @@ export function openLate() {
   openDialog({
     title: ["过号 / 暂挂恢复", "Late or parked visitor"],
     body: [el("p", {}, "未到或暂挂的访客回来后，按号码恢复排队。",
-      el("span", { class: "en" }, "A no-show or parked visitor who is back goes into the queue again.")),
-      el("label", {}, "号码 ", el("span", { class: "en" }, "Ticket number"), input)],
+      el("span", { class: "en", lang: "en" }, "A no-show or parked visitor who is back goes into the queue again.")),
+      el("label", {}, "号码 ", el("span", { class: "en", lang: "en" }, "Ticket number"), input)],
     confirm: ["恢复排队", "Back to the queue"],
     onConfirm: async () => {
       const number = input.value.trim().toUpperCase();
