@@ -24,6 +24,8 @@ from onewindow.ratings import (
     due_at,
     is_bad,
 )
+from onewindow.ratings.metrics import length, open_intervals
+from onewindow.ratings.thresholds import year_to_date
 from onewindow.server.config.ratings import policy_of
 from onewindow.server.errors import DomainError, Invalid, NotFound
 from onewindow.server.live.hub import Hub
@@ -35,6 +37,7 @@ from onewindow.server.store import accounts
 from onewindow.server.store import acks as ackstore
 from onewindow.server.store import ratings as rstore
 from onewindow.server.store import reports as qstore
+from onewindow.server.store import tracking as kstore
 from onewindow.server.store.database import Database
 from onewindow.server.store.rows import WindowPosts
 from onewindow.tickets import times
@@ -202,9 +205,12 @@ class RatingService:
         public = await self.svc.hall_public()
         cal = self.calendar.current
 
+        yearly = await self._yearly(today, now)
+
         def build():
             report = reporting.build_report(hall, self.policy, rows, ratings, day_tasks, cases, today, today,
                                             [today] if cal.is_working_day(today) else [], now)
+            reporting.add_thresholds(report, self.policy, yearly)
             return report, reporting.series(hall, rows, today, now)
 
         report, chart = await asyncio.to_thread(build)
@@ -308,6 +314,24 @@ class RatingService:
 
     # ----- reports ---------------------------------------------------------------------
 
+    async def _yearly(self, last: date, now: float) -> dict:
+        """What the yearly thresholds are judged on: the year to date up to `last`, from the
+        hall's first ticket if it opened this year (reporting.add_thresholds)."""
+        hall, tz = self.hall, self.tz
+        first_at = await self.db.read(qstore.first_ticket_at, hall.id)
+        first, last = year_to_date(last, datetime.fromtimestamp(first_at, tz).date() if first_at else None)
+        start, end = reporting.day_bounds(first, last, tz)
+        levels = await self.db.read(qstore.rating_levels, hall.id, start, end)
+        busy = await self.db.read(qstore.serving_seconds, hall.id, start, end)
+        cal = self.calendar.current
+
+        def open_s() -> float:
+            days = [d for d in reporting.days(first, last) if cal.is_working_day(d)]
+            return length(open_intervals(days, hall.hours.open, hall.hours.close, tz, until=now))
+
+        return {"from": first, "to": last, "levels": levels, "busy_s": busy, "open_s": await asyncio.to_thread(open_s),
+                "windows": len(hall.windows)}
+
     @staticmethod
     def check_range(first: date, last: date) -> None:
         for name, day in (("from", first), ("to", last)):
@@ -332,6 +356,9 @@ class RatingService:
         ratings = await self.db.read(rstore.ratings_between, hall.id, start, end)
         tasks = await self.db.read(rstore.tasks_opened_between, hall.id, start, end)
         cases = await self.db.read(qstore.cases_between, hall.id, start, end)
+        messages = await self.db.read(kstore.message_counts, hall.id, start, end)  # issue 14
+        followed = await self.db.read(kstore.case_figures, hall.id, start, end)
+        yearly = await self._yearly(last, now)
         cal = self.calendar.current
 
         def build():
@@ -339,6 +366,8 @@ class RatingService:
                          and datetime.combine(d, hall.hours.open, self.tz).timestamp() < now]
             report = reporting.build_report(hall, self.policy, rows, ratings, tasks, cases, first, last, open_days,
                                             now)
+            reporting.add_thresholds(report, self.policy, yearly)
+            reporting.add_followup(report, messages, followed)
             return report, [reporting.task_public(t, self.tz, now) for t in tasks]
 
         report, public_tasks = await asyncio.to_thread(build)

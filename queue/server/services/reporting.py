@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from onewindow.ratings import LEVELS, Policy, bad_rate, bad_rates, level_counts
 from onewindow.ratings import metrics as m
+from onewindow.ratings import thresholds
 from onewindow.ratings.rectification import from_steps
 from onewindow.server.config import Hall
 from onewindow.tickets import times
@@ -138,6 +139,28 @@ def build_report(hall: Hall, policy: Policy, rows: list[dict], ratings: list[dic
     }
 
 
+def add_thresholds(report: dict, policy: Policy, yearly: dict) -> None:
+    """The outlet rules' yearly thresholds (issue 15, point 10), judged over the year to date and
+    per outlet whatever period the report shows: `yearly` is {"from", "to" (dates), "levels"
+    (ratings per level), "busy_s" (all windows), "open_s" (one window's open time), "windows"}.
+    The period's own rates and shares stay as figures; the interview and merge flags are these."""
+    rate = thresholds.rate_of_levels(yearly["levels"], policy.bad_rate_threshold)
+    use = thresholds.outlet_utilisation(yearly["busy_s"], yearly["open_s"], yearly["windows"],
+                                        policy.utilisation_threshold)
+    report["thresholds"] = {
+        "from": yearly["from"].isoformat(), "to": yearly["to"].isoformat(),
+        "bad_rate": rate.as_dict(), "interview": rate.flagged,
+        "utilisation": use.as_dict(), "merge": use.flagged,
+    }
+    report["ratings"]["interview"] = rate.flagged
+    for u in report["utilisation"]:
+        u["flagged"] = None  # one quiet window is not a quiet outlet
+    report["definitions"]["thresholds"] = (
+        f"over the year to date ({yearly['from'].isoformat()} to {yearly['to'].isoformat()}), per outlet: "
+        f"bad ratings above {policy.bad_rate_threshold:.0%} → interview of the outlet's head; utilisation of all "
+        f"windows together below {policy.utilisation_threshold:.0%} → merge")
+
+
 def series(hall: Hall, rows: list[dict], day: date, now: float, step: float = SLOT_S) -> dict:
     """Arrivals and waits per 15 minutes over a day: from opening (or the first
     ticket) to closing (or now, if later)."""
@@ -182,11 +205,16 @@ def task_public(t: dict, tz, now: float) -> dict:
 
 # ----- exports ---------------------------------------------------------------------
 
+# After the window (issue 14): messages per channel and kind (rows of section "message"); on the total
+# row, cases rated against cases completed and the share of accepted cases looked up online.
+FOLLOWUP_COLUMNS = ("messages_sent", "messages_failed", "messages_pending", "cases_completed", "cases_rated",
+                    "cases_rated_share", "cases_accepted", "cases_looked_up", "cases_looked_up_share")
 CSV_COLUMNS = (
     "section", "key", "name", "issued", "served", "no_show", "cancelled", "waiting",
     "wait_n", "wait_mean_s", "wait_p90_s", "walk_mean_s", "walk_p90_s", "service_mean_s", "service_p90_s",
     "service_level", "service_level_met", "service_level_total",
     "utilisation", "utilisation_flagged", "ratings", "bad_ratings", "bad_rate", "bad_rate_flagged",
+    *FOLLOWUP_COLUMNS,
 )
 HEADINGS_ZH = {
     "section": "分组", "key": "代码", "name": "名称", "issued": "取号数", "served": "办结数", "no_show": "过号数",
@@ -196,9 +224,39 @@ HEADINGS_ZH = {
     "service_level_met": "达标数", "service_level_total": "计入数", "utilisation": "利用率",
     "utilisation_flagged": "利用率偏低", "ratings": "评价数", "bad_ratings": "差评数", "bad_rate": "差评率",
     "bad_rate_flagged": "差评率超标",
+    "messages_sent": "消息已发", "messages_failed": "消息失败", "messages_pending": "消息待发",
+    "cases_completed": "办件办结数", "cases_rated": "办件评价数", "cases_rated_share": "办件评价率",
+    "cases_accepted": "办件受理数", "cases_looked_up": "网上查询办件数", "cases_looked_up_share": "网上查询率",
 }
+SENT_STATES = ("sent", "delivered")  # handed to the gateway (delivered: and its receipt came)
+
+
+def add_followup(report: dict, messages: list[dict], cases: dict) -> dict:
+    """Issue 14's figures into a report: `messages` the outbox's counts in the period
+    [{channel, kind, state, n}] (store/tracking.message_counts), `cases` store/tracking.case_figures."""
+    groups: dict[tuple[str, str], dict] = {}
+    for r in messages:
+        g = groups.setdefault((r["channel"], r["kind"]), {"channel": r["channel"], "kind": r["kind"], "sent": 0,
+                                                            "failed": 0, "pending": 0, "total": 0})
+        g["sent" if r["state"] in SENT_STATES else "failed" if r["state"] == "failed" else "pending"] += r["n"]
+        g["total"] += r["n"]
+    rows = [groups[k] for k in sorted(groups)]
+    report["messages"] = {"sent": sum(g["sent"] for g in rows), "failed": sum(g["failed"] for g in rows),
+                          "pending": sum(g["pending"] for g in rows), "by_channel_kind": rows}
+    share = lambda a, b: (a / b) if b else None  # noqa: E731
+    report["cases"].update(
+        tracked={"accepted": cases["accepted"], "looked_up": cases["looked_up"], "lookups": cases["lookups"],
+                 "looked_up_share": share(cases["looked_up"], cases["accepted"])},
+        rated={"completed": cases["completed"], "rated": cases["rated"], "bad": cases["rated_bad"],
+               "rated_share": share(cases["rated"], cases["completed"])})
+    report.setdefault("definitions", {}).update(
+        messages="messages created in the period by channel and kind: sent (handed to the gateway, delivered "
+                 "or not), failed, pending (queued, sending)",
+        cases_rated="cases completed in the period that their applicant rated (once per case) / completed",
+        cases_looked_up="cases accepted in the period whose progress page was opened at least once / accepted")
+    return report
 SECTIONS = (("total", "合计 Total"), ("day", "按日 By day"), ("category", "按事项类别 By category"),
-            ("window", "按窗口 By window"), ("clerk", "按人员 By clerk"))
+            ("window", "按窗口 By window"), ("clerk", "按人员 By clerk"), ("message", "消息 Messages"))
 
 
 def _r(x, nd=1):
@@ -228,9 +286,16 @@ def table(report: dict) -> list[dict]:
         d["bad_ratings"] = rate["bad"] if rate else None
         d["bad_rate"] = _r(rate["rate"], 4) if rate else None
         d["bad_rate_flagged"] = rate["flagged"] if rate else None
+        d.update(dict.fromkeys(FOLLOWUP_COLUMNS))
         out.append(d)
 
     row("total", report["hall"], report["hall_name"], report["totals"], rate=r)
+    if "messages" in report:  # issue 14's figures (add_followup)
+        m, tracked, rated = report["messages"], report["cases"]["tracked"], report["cases"]["rated"]
+        out[-1].update(messages_sent=m["sent"], messages_failed=m["failed"], messages_pending=m["pending"],
+                       cases_completed=rated["completed"], cases_rated=rated["rated"],
+                       cases_rated_share=_r(rated["rated_share"], 4), cases_accepted=tracked["accepted"],
+                       cases_looked_up=tracked["looked_up"], cases_looked_up_share=_r(tracked["looked_up_share"], 4))
     for x in report["by_day"]:
         row("day", x["key"], x["name"], x)
     for x in report["by_category"]:
@@ -239,6 +304,11 @@ def table(report: dict) -> list[dict]:
         row("window", x["key"], x["name"], x, rate=rate_by["window"].get(x["key"]), u=util.get(x["key"]))
     for x in report["by_clerk"]:
         row("clerk", x["key"], x["name"], x, rate=rate_by["clerk"].get(x["key"]))
+    for g in report.get("messages", {}).get("by_channel_kind", []):
+        d = dict.fromkeys(CSV_COLUMNS)
+        d.update(section="message", key=f"{g['channel']}:{g['kind']}", name=f"{g['channel']} {g['kind']}",
+                 messages_sent=g["sent"], messages_failed=g["failed"], messages_pending=g["pending"])
+        out.append(d)
     return out
 
 
@@ -279,13 +349,27 @@ def to_xlsx(report: dict, tasks: list[dict] | None = None) -> bytes:
         ("平均等候(秒) Mean wait (s)", _r(t["wait"]["mean"])), ("90%等候(秒) P90 wait (s)", _r(t["wait"]["p90"])),
         ("等候达标率 Service level", t["service_level"]["share"]),
         ("评价数 Ratings", r["total"]), ("差评数 Bad ratings", r["bad"]), ("差评率 Bad-rating rate", r["rate"]),
-        ("约谈 Interview (bad rate above threshold)", "是 yes" if r["interview"] else "否 no"),
+        ("约谈 Interview (bad rate above threshold over the year to date)", "是 yes" if r["interview"] else "否 no"),
+        ("网点利用率（年度）Outlet utilisation (year to date)",
+         report.get("thresholds", {}).get("utilisation", {}).get("share")),
+        ("撤并 Merge (utilisation below threshold)",
+         "是 yes" if report.get("thresholds", {}).get("merge") else "否 no"),
         ("整改任务 Tasks opened", r["tasks"]["opened"]), ("按时办结 Closed on time", r["tasks"]["closed_on_time"]),
         ("超时 Overdue", r["tasks"]["overdue"]),
         ("办件受理 Cases accepted", report["cases"]["accepted"]), ("承诺兑现 Promises kept", report["cases"]["kept"]),
         ("承诺超期 Promises missed", report["cases"]["missed"]),
         ("一次办结率（最多跑一次）One-trip rate", report["cases"].get("one_trip_rate")),
     ]
+    if "messages" in report:  # issue 14
+        tracked, rated, msgs = report["cases"]["tracked"], report["cases"]["rated"], report["messages"]
+        summary += [
+            ("办件评价数 Cases rated", rated["rated"]), ("办件办结数 Cases completed", rated["completed"]),
+            ("办件评价率 Cases rated share", rated["rated_share"]),
+            ("网上查询办件数 Cases looked up online", tracked["looked_up"]),
+            ("网上查询率 Share looked up online", tracked["looked_up_share"]),
+            ("消息已发 Messages sent", msgs["sent"]), ("消息失败 Messages failed", msgs["failed"]),
+            ("消息待发 Messages pending", msgs["pending"]),
+        ]
     for k, v in summary:
         ws.append([k, v])
         ws.cell(ws.max_row, 1).font = bold
@@ -304,7 +388,7 @@ def to_xlsx(report: dict, tasks: list[dict] | None = None) -> bytes:
             for c in ws[ws.max_row]:
                 c.fill = flag
     for i, c in enumerate(CSV_COLUMNS, start=1):
-        if c in ("service_level", "utilisation", "bad_rate"):
+        if c in ("service_level", "utilisation", "bad_rate", "cases_rated_share", "cases_looked_up_share"):
             for cell in ws[get_column_letter(i)][1:]:
                 cell.number_format = "0.0%"
         ws.column_dimensions[get_column_letter(i)].width = 14 if i > 3 else 18

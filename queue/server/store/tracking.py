@@ -112,6 +112,14 @@ def ticket_phone(tx: Tx, ticket_id: int) -> str:
 # ----- reports -------------------------------------------------------------------------------
 
 
+def message_counts(tx: Tx, hall: str, start: float, end: float) -> list[dict]:
+    """Messages created in [start, end) by channel, kind and state (the outbox, store/outbox.py)."""
+    return [dict(r) for r in tx.all(
+        "SELECT channel, kind, state, COUNT(*) AS n FROM notify_outbox WHERE hall = :h AND created_at >= :a "
+        "AND created_at < :b GROUP BY channel, kind, state ORDER BY channel, kind, state",
+        {"h": hall, "a": start, "b": end})]
+
+
 def case_figures(tx: Tx, hall: str, start: float, end: float) -> dict:
     """Cases accepted in [start, end): how many were looked up online; cases completed then: how many
     were rated (their own rating)."""
