@@ -37,6 +37,7 @@ export async function printPaper(kind, path, body, [baseZh, baseEn]) {
  * server's error code in both languages (OW.errorText), never its English message alone. */
 export function why(err) {
   if (err && err.zh) return [err.zh, err.en];
+  if (!OW.errorText) return [err.message, err.message];  // common.js without error texts (older copy)
   const t = OW.errorText(err);
   return [t.zh, t.en];
 }

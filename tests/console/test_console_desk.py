@@ -181,6 +181,7 @@ def test_dialogs_keep_tab_inside_and_give_focus_back(hall, browser):
     page.keyboard.press("p")
     page.locator("#dialog:not(.hidden) #note").wait_for()
     assert focus_in_dialog(page)
+    look(page, "park-dialog")
     page.keyboard.press("Escape")
     page.locator("#dialog.hidden").wait_for(state="attached")
     assert focused_action(page) == "park"
@@ -258,3 +259,20 @@ def test_the_covering_desk_fits(hall, browser):
     page.locator("#visitor[data-status=called]").wait_for()
     page.locator("#toast:not(:empty)").wait_for()
     look(page, "covering-called")
+
+
+def test_a_clerk_at_their_b_window_serves_their_a_window(hall, browser):
+    """Issue 12, point 12 on the desk: lina is out; zhangwei picks window 2 (his B post) and is told he
+    serves window 1 (his A post) too; N calls the visitor waiting there."""
+    hall.user("zhangwei", "张伟")
+    hall.user("lina", "李娜")
+    hall.issue("eia")
+    page = open_desk(browser, hall.url, "zhangwei", key="2")
+    banner = page.locator("#covering-banner")
+    banner.wait_for()
+    text = banner.inner_text()
+    assert "1号窗口（A 岗）" in text and "2号窗口（B 岗）" in text, text
+    look(page, "covering-own-a-window")
+    page.keyboard.press("n")
+    page.locator("#current-number", has_text="A001").wait_for()
+    assert "2号窗口" in page.locator("#visitor .vwin").inner_text()
