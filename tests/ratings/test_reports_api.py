@@ -20,7 +20,8 @@ def test_an_empty_week(day):
     assert r["totals"]["issued"] == 0 and r["totals"]["wait"]["mean"] is None
     # Monday to Friday were open days: 5 x 8 hours of open time, none used
     assert [x["key"] for x in r["by_day"]] == ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"]
-    assert all(u["open_s"] == 5 * 8 * 3600 and u["share"] == 0 and u["flagged"] for u in r["utilisation"])
+    assert all(u["open_s"] == 5 * 8 * 3600 and u["share"] == 0 for u in r["utilisation"])
+    assert r["thresholds"]["merge"] and r["thresholds"]["utilisation"]["share"] == 0  # per outlet, the year
     assert r["ratings"]["total"] == 0 and r["ratings"]["rate"] is None and not r["ratings"]["interview"]
     csv_text = day.get(f"/api/v1/halls/{HALL}/reports.csv", boss, **{"from": "2026-11-16", "to": "2026-11-22"}).text
     assert csv_text.lstrip("\ufeff").startswith("section,key,name,issued")

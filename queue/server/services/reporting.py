@@ -13,9 +13,8 @@ import math
 from collections.abc import Hashable, Iterable
 from datetime import date, datetime, time, timedelta
 
-from onewindow.ratings import LEVELS, Policy, bad_rate, bad_rates, level_counts
+from onewindow.ratings import LEVELS, Policy, bad_rate, bad_rates, level_counts, thresholds
 from onewindow.ratings import metrics as m
-from onewindow.ratings import thresholds
 from onewindow.ratings.rectification import from_steps
 from onewindow.server.config import Hall
 from onewindow.tickets import times
@@ -349,7 +348,7 @@ def to_xlsx(report: dict, tasks: list[dict] | None = None) -> bytes:
         ("平均等候(秒) Mean wait (s)", _r(t["wait"]["mean"])), ("90%等候(秒) P90 wait (s)", _r(t["wait"]["p90"])),
         ("等候达标率 Service level", t["service_level"]["share"]),
         ("评价数 Ratings", r["total"]), ("差评数 Bad ratings", r["bad"]), ("差评率 Bad-rating rate", r["rate"]),
-        ("约谈 Interview (bad rate above threshold over the year to date)", "是 yes" if r["interview"] else "否 no"),
+        ("约谈 Interview (bad rate above threshold)", "是 yes" if r["interview"] else "否 no"),
         ("网点利用率（年度）Outlet utilisation (year to date)",
          report.get("thresholds", {}).get("utilisation", {}).get("share")),
         ("撤并 Merge (utilisation below threshold)",

@@ -17,6 +17,26 @@ def tickets_of_days(tx: Tx, hall: str, first_day: str, last_day: str) -> list[di
     return [dict(r) for r in rows]
 
 
+def rating_levels(tx: Tx, hall: str, start: float, end: float) -> dict[int, int]:
+    """Ratings of visits in [start, end) counted per level: the yearly bad-rating rate."""
+    rows = tx.all("SELECT level, COUNT(*) AS n FROM rating WHERE hall = :hall AND kind = 'visit' AND at >= :a "
+                  "AND at < :b GROUP BY level", {"hall": hall, "a": start, "b": end})
+    return {int(r["level"]): int(r["n"]) for r in rows}
+
+
+def serving_seconds(tx: Tx, hall: str, start: float, end: float) -> float:
+    """Serving time (start to done) at the hall's windows of the tickets started in [start, end)."""
+    total = tx.scalar("SELECT SUM(finished_at - started_at) FROM ticket WHERE hall = :hall AND window_id IS NOT NULL "
+                      "AND started_at >= :a AND started_at < :b AND finished_at IS NOT NULL",
+                      {"hall": hall, "a": start, "b": end})
+    return float(total or 0)
+
+
+def first_ticket_at(tx: Tx, hall: str) -> float | None:
+    """When the hall issued its first ticket: an outlet opened mid-year is judged from then."""
+    return tx.scalar("SELECT MIN(issued_at) FROM ticket WHERE hall = :hall", {"hall": hall})
+
+
 def waiting_now(tx: Tx, hall: str) -> list[dict]:
     rows = tx.all(
         "SELECT id, number, category, priority, issued_at, arrived_at FROM ticket "
