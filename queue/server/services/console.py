@@ -80,7 +80,7 @@ async def posts_of(svc: HallService, user: User) -> dict:
         if post or user.is_manager or not (st["a_clerk"] or st["b_clerk"]):
             posts.append({"window": w.id, "name": w.name, "name_en": w.name_en, "post": post,
                           "a_clerk": st["a_clerk"], "b_clerk": st["b_clerk"], "signed_in": st["clerk"],
-                          "signed_in_name": _names(people, st["clerk"]).get(st["clerk"])})
+                          "signed_in_name": _names(people, st["clerk"]).get(st["clerk"] or "")})
     here = next((s for s in states.values() if s["clerk"] == user.username), None)
     return {"username": user.username, "display_name": user.display_name, "role": user.role,
             "signed_in_at": here["window_id"] if here else None, "away": here["away"] if here else None,
