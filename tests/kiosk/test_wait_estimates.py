@@ -155,3 +155,11 @@ def test_a_category_whose_own_hours_ended_is_shown_closed_with_why(kiosk_client,
     client = kiosk_client(printers_toml(), enforce_hours=True, replace=morning_only)
     eia = tiles(client)["eia"]
     assert (eia["state"], eia["open"]) == ("closed", False) and eia["closed_reason"]
+
+
+def test_no_opening_time_is_promised_on_a_day_off(kiosk_client, clock):
+    clock.set(at(2026, 11, 28, 8, 0))  # a Saturday; the demo hall takes tickets at any hour
+    client = kiosk_client(printers_toml())
+    tile = tiles(client)["consult"]
+    assert (tile["serving_now"], tile["resumes_at"]) == (False, None)
+    assert tile["wait_text"]["zh"] == "暂无窗口服务"
