@@ -242,7 +242,8 @@ class HallService:
             h = self.hall.hours
             lunch = (h.lunch_from, h.lunch_until) if h.lunch_from and h.lunch_until else (
                 (min(r.start for r in self.hall.rota), max(r.end for r in self.hall.rota)) if self.hall.rota else None)
-            resume = est.resumes_at(local, opens=h.open, lunch=lunch,
+            working = self.calendar.current.is_working_day(local.date())  # no "opens at 09:00" on a holiday
+            resume = est.resumes_at(local, opens=h.open if working else None, lunch=lunch if working else None,
                                     back_at=(self.rates.back_at or {}).get(category, []))
         return est.estimate(ahead, open_, self.rates.pool_cycle_s[category], idle, now=local, resumes_at=resume,
                             min_cycle_s=q.estimate_min_service_s)
