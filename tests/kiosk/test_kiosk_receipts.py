@@ -47,7 +47,7 @@ def test_the_case_receipt(desk, clock):
         accepted_at=datetime.fromtimestamp(clock.now, hall.tz),
         deadline=datetime.fromisoformat(case["deadline"]).date(),
         deadline_provisional=case["provisional"], window_name="1号窗口", clerk_name="张伟",
-        query_hint=hall.receipt_hint)
+        query_hint=hall.receipt_hint, track_url=case["track_url"])  # the case's tracking link (issue 14)
     job = decode(data)
     assert job.cut == "full"
     assert job.image.tobytes() == render(expected).tobytes()
