@@ -259,6 +259,13 @@ def test_the_covering_desk_fits(hall, browser):
     page.locator("#visitor[data-status=called]").wait_for()
     page.locator("#toast:not(:empty)").wait_for()
     look(page, "covering-called")
+    # stepping away would leave the waiting visitors to nobody: warned, a red "step away anyway"
+    hall.issue("consult")
+    page.keyboard.press("a")
+    page.locator("#dialog:not(.hidden) #coverage-warning").wait_for()
+    look(page, "away-warning")
+    page.keyboard.press("Escape")
+    page.locator("#dialog.hidden").wait_for(state="attached")
 
 
 def test_a_clerk_at_their_b_window_serves_their_a_window(hall, browser):
