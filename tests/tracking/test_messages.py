@@ -30,7 +30,8 @@ def test_every_step_of_the_case_is_told_once_with_the_same_link(hall, recorder):
     case = hall.accept(notify=True, lang="en")
     cid = case["id"]
     hall.clock.advance(60)
-    hall.case_action(cid, "suspend", {"reason": "correction", "notice": "请补正", "missing": ["环评文件", "身份证复印件"]})
+    hall.case_action(cid, "suspend", {"reason": "correction", "notice": "请补正",
+                                      "missing": ["环评文件", "身份证复印件"]})
     hall.clock.advance(86400)
     hall.case_action(cid, "resume")
     hall.clock.advance(60)

@@ -5,8 +5,6 @@ from urllib.parse import parse_qs, urlparse
 
 from support.halls import HALL
 
-from onewindow.server.store import cases as cstore
-
 STABLE = {"number", "item", "status", "accepted_at", "deadline", "provisional", "statutory_deadline", "steps",
           "missing"}
 
@@ -185,9 +183,3 @@ def test_the_track_url_is_the_case_page(hall):
     r = hall.client.get(case["track_url"].split("testserver", 1)[-1])
     assert r.status_code == 200 and "case.js" in r.text
 
-
-def test_an_instant_case_is_completed_and_rateable_at_once(hall):
-    case = hall.accept(item="general_matter")
-    p = hall.progress(case["id"], case["track_token"])
-    if case["status"] == cstore.COMPLETED:
-        assert p["rateable"] is True
