@@ -84,6 +84,21 @@ def _reference_calendar() -> WorkingCalendar:
     return seeded_calendar()
 
 
+class Session(Strict):
+    """[[halls.categories.sessions]]: the weekdays (and hours) a category takes tickets, e.g. the
+    leader's reception day (领导接待日) every Tuesday; hours default to the category's."""
+
+    weekdays: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = Field(min_length=1)
+    start: time | None = None
+    end: time | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> Session:
+        if self.start and self.end and self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
 class Category(Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
     prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
@@ -98,6 +113,8 @@ class Category(Strict):
     # This category's own ticketing hours inside the hall's (e.g. permits only in the morning).
     ticketing_from: time | None = None
     ticketing_until: time | None = None
+    # Open only in these (weekdays, hours); none: every day the hall issues tickets (issue 15, point 13).
+    sessions: tuple[Session, ...] = ()
 
     @model_validator(mode="after")
     def _hours(self) -> Category:

@@ -100,8 +100,9 @@ class HallService:
         states = await self.db.read(wstore.states, self.hall.id)
         calls = await self.db.read(tstore.recent_calls, self.hall.id, day_start, self.hall.queue.recent_calls)
         waiting = await self.db.read(tstore.waiting_counts, self.hall.id)
-        users = await self.display_names({s["clerk"] for s in states.values() if s["clerk"]})
-        self.view.load({w: self._window_public(s, users) for w, s in states.items()},
+        users = await self.display_names(on_screen(states))
+        here = present_clerks(states)
+        self.view.load({w: self._window_public(s, users, here) for w, s in states.items()},
                        [self._call_public(c) for c in calls], waiting)
         self.hub.add_view(self.view)
         await self.refresh_rates()
@@ -122,7 +123,7 @@ class HallService:
         if windows:
             states = await self.db.read(wstore.states, self.hall.id)
             for w in sorted(windows):
-                await self._publish_window(states[w])
+                await self._publish_window(states[w], states)
 
     async def refresh_rates(self) -> None:
         await self.close_past_days()  # the rates loop runs every 30 s: it also turns the day
@@ -176,14 +177,19 @@ class HallService:
                                  h.ticketing_from or h.open, h.ticketing_until or h.close)
 
     def category_closed(self, cat: Category, now: float) -> str | None:
-        """Why this category takes no tickets now (its own hours), or None."""
-        if not self.hall.enforce_hours or (cat.ticketing_from is None and cat.ticketing_until is None):
+        """Why this category takes no tickets now (its own hours, its weekdays), or None."""
+        if not self.hall.enforce_hours or (cat.ticketing_from is None and cat.ticketing_until is None
+                                           and not cat.sessions):
             return None
         h = self.hall.hours
-        return hours.category_closed(datetime.fromtimestamp(now, self.tz),
-                                     cat.ticketing_from or h.ticketing_from or h.open,
-                                     cat.ticketing_until or h.ticketing_until or h.close, cat.name,
-                                     cat.name_en or cat.code)
+        local = datetime.fromtimestamp(now, self.tz)
+        start = cat.ticketing_from or h.ticketing_from or h.open
+        end = cat.ticketing_until or h.ticketing_until or h.close
+        if cat.sessions:  # a reception day: only these weekdays and hours (issue 15, point 13)
+            return hours.session_closed(local, [
+                hours.Session(frozenset(hours.WEEKDAYS.index(d) for d in s.weekdays), s.start or start,
+                              s.end or end) for s in cat.sessions], cat.name, cat.name_en or cat.code)
+        return hours.category_closed(local, start, end, cat.name, cat.name_en or cat.code)
 
     def check_open(self, cat, now: float) -> None:
         """409 when the hall, or this category's own ticketing hours, are closed."""
@@ -324,8 +330,8 @@ class HallService:
 
         left, states = await self.db.write(tx_fn)
         for w in left:
-            await self._publish_window(states[w])
-        await self._publish_window(states[window])
+            await self._publish_window(states[w], states)
+        await self._publish_window(states[window], states)
         await self.refresh_rates()
         return self.window_public(states[window], {user.username: {"display_name": user.display_name,
                                                                    "title": user.title}})
@@ -363,7 +369,7 @@ class HallService:
             return wstore.states(tx, self.hall.id)
 
         states = await self.db.write(tx_fn)
-        await self._publish_window(states[window])
+        await self._publish_window(states[window], states)
         await self.refresh_rates()
         return self.window_public(states[window])
 
@@ -410,11 +416,12 @@ class HallService:
                                  also_windows=also)
             if t is not None and self.on_call is not None:
                 self.on_call(tx, t)
-            return t
+            return t, states[window]
 
-        t = await self.db.write_hot(tx_fn)
+        t, before = await self.db.write_hot(tx_fn)
         if t is not None:
             self._publish_call(t, "call")
+            await self._publish_cover(t, before)
         return t
 
     async def call_number(self, user: User, window: str, number: str) -> TicketRow:
@@ -430,10 +437,11 @@ class HallService:
                                    number=number.strip().upper(), window=window, clerk=user.username, now=now)
             if self.on_call is not None:
                 self.on_call(tx, t)
-            return t
+            return t, states[window]
 
-        t = await self.db.write_hot(tx_fn)
+        t, before = await self.db.write_hot(tx_fn)
         self._publish_call(t, "call")
+        await self._publish_cover(t, before)
         return t
 
     async def ticket_action(self, user: User, ticket: TicketRow, action: str, also=None, **kw) -> TicketRow:
@@ -490,18 +498,35 @@ class HallService:
         self.hub.publish(self.hall.id, "ticket",
                          {"ticket": t["number"], "status": t["status"], "window": t["window_id"]}, t["id"])
 
-    async def _publish_window(self, state: WindowState) -> None:
-        names = await self.display_names({state["clerk"]} if state["clerk"] else set())
-        self.hub.publish(self.hall.id, "window", self._window_public(state, names))
+    async def _publish_window(self, state: WindowState, states: dict[str, WindowState] | None = None,
+                              present: set[str] | None = None) -> None:
+        """Publish `state` as the screens show it; `states` (the hall's) or `present` say who is here."""
+        here = present if present is not None else present_clerks(states or {})
+        names = await self.display_names(on_screen({state["window_id"]: state}))
+        self.hub.publish(self.hall.id, "window", self._window_public(state, names, here))
 
-    def _window_public(self, st: WindowState, names: dict) -> dict:
-        """A window as the call screen shows it: status, number, post card, notice."""
+    async def _publish_cover(self, t: TicketRow, before: WindowState) -> None:
+        """A colleague called at a window whose own clerk is away or signed out (a B
+        covering, in takeover mode say): its card now shows them serving there, not
+        the away notice (the screen must not send visitors elsewhere)."""
+        if not access.holder_absent(before) or t["clerk"] == before["clerk"]:
+            return
+        now: WindowState = {**before, "current_ticket": t["id"], "current_number": t["number"],
+                            "current_clerk": t["clerk"]}
+        await self._publish_window(now, present={t["clerk"]})  # a manager calling need not be signed in
+
+    def _window_public(self, st: WindowState, names: dict, present: set[str] | frozenset = frozenset()) -> dict:
+        """A window as the call screen shows it: status, number, post card, notice.
+
+        While its own clerk is away or signed out, the visitor of a colleague who is
+        `present` makes the window theirs on the screen: serving, their card marked `covering`."""
+        cover = st.get("current_clerk") if st.get("current_ticket") and access.holder_absent(st) else None
+        if cover and cover != st["clerk"] and cover in present:
+            return {"window": st["window_id"], "status": "serving", "number": st.get("current_number"),
+                    "clerk": {**_card(cover, names), "covering": True}, "notice": st["away"] or None}
         status = "closed" if st["clerk"] is None else "away" if st["away"] else (
             "serving" if st.get("current_ticket") else "idle")
-        clerk = None
-        if st["clerk"]:
-            info = names.get(st["clerk"], {})
-            clerk = {"name": info.get("display_name") or st["clerk"], "title": info.get("title", "")}
+        clerk = _card(st["clerk"], names) if st["clerk"] else None
         return {"window": st["window_id"], "status": status, "number": st.get("current_number"),
                 "clerk": clerk, "notice": st["away"] or None}
 
@@ -529,7 +554,7 @@ class HallService:
 
     async def hall_public(self) -> dict:
         states = await self.db.read(wstore.states, self.hall.id)
-        names = await self.display_names({s["clerk"] for s in states.values() if s["clerk"]})
+        names = await self.display_names(on_screen(states))
         waiting = self.view.waiting
         return {
             "id": self.hall.id, "name": self.hall.name, "name_en": self.hall.name_en,
@@ -546,3 +571,20 @@ class HallService:
             ],
             "windows": [self.window_public(states[w.id], names) for w in self.hall.windows if w.id in states],
         }
+
+
+def present_clerks(states: dict[str, WindowState]) -> set[str]:
+    """Clerks signed in somewhere in the hall and not away."""
+    return {s["clerk"] for s in states.values() if s["clerk"] and not s["away"]}
+
+
+def on_screen(states: dict[str, WindowState]) -> set[str]:
+    """The clerks whose cards the screens show: those signed in, and colleagues serving at a window."""
+    return {s["clerk"] for s in states.values() if s["clerk"]} | {
+        s["current_clerk"] for s in states.values() if s.get("current_clerk")}
+
+
+def _card(username: str, names: dict) -> dict:
+    """A clerk's post card: display name and title, never the login id unless nothing else is known."""
+    info = names.get(username, {})
+    return {"name": info.get("display_name") or username, "title": info.get("title", "")}
