@@ -51,7 +51,7 @@ OW.device = (() => {
       function draw() {
         boxes.replaceChildren(...Array.from({ length: DIGITS }, (_, i) =>
           el("span", { class: "pair-digit" + (i === code.length ? " next" : "") }, code[i] || "")));
-        live.textContent = `已输入 ${code.length} 位 / ${code.length} of ${DIGITS} digits`;
+        live.replaceChildren(`已输入 ${code.length} 位 / `, el("span", { lang: "en" }, `${code.length} of ${DIGITS} digits`));
         submit.disabled = code.length !== DIGITS;
       }
 

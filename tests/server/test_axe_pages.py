@@ -101,6 +101,13 @@ def test_index_kiosk_and_call_screen(hall, browser, device_context):
         page.goto(f"{hall.url}/")
         f.look(page, f"index-{tag}")
         page.close()
+    for kind, path in (("kiosk", "/kiosk"), ("pad", f"/rate?hall={HALL}&window=w1")):  # not paired yet
+        page = browser.new_page(viewport={"width": 1920, "height": 1080} if kind == "kiosk"
+                                else {"width": 1280, "height": 800})
+        page.goto(hall.url + path)
+        page.locator("#pairing").wait_for()
+        f.look(page, f"{kind}-pairing")
+        page.close()
     zhang = hall.user("zhangwei", display_name="张伟")
     hall.window(zhang, "w1", "sign-in")
     hall.issue("consult")
@@ -123,7 +130,11 @@ def test_index_kiosk_and_call_screen(hall, browser, device_context):
     f.look(screen, "screen-idle")
     hall.window(zhang, "w1", "next")
     screen.locator("article[data-window=w1][data-status=serving]").wait_for()
+    screen.locator(".window.called").wait_for()
+    # the call flashes: hold every animation at the middle of its 1 s cycle (the flash's peak) and look
+    screen.evaluate("document.getAnimations().forEach((a) => { a.pause(); a.currentTime = 500; })")
     f.look(screen, "screen-calling")
+    screen.evaluate("document.getAnimations().forEach((a) => a.play())")
     hall.window(hall.user("lina", display_name="李娜"), "w2", "sign-in")
     hall.window(hall.accounts.login("lina"), "w2", "away", reason="meeting")
     screen.locator("article[data-window=w2][data-status=away]").wait_for()
