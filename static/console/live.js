@@ -16,7 +16,7 @@ export function connect() {
     },
     onSnapshot: () => scheduleRefresh(),
     onEvent: (ev) => {
-      if (["announce", "screen", "completion"].includes(ev.type)) return;
+      if (["announce", "screen", "screen_link", "alert_ack", "completion"].includes(ev.type)) return;  // not the desk's news
       scheduleRefresh();
     },
   });
