@@ -81,3 +81,21 @@ def test_a_full_list_of_connected_screens_counts_the_rest(clock):
     lst.link("b", False, clock() + 5)
     lst.link("e", True, clock() + 6)  # takes b's place: b left, the others are connected
     assert {e["screen"] for e in lst.listing()} == {"a", "c", "e"}
+
+
+def test_more_screens_connected_at_once_than_the_list_holds(make_client, accounts, clock):
+    import contextlib
+
+    client = make_client()
+    manager = accounts(client).user("boss", role="manager")
+    with contextlib.ExitStack() as stack:
+        for i in range(CAP + 10):  # all open at once
+            ws = stack.enter_context(display(client, f"c{i:03d}"))
+            ws.receive_json()
+        listed = screens(client, manager)
+        assert len(listed) == CAP and all(e["connected"] for e in listed.values())
+        assert client.app.state.runtime.hall(HALL).view.screens.unlisted == 10
+    # All gone: the counts are back to nothing, the list still bounded.
+    listed = screens(client, manager)
+    assert len(listed) == CAP and not any(e["connected"] for e in listed.values())
+    assert client.app.state.runtime.hall(HALL).view.screens.unlisted == 0
