@@ -199,7 +199,7 @@ class CaseService:
         item = svc.hall.item(case["item"])
         self.tracking.message_case(tx, case, "case_accepted", {
             "number": case["number"], "item": item.name if item else case["item"],
-            "deadline": times.iso(case["deadline_at"], svc.tz)[:10], "link": link}, "accepted")
+            "deadline": _at(case["deadline_at"], svc.tz).date().isoformat(), "link": link}, "accepted")
         if case["status"] == cstore.COMPLETED:  # an instant item: done at the window
             self._message_completed(tx, svc, case, None, None)
         return {"track_token": token, "track_url": link}
@@ -300,7 +300,7 @@ class CaseService:
             cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
             if self.tracking is not None:
                 self.tracking.message_case(tx, case, "case_resumed", {
-                    "number": case["number"], "deadline": times.iso(case["deadline_at"], svc.tz)[:10]},
+                    "number": case["number"], "deadline": _at(case["deadline_at"], svc.tz).date().isoformat()},
                     f"resumed:{now}")
             _audit(tx, actor, "case_resume", case, now)
             return case

@@ -205,8 +205,8 @@ class TrackingService:
         notice = ""
         open_stop = next((s for s in reversed(stops) if s["to_at"] is None), None)
         if c["status"] == cstore.SUSPENDED and open_stop is not None:
-            last = next((st for st in reversed(steps) if st["kind"] == "suspended"), {})
-            missing = list(last.get("missing") or [])
+            stopped: dict[str, Any] = next((st for st in reversed(steps) if st["kind"] == "suspended"), {})
+            missing = list(stopped.get("missing") or [])
             notice = open_stop["notice"]
         statutory, statutory_prov = self._statutory(svc, c, stops)
         out: dict[str, Any] = {
