@@ -306,3 +306,21 @@ def test_admin_audit_and_devices(hall, browser, clock):
     page.locator("#rows tr").first.wait_for()
     f.look(page, "devices")
     f.assert_clean()
+
+
+def test_kiosk_full_and_refusing(live_server, demo_config, device_context):
+    srv = live_server(demo_config(replace={"default_service_min = 15\n": "default_service_min = 15\ndaily_cap = 1\n"}))
+    f = Findings()
+    context = device_context(srv.url, viewport={"width": 1920, "height": 1080})
+    r = httpx.post(f"{srv.url}/api/v1/halls/{HALL}/tickets", json={"category": "eia"}, timeout=30,
+                   headers={"X-Device-Token": context.device["token"]})
+    assert r.status_code == 201, r.text
+    page = context.new_page()
+    page.goto(f"{srv.url}/kiosk")
+    full = page.locator('button.cat[data-category="eia"][data-state="full"]')
+    full.wait_for()
+    f.look(page, "kiosk-category-full")
+    full.click(force=True)
+    page.locator("#message:not(.hidden)").wait_for()
+    f.look(page, "kiosk-message-full")
+    f.assert_clean()
