@@ -15,6 +15,7 @@ const Screen = (() => {
     closed: ["暂停服务", "Closed"],
     away: ["暂时离开", "Away"],
   };
+  const LEFT = new Set(["closed", "away"]); // a window with nobody to call visitors to
   const REASONS = {
     meeting: ["开会", "In a meeting"],
     lunch: ["午间休息", "Lunch break"],
@@ -80,6 +81,12 @@ const Screen = (() => {
         if (w) {
           for (const k of ["status", "number", "clerk", "notice"]) if (k in d) w[k] = d[k];
           renderWindows();
+        }
+        if (LEFT.has(d.status)) {
+          // Nobody serves there now: its calls leave "now calling" (as the server's projection.py).
+          const before = state.calls.length;
+          state.calls = state.calls.filter((c) => c.window !== d.window);
+          if (state.calls.length !== before) renderCalls(false);
         }
         break;
       }
@@ -199,10 +206,14 @@ const Screen = (() => {
     if (status === "away" && w.notice) {
       body.push(noticeBlock(w.notice));
     } else {
-      body.push(el("div", { class: "wnum" + (w.number ? "" : " none") }, w.number || "—"));
+      const number = status === "closed" ? null : w.number; // a closed window calls nobody
+      body.push(el("div", { class: "wnum" + (number ? "" : " none") }, number || "—"));
     }
+    const covering = w.clerk && w.clerk.covering  // a colleague serving while the window's clerk is away
+      ? el("span", { class: "covering" }, "代岗", el("span", { lang: "en" }, " covering")) : null;
     const clerk = w.clerk && status !== "closed"
-      ? el("div", { class: "clerk" }, w.clerk.name, w.clerk.title ? el("span", { class: "title" }, w.clerk.title) : null)
+      ? el("div", { class: "clerk" }, w.clerk.name, covering,
+        w.clerk.title && !covering ? el("span", { class: "title" }, w.clerk.title) : null)
       : el("div", { class: "clerk" }, "\u00a0");
     return el("article", { class: `window ${status}`, "data-window": w.window, "data-status": status },
       el("div", { class: "whead" },

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from onewindow.server.live.hub import Event
 
 
+# A window in one of these states has no visitor to call: its calls leave "now calling".
+LEFT = frozenset({"closed", "away"})
+
+
 class HallView:
     def __init__(self, hall: str, name: str, name_en: str, windows: list[dict], recent: int = 8,
                  ticker: int = 20) -> None:
@@ -60,6 +64,9 @@ class HallView:
                 for k in ("status", "number", "clerk", "notice"):
                     if k in d:
                         w[k] = d[k]
+            if d.get("status") in LEFT:
+                # Nobody serves there now: its calls leave "now calling" (static/screen.js does the same).
+                self.calls = deque((c for c in self.calls if c.get("window") != d["window"]), maxlen=self.calls.maxlen)
         elif ev.type == "done":
             w = self.windows.get(d["window"])
             if w is not None and w["number"] == d["ticket"]:

@@ -57,6 +57,7 @@ class WindowState(WindowPosts):
     signed_in_at: float | None
     current_ticket: int | None
     current_number: str | None
+    current_clerk: str | None  # who called the current ticket (a B covering, say)
 
 
 class CaseRow(TypedDict):

@@ -21,7 +21,7 @@ def seed(tx: Tx, hall: str, windows: list[tuple[str, str | None, str | None]]) -
 def states(tx: Tx, hall: str) -> dict[str, WindowState]:
     rows = tx.all(
         "SELECT s.window_id, s.clerk, s.signed_in_at, s.away, s.current_ticket, p.a_clerk, p.b_clerk, "
-        "t.number AS current_number FROM window_state s "
+        "t.number AS current_number, t.clerk AS current_clerk FROM window_state s "
         "LEFT JOIN window_post p ON p.hall = s.hall AND p.window_id = s.window_id "
         "LEFT JOIN ticket t ON t.id = s.current_ticket WHERE s.hall = :h",
         {"h": hall},
