@@ -53,6 +53,9 @@ def test_the_report_counts_messages_ratings_of_cases_and_look_ups(hall):
     row = rows[("message", "file:case_rate_invite")]
     assert (row["messages_sent"], row["messages_failed"]) == ("0", "1")
 
+    today = hall.client.get(f"/api/v1/halls/{HALL}/dashboard", headers=hall.manager).json()["today"]
+    assert today["cases"]["rated"]["rated"] == 1 and today["messages"]["failed"] == 1
+
     x = hall.client.get(f"/api/v1/halls/{HALL}/reports.xlsx", headers=hall.manager, params=DAY)
     assert x.status_code == 200
     book = load_workbook(io.BytesIO(x.content))

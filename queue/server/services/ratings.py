@@ -203,6 +203,8 @@ class RatingService:
         carded = await self.db.read(qstore.carded_cases, hall.id)
         cases = await self.db.read(qstore.cases_between, hall.id, start, end)
         public = await self.svc.hall_public()
+        messages = await self.db.read(kstore.message_counts, hall.id, start, end)  # issue 14
+        followed = await self.db.read(kstore.case_figures, hall.id, start, end)
         cal = self.calendar.current
 
         yearly = await self._yearly(today, now)
@@ -211,6 +213,7 @@ class RatingService:
             report = reporting.build_report(hall, self.policy, rows, ratings, day_tasks, cases, today, today,
                                             [today] if cal.is_working_day(today) else [], now)
             reporting.add_thresholds(report, self.policy, yearly)
+            reporting.add_followup(report, messages, followed)
             return report, reporting.series(hall, rows, today, now)
 
         report, chart = await asyncio.to_thread(build)

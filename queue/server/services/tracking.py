@@ -229,7 +229,11 @@ class TrackingService:
         return out
 
     def _statutory(self, svc: HallService, c: CaseRow, stops: list[dict]) -> tuple[str | None, bool]:
-        """The statutory limit's deadline, moved by the suspensions like the promise's."""
+        """The statutory limit's deadline as the case keeps it (supervised apart from the promise);
+        for a case from before it was kept, computed and moved by the suspensions like the promise's."""
+        kept = cast(dict, c).get("statutory_deadline_at")
+        if kept is not None:
+            return times.iso(kept, svc.tz), bool(cast(dict, c).get("statutory_provisional"))
         if c["statutory_amount"] is None or c["statutory_unit"] is None:
             return None, False
         tz, cal = svc.tz, self.calendar.current
