@@ -199,6 +199,7 @@ class Smsc:
                 conn, _ = listener.accept()
             except OSError:
                 return  # closed: down() or stop()
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self.lock:
                 if self._listener is not listener:
                     conn.close()

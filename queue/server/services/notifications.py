@@ -112,7 +112,7 @@ class Notifier:
         row = dict(hall=hall, channel=rules.channel, kind=kind, event_key=event_key[:160],
                    recipient=self.box.encrypt(number), recipient_hash=rh, day=day, lang=lang, body=body,
                    segments=seg.segments, now=now)
-        if over_daily_limit(outbox.count_for_recipient(tx, rh, day), rules.daily_limit):
+        if rules.daily_limit and over_daily_limit(outbox.count_for_recipient(tx, rh, day), rules.daily_limit):
             mid, created = outbox.insert(tx, **row, state="failed", next_try_at=now, last_error=outbox.LIMITED)
             if not created:
                 prior = outbox.existing(tx, event_key[:160])

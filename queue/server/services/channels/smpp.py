@@ -16,6 +16,7 @@ import asyncio
 import logging
 import queue as stdqueue
 import select
+import socket
 import threading
 import time
 
@@ -144,6 +145,9 @@ class SmppChannel:
                    logger_name="onewindow.notify.smpp.client")
         try:
             c.connect()
+            # Small PDUs both ways (submit, answer, receipt, its answer): without this, Nagle's
+            # algorithm and delayed ACKs hold each one for tens of milliseconds.
+            c._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             c.bind_transceiver(system_id=self.cfg.system_id, password=self.cfg.secret(),
                                system_type=self.cfg.system_type)
         except Exception:
