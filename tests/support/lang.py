@@ -5,7 +5,8 @@ language of its nearest `lang` ancestor, and our pages are `lang="zh-CN"`, so En
 `unmarked_english(page)` lists the text nodes of the page (shown or not: a hidden section is
 shown in another state) holding a Latin-letter word with a lowercase letter (English words:
 "Sign in", "min"; not ticket numbers such as A001 nor acronyms such as QR or EIA, read letter by
-letter in either voice) whose nearest `lang` ancestor is not English. Text inside <svg>, <script>,
+letter in either voice) whose nearest `lang` ancestor is not English, and the elements whose
+aria-label, placeholder, alt or title is English alone and not so marked. Text inside <svg>, <script>,
 <style> and <template> is not read out and is skipped. An <option> holds plain text only (no
 <span lang="en"> inside), so one that mixes Chinese and English ("窗口人员 Clerk") is let pass; an
 <option> of English alone must still say lang="en"."""
@@ -29,6 +30,19 @@ _FIND = r"""() => {
       path.unshift(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
                    (e.classList.length ? "." + [...e.classList].join(".") : ""));
     bad.push({ text: n.nodeValue.trim().slice(0, 80), where: path.join(" > "), lang });
+  }
+  // Attributes read out (a name, a placeholder, an alt text) in English alone: the element says so
+  const HAN = /[\u3400-\u9fff]/;
+  for (const el of document.body.querySelectorAll("[aria-label], [placeholder], [alt], [title]")) {
+    for (const attr of ["aria-label", "placeholder", "alt", "title"]) {
+      const v = el.getAttribute(attr);
+      if (!v || HAN.test(v) || !(v.match(WORD) || []).some(w => w.length >= 2)) continue;
+      const marked = el.closest("[lang]");
+      const lang = marked ? marked.getAttribute("lang").toLowerCase() : "";
+      if (lang === "en" || lang.startsWith("en-")) continue;
+      const where = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "");
+      bad.push({ text: `${attr}=${v.slice(0, 70)}`, where, lang });
+    }
   }
   return bad;
 }"""
