@@ -2,10 +2,10 @@
 
 Built from YearSchedules. A year with a schedule is *loaded* and its answers
 are authoritative. A year without one is answered provisionally: weekends off
-plus only the holidays fixed to Gregorian dates by the holiday regulations
-(元旦 Jan 1, 劳动节 May 1-2, 国庆 Oct 1-3). Lunar holidays and make-up days
-cannot be known before the State Council's notice, so anything computed over
-an unloaded year must be flagged; `spans_unloaded` tells callers when.
+plus the days off the national holiday rules fix (rules.py: 元旦, 春节, 清明,
+劳动节, 端午, 中秋, 国庆, lunar dates and the solar term included). The make-up
+working days cannot be known before the State Council's notice, so anything
+computed over an unloaded year must be flagged; `spans_unloaded` tells callers when.
 
 The calendar is immutable: `with_schedule` returns a new one, so a server can
 swap it in one assignment while requests keep using the old one.
@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from .rules import statutory_days_off
 from .schedule import YearSchedule
 
-FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
 _DAY = timedelta(days=1)
 
 
@@ -79,7 +79,7 @@ class WorkingCalendar:
             return False
         if day.year in self._schedules:
             return True
-        return (day.month, day.day) not in FIXED_HOLIDAYS
+        return day not in statutory_days_off(day.year)
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""

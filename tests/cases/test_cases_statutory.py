@@ -75,3 +75,13 @@ def test_a_suspension_moves_the_statutory_deadline_too(hall):
     resumed = hall.case_action(case_id, "resume")
     assert resumed["deadline"] == "2026-12-09T23:59:59+08:00"
     assert resumed["statutory_deadline"] == "2026-12-21T23:59:59+08:00"
+
+
+def test_no_tickets_on_a_statutory_day_off_before_its_notice(make_hall, demo_config, clock):
+    """Issue 15, point 8: 2027-02-08 (初三, a Monday) is a day off although 2027's notice is not loaded."""
+    clock.set(at(2027, 2, 8, 10))
+    hall = make_hall(demo_config(enforce_hours=True))
+    r = hall.client.post("/api/v1/halls/eco/tickets", json={"category": "eia"})
+    assert (r.status_code, r.json()["code"]) == (409, "hall_closed")
+    clock.set(at(2027, 2, 9, 10))
+    assert hall.client.post("/api/v1/halls/eco/tickets", json={"category": "eia"}).status_code == 201

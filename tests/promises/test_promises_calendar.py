@@ -31,9 +31,13 @@ def test_unloaded_year_keeps_the_fixed_date_holidays(day):
     assert not WorkingCalendar().is_working_day(day)
 
 
-def test_unloaded_year_knows_nothing_lunar_and_no_make_up_days():
+def test_unloaded_year_knows_the_lunar_days_off_but_no_make_up_days():
     cal = WorkingCalendar()
-    assert cal.is_working_day(date(2030, 2, 4))  # a Monday in Spring Festival 2030
+    assert not cal.is_working_day(date(2030, 2, 4))  # 初二, a Monday in Spring Festival 2030
+    assert not cal.is_working_day(date(2030, 2, 5))  # 初三
+    assert not cal.is_working_day(date(2030, 6, 5))  # 端午
+    assert not cal.is_working_day(date(2030, 9, 12))  # 中秋
+    assert cal.is_working_day(date(2030, 2, 6))  # the notice's bridging days are not known
     assert cal.is_working_day(date(2030, 5, 3))  # May 3 is no fixed holiday
     assert cal.is_working_day(date(2030, 10, 4))  # nor is Oct 4
     assert not cal.is_working_day(date(2030, 2, 9))  # Saturday stays off

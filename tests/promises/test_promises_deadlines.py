@@ -116,10 +116,10 @@ workdays = ["2027-02-20"]
 
 def test_unloaded_year_is_provisional_and_recomputed_after_loading():
     start = at(2027, 1, 28)  # Thursday
-    # Provisional (weekends and Jan 1 only): Jan 29 is 1, Feb 1-5 are 2-6,
-    # Feb 8-12 are 7-11, Feb 15-18 are 12-15 -> Thu Feb 18.
+    # Provisional (weekends and the rules' days off: 除夕 Feb 5, 春节 Feb 6-8): Jan 29 is 1,
+    # Feb 1-4 are 2-5, Feb 9-12 are 6-9, Feb 15-19 are 10-14, Feb 22 is 15 -> Mon Feb 22.
     before = deadline(start, 15)
-    assert before == Deadline(end(2027, 2, 18), provisional=True)
+    assert before == Deadline(end(2027, 2, 22), provisional=True)
     loaded = CAL.with_schedule(parse_schedule(SCHEDULE_2027, fmt="toml", source="admin"))
     # Loaded: Jan 29, Feb 1-4 are 1-5; Feb 5-14 off; Feb 15-19 are 6-10,
     # Sat Feb 20 (make-up) 11, Feb 22-25 are 12-15 -> Thu Feb 25.
