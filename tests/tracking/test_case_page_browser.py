@@ -132,3 +132,28 @@ def test_a_wrong_link_says_not_found(live_server, browser):
     page.locator("#message-title", has_text="找不到这个办件").wait_for()
     screenshot(page, "case-390x844-not-found")
     context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, 640), (430, 932)], ids=["320x640", "430x932"])
+def test_the_page_fits_the_narrowest_and_widest_phones(live_server, browser, width, height):
+    srv = live_server()
+    c = httpx.Client(base_url=srv.url, timeout=30)
+    accounts = Accounts(c, keep_cookies=False)
+    equip(c, accounts.admin)
+    clerk = accounts.make("zhangwei")
+    assert c.post(f"/api/v1/halls/{HALL}/windows/w1/sign-in", headers=clerk).status_code == 200
+    t = c.post(f"/api/v1/halls/{HALL}/tickets", json={"category": "eia"}).json()
+    c.post(f"/api/v1/halls/{HALL}/windows/w1/next", headers=clerk)
+    case = c.post(f"/api/v1/tickets/{t['id']}/complete", headers=clerk, json={"outcome": "accepted", "case": {
+        "item": "key_project_eia", "applicant_name": "欧阳娜娜"}}).json()["case"]
+    c.post(f"/api/v1/cases/{case['id']}/suspend", headers=clerk, json={
+        "reason": "correction", "notice": "补正",
+        "missing": ["建设项目环境影响报告书（全本及公示本，含公众参与说明）"]})
+    context = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": height}})
+    page = context.new_page()
+    page.goto(case["track_url"])
+    page.locator("#missing li").wait_for()
+    assert sideways(page) == 0 and "欧**" in page.inner_text("#applicant")
+    screenshot(page, f"case-{width}x{height}-suspended")
+    context.close()
+    c.close()
