@@ -32,6 +32,7 @@ import socket
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from onewindow.notify import InvalidPhone, TemplateError, backoff_s, normalize_phone, over_daily_limit
 from onewindow.notify.receipts import outcome
@@ -109,7 +110,7 @@ class Notifier:
         local = datetime.fromtimestamp(now, tz)
         day = local.date().isoformat()
         rh = self.recipient_hash(number)
-        row = dict(hall=hall, channel=rules.channel, kind=kind, event_key=event_key[:160],
+        row: dict[str, Any] = dict(hall=hall, channel=rules.channel, kind=kind, event_key=event_key[:160],
                    recipient=self.box.encrypt(number), recipient_hash=rh, day=day, lang=lang, body=body,
                    segments=seg.segments, now=now)
         if rules.daily_limit and over_daily_limit(outbox.count_for_recipient(tx, rh, day), rules.daily_limit):
