@@ -269,9 +269,16 @@ def test_console(hall, browser, clock):
     f.look(page, "console-complete-dialog")
     page.keyboard.press("Escape")
     page.locator("#dialog.hidden").wait_for(state="attached")
+    page.keyboard.press("c")
+    page.locator("#dialog:not(.hidden)").wait_for()
+    page.keyboard.press("Enter")  # done
+    page.locator("#visitor[data-status=idle]").wait_for()
     page.keyboard.press("a")
     page.locator("#dialog:not(.hidden)").wait_for()
     f.look(page, "console-away-dialog")
+    page.locator("#dialog-ok").click()
+    page.locator("#away-banner").wait_for()
+    f.look(page, "console-away")
     f.assert_clean()
 
 
