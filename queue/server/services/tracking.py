@@ -137,8 +137,8 @@ class TrackingService:
         near = int(getattr(rules, "near_ahead", NEAR_AHEAD) or NEAR_AHEAD)
 
         def hook(tx: Tx, t: TicketRow) -> None:
-            if self.notifier() is None:
-                return
+            if self.notifier() is None or getattr(rules, "channel", "") == "off":
+                return  # nothing would be sent: no reads on the call's path
             w = svc.hall.window(t["window_id"]) if t["window_id"] else None
             self.message_ticket(tx, svc.hall.id, t["id"], "ticket_called",
                                 {"number": t["number"], "window": w.name if w else t["window_id"]}, "called")
