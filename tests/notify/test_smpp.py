@@ -104,3 +104,24 @@ def test_the_gateway_down_for_minutes_then_back(make_client, smsc, clock):
 
     wait_until(all_delivered, timeout=30, what="every message delivered after the gateway came back")
     assert sorted(smsc.texts().values()) == [1] * 5  # each once
+
+
+def test_an_idle_bind_is_kept_alive_and_unbound_on_stop(make_client, smsc):
+    client = make_client(smpp_config(smsc.port, smpp={"enquire_link_s": 0.3}))
+    mid = enqueue(client)
+    wait_until(lambda: message(client, mid)["state"] == "delivered", timeout=20, what="the receipt")
+    wait_until(lambda: smsc.enquire_links >= 2, timeout=20, what="enquire_link while idle")
+    rt = client.app.state.runtime
+    client.portal.call(rt.notifier.stop)
+    wait_until(lambda: smsc.unbinds == 1, timeout=20, what="the unbind")
+    assert smsc.binds == 1
+
+
+def test_a_wrong_password_is_a_retry_not_a_loss(make_client, smsc, demo_config):
+    from conftest import notify_toml, smpp_table
+    client = make_client(demo_config(replace=notify_toml("smpp", smpp_table(smsc.port).replace(
+        'password = "secret"', 'password = "wrong"'))))
+    mid = enqueue(client)
+    wait_until(lambda: message(client, mid)["tries"] >= 1 and message(client, mid)["state"] == "queued", timeout=20,
+               what="the refused bind")
+    assert "SMSC unreachable" in message(client, mid)["last_error"] and smsc.count() == 0
