@@ -125,3 +125,23 @@ def test_a_wrong_password_is_a_retry_not_a_loss(make_client, smsc, demo_config):
     wait_until(lambda: message(client, mid)["tries"] >= 1 and message(client, mid)["state"] == "queued", timeout=20,
                what="the refused bind")
     assert "SMSC unreachable" in message(client, mid)["last_error"] and smsc.count() == 0
+
+
+def test_a_graceful_stop_finishes_the_message_in_flight_and_puts_the_rest_back(make_client, demo_config):
+    from support.smsc import Smsc
+    with Smsc(delay_s=0.5) as slow:
+        client = make_client(smpp_config(slow.port))
+        rt = client.app.state.runtime
+        ids = [enqueue(client, event_key=f"k{i}", params={"number": f"A00{i}", "window": "1号窗口"}) for i in range(4)]
+
+        def in_flight():
+            return [m for m in (message(client, i) for i in ids) if m["submit_at"] is not None]
+
+        wait_until(in_flight, timeout=20, what="a message handed to the SMSC")
+        client.portal.call(rt.notifier.stop)
+        rows = [message(client, i) for i in ids]
+        states = [r["state"] for r in rows]
+        assert "failed" not in states and "sending" not in states, states  # nothing left in doubt
+        done = [r for r in rows if r["state"] in ("sent", "delivered")]
+        assert 1 <= len(done) < 4 and slow.count() == len(done)
+        assert all(r["tries"] == 0 for r in rows if r["state"] == "queued")  # unclaimed as if never tried

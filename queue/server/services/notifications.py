@@ -78,9 +78,10 @@ class Notifier:
         self._down_until: dict[str, float] = {}
         self._down_count: dict[str, int] = {}
         self._tasks: list[asyncio.Task] = []
+        self._stopping = False
         # Receipts that came before their message's 'sent' was committed (SMSCs answer fast): kept a while.
         self._receipts: set[asyncio.Future] = set()
-        self._early: collections.OrderedDict[tuple[str, str], tuple[str, str]] = collections.OrderedDict()
+        self._early: collections.OrderedDict[tuple[str, str], tuple[str, str, float]] = collections.OrderedDict()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def rules(self, hall: str) -> NotifyRules | None:
@@ -156,7 +157,13 @@ class Notifier:
             self._wake[hid] = asyncio.Event()
             self._tasks.append(asyncio.create_task(self._run(hid), name=f"onewindow-notify-{hid}"))
 
-    async def stop(self) -> None:
+    async def stop(self, grace_s: float = 15.0) -> None:
+        """Finish the message in flight (up to `grace_s`), put unsent claims back, close the channels."""
+        self._stopping = True
+        for ev in self._wake.values():
+            ev.set()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=grace_s)
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
@@ -177,7 +184,7 @@ class Notifier:
         assert rules is not None
         ev = self._wake[hall]
         last_recover = float("-inf")
-        while True:
+        while not self._stopping:
             busy = False
             try:
                 now = self.clock()
@@ -187,6 +194,7 @@ class Notifier:
                     if requeued or doubt:
                         log.warning("outbox %s: %d expired claims queued again, %d in doubt (not resent)",
                                     hall, requeued, doubt)
+                    await self._retry_early()
                 busy = await self.round(hall)
             except asyncio.CancelledError:
                 raise
@@ -214,6 +222,10 @@ class Notifier:
         pending: Callable[[Tx], None] | None = None  # the last message's outcome, committed with the next intent
         sent_pid: str | None = None
         for n, msg in enumerate(batch):
+            if self._stopping:  # a graceful stop: the rest of the batch back to the queue at once
+                await self.db.write(_settle_down, pending, [r["id"] for r in batch[n:]], self.owner, self.clock())
+                await self._early_receipt(hall, ch.name, sent_pid)
+                return False
             now = self.clock()
             ok = await self.db.write(_intend, pending, msg["id"], self.owner, now, rules.lease_s)
             pending = None
@@ -251,13 +263,26 @@ class Notifier:
             await self._early_receipt(hall, ch.name, sent_pid)
         return True
 
+    async def _retry_early(self, limit: int = 200) -> None:
+        """Receipts kept because their message was not yet recorded as sent, perhaps by another process
+        (an SMSC may hand a receipt to any bind of the account): tried again; forgotten after an hour."""
+        now = self.clock()
+        for (channel, pid), (result, stat, at) in list(self._early.items())[:limit]:
+            if now - at > 3600:
+                self._early.pop((channel, pid), None)
+                continue
+            if now - at < 1:
+                continue
+            if await self.db.write(outbox.receipt, channel, pid, result, stat, now):
+                self._early.pop((channel, pid), None)
+
     async def _early_receipt(self, hall: str, channel: str, pid: str | None) -> None:
         """A receipt that arrived before its message was recorded as sent: apply it now."""
         if pid is None:
             return
         early = self._early.pop((channel, pid), None)
         if early is not None:
-            result, stat = early
+            result, stat, _at = early
             await self.db.write(outbox.receipt, channel, pid, result, stat, self.clock())
 
     def _retry(self, msg: dict, rules: NotifyRules, error: str) -> Callable[[Tx], None]:
@@ -290,7 +315,7 @@ class Notifier:
                 log.warning("recording a delivery receipt failed: %s", exc)
                 return
             if n == 0:  # its 'sent' is not committed yet (or another process sent it): kept a while
-                self._early[(name, provider_id)] = (result, stat)
+                self._early[(name, provider_id)] = (result, stat, self.clock())
                 while len(self._early) > 10_000:
                     self._early.popitem(last=False)
 
@@ -373,9 +398,10 @@ def _intend(tx: Tx, pending: Callable[[Tx], None] | None, msg_id: int, owner: st
     return outbox.intend(tx, msg_id, owner, now, lease_s)
 
 
-def _settle_down(tx: Tx, pending: Callable[[Tx], None], rest: list[int], owner: str, now: float) -> None:
-    """The channel went down mid-batch: this message retried later, the rest of the batch unclaimed."""
-    pending(tx)
-    if rest:
-        outbox.release(tx, owner, now)
+def _settle_down(tx: Tx, pending: Callable[[Tx], None] | None, rest: list[int], owner: str, now: float) -> None:
+    """The channel went down (or the sender stops) mid-batch: the last outcome recorded, the rest of
+    the batch unclaimed."""
+    if pending is not None:
+        pending(tx)
+    outbox.release_ids(tx, owner, rest, now)
 

@@ -111,6 +111,19 @@ def release(tx: Tx, owner: str, now: float) -> int:
         {"owner": owner, "now": now})
 
 
+def release_ids(tx: Tx, owner: str, ids: list[int], now: float) -> int:
+    """Some of a sender's claims, not yet submitted, back to the queue (the rest of a batch)."""
+    if not ids:
+        return 0
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    params: dict = {f"i{n}": i for n, i in enumerate(ids)}
+    params.update(owner=owner, now=now)
+    return tx.execute(
+        "UPDATE notify_outbox SET state = 'queued', lease_owner = NULL, lease_until = NULL, tries = tries - 1, "
+        f"updated_at = :now WHERE id IN ({marks}) AND lease_owner = :owner AND state = 'sending' "
+        "AND submit_at IS NULL", params)
+
+
 def failed(tx: Tx, msg_id: int, owner: str | None, error: str, now: float) -> None:
     tx.execute(
         "UPDATE notify_outbox SET state = 'failed', last_error = :err, lease_owner = NULL, lease_until = NULL, "
