@@ -289,12 +289,14 @@ def test_dashboard(hall, browser):
     lina = hall.user("lina", display_name="李娜")
     hall.window(zhang, "w1", "sign-in")
     hall.window(lina, "w2", "sign-in")
-    for cat in ("eia", "permit", "consult"):
-        hall.issue(cat)
-    t = hall.window(zhang, "w1", "next")
+    issued = {x["id"]: x for x in (hall.issue(cat) for cat in ("eia", "permit", "consult"))}
+    t = issued[hall.window(zhang, "w1", "next")["id"]]
     hall.window(lina, "w2", "away", reason="meeting")
     hall.ticket(zhang, t, "start")
     hall.ticket(zhang, t, "complete")
+    r = hall.c.post(f"/api/v1/tickets/{t['id']}/rating", headers={"X-Device-Token": ""}, json={
+        "level": 1, "channel": "qr", "token": t["track_token"], "reasons": ["long_wait"]})  # opens a task
+    assert r.status_code == 201, r.text
     page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
     page.goto(f"{hall.url}/dashboard")
     page.locator("#login-form").wait_for(state="visible")
@@ -305,7 +307,11 @@ def test_dashboard(hall, browser):
     page.locator("#board").wait_for(state="visible")
     page.locator("#live").filter(has_text="Live").wait_for()
     page.locator("#windows *").first.wait_for()
+    page.locator("#tasks tr[data-task]").first.wait_for()
     f.look(page, "dashboard")
+    page.locator("#tasks tr[data-task] button").first.click()  # the task's next step, in a dialog
+    page.locator("#step-dialog[open]").wait_for()
+    f.look(page, "dashboard-step-dialog")
     f.assert_clean()
 
 
