@@ -28,6 +28,8 @@ from pydantic import (
 
 from onewindow.promises import WorkingCalendar, seeded_calendar
 from onewindow.promises.statutory import promise_problem
+from onewindow.server.config.appointments import Appointments, CategoryAppointments
+from onewindow.server.config.complaints import ComplaintRules
 from onewindow.server.config.notify import NotifyRules
 from onewindow.server.config.printers import parse_driver
 from onewindow.server.config.ratings import RatingRules
@@ -115,6 +117,7 @@ class Category(Strict):
     ticketing_until: time | None = None
     # Open only in these (weekdays, hours); none: every day the hall issues tickets (issue 15, point 13).
     sessions: tuple[Session, ...] = ()
+    appointments: CategoryAppointments | None = None  # takes appointments (issue 16): config/appointments.py
 
     @model_validator(mode="after")
     def _hours(self) -> Category:
@@ -186,6 +189,8 @@ class Supervision(Strict):
     wait_warn_min: float = Field(default=5, ge=0)  # waiting promise: yellow this long before it breaks
     step_overrun_factor: float = Field(default=3, gt=1)  # serving longer than this x default_service_min
     calendar_reminder_month: int = Field(default=11, ge=1, le=12)  # remind to load next year's schedule
+    # A case suspended longer than this is alerted (issue 15, point 9); none: never.
+    suspension_cap: Limit | None = None
     # The dashboard's service-level tile (share of tickets called within their waiting promise):
     # amber below service_level_warn, red below service_level_alarm.
     service_level_warn: float = Field(default=0.9, ge=0, le=1)
@@ -268,10 +273,12 @@ class Hall(Strict):
     windows: tuple[Window, ...] = Field(min_length=1)
     ratings: RatingRules = RatingRules()
     notify: NotifyRules = NotifyRules()  # [halls.notify]: messages to applicants (config/notify.py)
+    complaints: ComplaintRules = ComplaintRules()  # [halls.complaints]: types, departments, clocks (issue 15)
     rota: tuple[RotaLine, ...] = ()  # [[halls.rota]]: who covers which windows over lunch
     printers: tuple[Printer, ...] = ()  # [[halls.printers]]
     kiosk: Kiosk = Kiosk()
     limits: Limits = Limits()  # [halls.limits]: remote tickets
+    appointments: Appointments = Appointments()  # [halls.appointments] (issue 16)
     receipt_hint: str = ("凭办件编号拨打 12369 或到任一窗口查询办理进度 / "
                          "Quote the case number at any window or on 12369 to ask about progress")
 
@@ -305,6 +312,11 @@ class Hall(Strict):
             for wid in line.covers:
                 if wid not in windows:
                     raise ValueError(f"rota line {n} ({line.clerk}) covers unknown window {wid!r}")
+        booked = {c.code for c in self.categories if c.appointments is not None}
+        for n, sess in enumerate(self.appointments.sessions, start=1):
+            for code in sess.categories:
+                if code not in booked:
+                    raise ValueError(f"appointment session {n} names {code!r}, which takes no appointments")
         _unique("printers", [p.id for p in self.printers])
         _unique("kiosks (each prints on one printer)", [k for p in self.printers for k in p.kiosks])
         _unique("printer windows (each prints on one printer)", [w for p in self.printers for w in p.windows])
