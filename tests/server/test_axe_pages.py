@@ -197,6 +197,9 @@ def test_phone_pages(hall, browser):
     for vp in PHONES:
         tag = f"{vp['width']}x{vp['height']}"
         page = browser.new_context(viewport=vp, **PHONE_OPTS).new_page()
+        page.goto(f"{hall.url}/track?hall={HALL}&ticket={t['id']}&token={t['track_token']}")
+        page.locator("#rate:not(.hidden)").wait_for()
+        f.look(page, f"track-done-{tag}")
         page.goto(f"{hall.url}/rate?ticket={t['id']}&token={t['track_token']}")
         page.locator("body[data-screen=ask]").wait_for()
         f.look(page, f"rate-qr-ask-{tag}")
