@@ -50,6 +50,7 @@ const Screen = (() => {
 
   function onSnapshot(snap) {
     state.hall = snap.hall || state.hall;
+    tickClock();
     state.windows = new Map((snap.windows || []).map((w) => [w.window, w]));
     state.calls = (snap.calls || []).slice();
     state.waiting = snap.waiting || {};
@@ -226,7 +227,7 @@ const Screen = (() => {
     const [rzh, ren] = REASONS[n.reason] || REASONS.other;
     const zh = [rzh], en = [ren];
     if (n.back_at) { zh.push(`${n.back_at} 返回`); en.push(`back at ${n.back_at}`); }
-    const parts = [el("div", { class: "reason" }, zh.join(" · "), el("span", { class: "en" }, en.join(" · ")))];
+    const parts = [el("div", { class: "reason" }, zh.join(" "), el("span", { class: "en" }, en.join(" · ")))];
     if (n.see_instead) {
       if (n.see_instead_name) {  // a colleague, not a window
         parts.push(el("div", { class: "goto" }, `请找 ${n.see_instead_name} 办理`,
@@ -307,19 +308,29 @@ const Screen = (() => {
     } catch (e) { /* shown again at the next refresh */ }
   }
 
+  // The hall's time, whatever zone the TV's browser is set to (the snapshot names the hall's zone).
+  let clockFormat = null;
+  let clockZone = null;
   function tickClock() {
-    const now = new Date();
-    const pad = (n) => String(n).padStart(2, "0");
-    $("clock-time").textContent = `${pad(now.getHours())}:${pad(now.getMinutes())}`;
-    const days = ["日", "一", "二", "三", "四", "五", "六"];
-    $("clock-date").textContent = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} 星期${days[now.getDay()]}`;
+    const tz = state.hall && state.hall.timezone;
+    if (!tz) { $("clock-time").textContent = "--:--"; return; }  // not connected yet: no wrong time
+    if (clockZone !== tz) {
+      clockZone = tz;
+      clockFormat = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric",
+        month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", weekday: "short" });
+    }
+    const p = {};
+    for (const part of clockFormat.formatToParts(new Date())) p[part.type] = part.value;
+    const days = { Sun: "日", Mon: "一", Tue: "二", Wed: "三", Thu: "四", Fri: "五", Sat: "六" };
+    $("clock-time").textContent = `${p.hour}:${p.minute}`;
+    $("clock-date").textContent = `${p.year}-${p.month}-${p.day} 星期${days[p.weekday]}`;
   }
 
   // ----- start ------------------------------------------------------------------
 
   async function start() {
     tickClock();
-    setInterval(tickClock, 10000);
+    setInterval(tickClock, 1000);  // a minute turns over on time
     let hall = OW.param("hall");
     while (!hall) {
       try {

@@ -21,9 +21,10 @@ LEFT = frozenset({"closed", "away"})
 
 class HallView:
     def __init__(self, hall: str, name: str, name_en: str, windows: list[dict], recent: int = 8,
-                 ticker: int = 20) -> None:
+                 ticker: int = 20, timezone: str = "Asia/Shanghai") -> None:
         self.hall = hall
         self.name, self.name_en = name, name_en
+        self.timezone = timezone  # the screens' clock shows the hall's time, not the browser's
         self.seq = 0
         self.public_seq = 0  # the display stream's numbering (see hub.Event.public_seq)
         self.windows: dict[str, dict] = {
@@ -116,7 +117,7 @@ class HallView:
         return {
             "type": "snapshot",
             "seq": self.seq,
-            "hall": {"id": self.hall, "name": self.name, "name_en": self.name_en},
+            "hall": {"id": self.hall, "name": self.name, "name_en": self.name_en, "timezone": self.timezone},
             "windows": [dict(w) for w in self.windows.values()],
             "calls": [dict(c) for c in self.calls],
             "waiting": dict(self.waiting),

@@ -82,7 +82,8 @@ class HallService:
         guess = dict(self.guess)
         self.rates = Rates(guess, {c.code: 0 for c in hall.categories}, pool_cycle_s(self.pool, guess, {}))
         self.view = HallView(hall.id, hall.name, hall.name_en,
-                             [w.model_dump() for w in hall.windows], recent=hall.queue.recent_calls)
+                             [w.model_dump() for w in hall.windows], recent=hall.queue.recent_calls,
+                             timezone=hall.timezone)
         self._open_day: str | None = None  # the service day whose leftovers are already closed
         self.remote = RemoteLimits(hall.limits)  # tickets taken without a paired kiosk
         # Issue 14 (the Runtime sets them): phones on tickets are encrypted with `box`; `on_call(tx, ticket)`
