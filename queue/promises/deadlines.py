@@ -9,8 +9,9 @@ The clock, as the hall publishes it:
 - hour limits are elapsed hours from the start, nights and holidays included;
 - a day-based deadline is the end (23:59:59) of its last day in the hall's
   time zone; amount 0 means the end of the acceptance day itself;
-- a suspension (补正, expert review, hearing, public notice) moves the deadline
-  by the working days the clock stood still.
+- a suspension (补正, expert review, hearing, public notice) moves a day-based
+  deadline by the working days the clock stood still, an hour-based one by the
+  exact time it stood still.
 
 A deadline that depended on a year without a loaded schedule is provisional.
 """
@@ -83,20 +84,30 @@ def extend_for_suspension(
     suspended_to: datetime,
     calendar: WorkingCalendar,
     tz: tzinfo | str,
+    unit: str = "working_days",
 ) -> Deadline:
-    """Move `deadline` by the working days the clock stood still.
+    """Move `deadline` by the time the clock stood still.
 
-    Those are the working days after the day the clock stopped, up to and
-    including the day it restarted (the same rule as counting a period), so
-    stopping and restarting on the same day moves nothing. The deadline keeps
-    its time of day. Apply once per suspension, in any order.
+    For an hour-based limit (`unit` "hours") that is the exact time from
+    `suspended_from` to `suspended_to`. For day-based limits it is the working
+    days after the day the clock stopped, up to and including the day it
+    restarted (the same rule as counting a period), so stopping and
+    restarting on the same day moves nothing; the deadline keeps its time of
+    day. Apply once per suspension, in any order.
     """
     require_aware("deadline.at", deadline.at)
     require_aware("suspended_from", suspended_from)
     require_aware("suspended_to", suspended_to)
     if suspended_to < suspended_from:
         raise ValueError(f"suspension ends ({suspended_to}) before it starts ({suspended_from})")
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {unit!r}")
     zone = as_zone(tz)
+    if unit == "hours":
+        try:
+            return Deadline((deadline.at + (suspended_to - suspended_from)).astimezone(zone), deadline.provisional)
+        except OverflowError:
+            raise ValueError("the extended deadline is beyond the calendar") from None
     stopped_day = suspended_from.astimezone(zone).date()
     restarted_day = suspended_to.astimezone(zone).date()
     stopped = calendar.working_days_between(stopped_day, restarted_day)

@@ -56,7 +56,8 @@ def test_completion_feeds_the_ticker_masked(hall, display_socket, drain_events):
         events = drain_events(hall.client, ws)
     assert done["status"] == "completed" and done["kept"] is True and done["card"] == "green"
     assert done["completed_at"] == "2026-11-30T11:00:00+08:00"
-    assert [h["type"] for h in done["history"]] == ["accepted", "completed"]
+    # result_ready: how the result reaches the applicant (issue 14's tracking)
+    assert [h["type"] for h in done["history"]] == ["accepted", "completed", "result_ready"]
     [ticker] = [e for e in events if e["type"] == "completion"]
     assert ticker == {"type": "completion", "seq": ticker["seq"], "case": out["case"]["number"],
                       "item": "建设项目环境影响登记表备案", "completed_at": "2026-11-30T11:00:00+08:00",

@@ -24,8 +24,9 @@ from onewindow.server.store.printers import PRINTER
 
 STAFF = ("clerk", "manager", "admin")
 CARDS = ("green", "yellow", "red")
-ALERT_KINDS = ("yellow", "red", "statutory", "step_overrun", "refusal_without_reason", "wait_promise",
-               "calendar_missing", "rating_overdue", COVERAGE, ROTA_GAP, PRINTER)
+ALERT_KINDS = ("yellow", "red", "statutory", "suspension_overrun", "step_overrun", "refusal_without_reason",
+               "wait_promise", "calendar_missing", "rating_overdue", COVERAGE, ROTA_GAP, PRINTER,
+               "complaint", "complaint_escalated")
 # A "+" in a query string arrives as a space when the client did not encode it.
 _LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?)$")
 
@@ -273,8 +274,8 @@ async def hall_alerts(request: Request):
     parameters:
       - {name: all, in: query, schema: {type: string}, description: "1: resolved ones too"}
       - {name: kind, in: query, schema: {type: string},
-         description: "comma list of yellow, red, statutory, step_overrun, refusal_without_reason, wait_promise,
-           calendar_missing, rating_overdue, coverage, rota_gap, printer"}
+         description: "comma list of yellow, red, statutory, suspension_overrun, step_overrun, refusal_without_reason,
+           wait_promise, calendar_missing, rating_overdue, coverage, rota_gap, printer"}
       - {name: limit, in: query, schema: {type: integer, default: 200, maximum: 1000}}
     responses:
       200: {description: "[{id, kind, level, message, categories, case_id, ticket_id, at, resolved_at, resolved_by}]"}

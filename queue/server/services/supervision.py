@@ -7,6 +7,7 @@ round may run any number of times, in any number of processes:
 - yellow and red cards of the cases whose clock runs (hall.supervision:
   warn_working_days, or the last warn_fraction of an hour limit);
 - the statutory deadline of those cases, alarmed the same way (kind "statutory");
+- suspensions standing longer than hall.supervision.suspension_cap;
 - tickets still waiting near or past their category's waiting promise;
 - serving steps past step_overrun_factor x the category's service time;
 - years the hall needs without a loaded holiday schedule, and from
@@ -16,12 +17,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-from onewindow.promises import WorkingCalendar, card, overran
+from onewindow.promises import WorkingCalendar, card, compute_deadline, overran
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import cases as cstore
 from onewindow.server.store.database import Tx
 from onewindow.server.store.rows import AlertRow
 from onewindow.tickets import times
+
+# As services/cases.REASON_NAMES (which imports this module).
+_STOPS = {"correction": "补正材料", "expert_review": "专家评审", "hearing": "听证", "public_notice": "公示"}
 
 
 def _at(ts: float, tz: tzinfo) -> datetime:
@@ -79,6 +83,19 @@ def check_hall(tx: Tx, svc: HallService, cal: WorkingCalendar, now: float) -> li
                    f"办件 {c['number']} 将于 {due} 到达法定期限 / case {c['number']} reaches its statutory limit {due}")
         alert(key=f"{hall.id}:statutory_{grade}:case:{c['id']}:{int(law_at)}", kind="statutory", level=grade,
               message=message, case_id=c["id"], category=c["category"])
+
+    # A suspension that has stood longer than the hall's cap (issue 15, point 9).
+    cap = sup.suspension_cap
+    for s in cstore.open_suspensions(tx, hall.id) if cap is not None else ():
+        assert cap is not None  # for mypy: the loop runs only with a cap
+        if at_now <= compute_deadline(_at(s["from_at"], tz), cap.amount, cap.unit, cal, tz).at:
+            continue
+        since = times.iso(s["from_at"], tz)
+        alert(key=f"{hall.id}:suspension_overrun:{s['id']}", kind="suspension_overrun", level=cstore.YELLOW,
+              case_id=s["case_id"], category=s["category"],
+              message=f"办件 {s['number']} 自 {since} 中止（{_STOPS.get(s['reason'], s['reason'])}）已超过 "
+                      f"{cap.amount} {cap.unit} / case {s['number']} suspended since {since} for longer than "
+                      f"{cap.amount} {cap.unit}")
 
     # On-site waiting promises (category.target_wait_min) of tickets still waiting.
     cats = {c.code: c for c in hall.categories}

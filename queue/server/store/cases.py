@@ -169,11 +169,12 @@ def resume(tx: Tx, case_id: int, *, actor: str, now: float, calendar: WorkingCal
     _require(case, "resume", SUSPENDED)
     stop = _close_suspension(tx, case_id, now)
     old = Deadline(_at(case["deadline_at"], tz), case["deadline_provisional"])
-    new = extend_for_suspension(old, _at(stop["from_at"], tz), _at(now, tz), calendar, tz)
+    new = extend_for_suspension(old, _at(stop["from_at"], tz), _at(now, tz), calendar, tz, case["promised_unit"])
     law: dict[str, object] = {}
     if case["statutory_deadline_at"] is not None:  # the law's clock stood still too
         s = extend_for_suspension(Deadline(_at(case["statutory_deadline_at"], tz), case["statutory_provisional"]),
-                                  _at(stop["from_at"], tz), _at(now, tz), calendar, tz)
+                                  _at(stop["from_at"], tz), _at(now, tz), calendar, tz,
+                                  case["statutory_unit"] or "working_days")
         law = {"statutory_deadline_at": s.at.timestamp(), "statutory_provisional": s.provisional}
     update_case(tx, case_id, status=ACCEPTED, deadline_at=new.at.timestamp(), deadline_provisional=new.provisional,
                 card=GREEN, card_at=now, **law)
@@ -222,7 +223,7 @@ def recompute(tx: Tx, case: CaseRow, *, calendar: WorkingCalendar, tz: tzinfo, a
     def again(amount: int, unit: str) -> Deadline:
         d = compute_deadline(_at(case["clock_from"], tz), amount, unit, calendar, tz)
         for s in stops:
-            d = extend_for_suspension(d, _at(s["from_at"], tz), _at(s["to_at"], tz), calendar, tz)
+            d = extend_for_suspension(d, _at(s["from_at"], tz), _at(s["to_at"], tz), calendar, tz, unit)
         return d
 
     d = again(case["promised_amount"], case["promised_unit"])
@@ -286,6 +287,14 @@ def open_cases(tx: Tx, hall: str) -> list[CaseRow]:
     return [_case(r) for r in tx.all(
         f"SELECT {CASE_COLUMNS} FROM case_file WHERE hall = :hall AND status = 'accepted' ORDER BY deadline_at",
         {"hall": hall})]
+
+
+def open_suspensions(tx: Tx, hall: str) -> list[dict]:
+    """The suspensions of the hall's cases whose clock stands still now (the cap's check)."""
+    return [dict(r) for r in tx.all(
+        "SELECT s.id, s.case_id, s.reason, s.from_at, c.number, c.category FROM case_suspension s "
+        "JOIN case_file c ON c.id = s.case_id WHERE c.hall = :hall AND c.status = 'suspended' AND s.to_at IS NULL "
+        "ORDER BY s.from_at", {"hall": hall})]
 
 
 def open_provisional_spans(tx: Tx, hall: str) -> list[tuple[float, float]]:
@@ -387,7 +396,7 @@ def resolve_case_alerts(tx: Tx, case_id: int, *, actor: str | None, now: float) 
     """A case whose deadline moved or that closed: its yellow and red cards (and statutory alarms) settle."""
     return tx.execute(
         "UPDATE supervision_alert SET resolved_at = :now, resolved_by = :by WHERE case_id = :cid "
-        "AND kind IN ('yellow', 'red', 'statutory') AND resolved_at IS NULL",
+        "AND kind IN ('yellow', 'red', 'statutory', 'suspension_overrun') AND resolved_at IS NULL",
         {"now": now, "by": actor, "cid": case_id},
     )
 
