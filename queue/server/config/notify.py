@@ -3,7 +3,6 @@
     [halls.notify]
     channel = "file"            # smpp | http | file | off
     signature = "【政务服务中心】"  # the SMS signature (签名) put before every text
-    lang = "zh"                 # zh | en: the template language
     near_ahead = 3              # "N ahead of you" when this many are ahead
     quiet_start = "21:00"       # nothing goes out from quiet_start to quiet_end (hall time);
     quiet_end = "08:00"         # messages enqueued meanwhile wait for quiet_end
@@ -102,7 +101,6 @@ class FileChannel(_Strict):
 class NotifyRules(_Strict):
     channel: Literal["smpp", "http", "file", "off"] = "off"
     signature: str = Field(default="", max_length=20)
-    lang: Literal["zh", "en"] = "zh"
     near_ahead: int = Field(default=3, ge=1, le=50)
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
