@@ -127,3 +127,13 @@ def test_an_http_channel_without_a_secret_is_a_config_error(demo_config):
         demo_config(replace=notify_toml("http", '\n[halls.notify.http]\nurl = "ftp://gw"\nsecret = "x"\n'))
     with pytest.raises(ConfigError, match="smpp"):
         demo_config(replace=notify_toml("smpp"))
+
+
+def test_an_unreachable_gateway_is_retried_later(make_client, demo_config):
+    from support.servers import free_port
+
+    client = make_client(http_config(demo_config, f"http://127.0.0.1:{free_port()}/send"))
+    mid = enqueue(client)
+    wait_until(lambda: message(client, mid)["tries"] >= 1 and message(client, mid)["state"] == "queued", timeout=20,
+               what="a refused connection")
+    assert message(client, mid)["last_error"].startswith("gateway unreachable")
