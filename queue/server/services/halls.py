@@ -510,11 +510,12 @@ class HallService:
         """A colleague called at a window whose own clerk is away or signed out (a B
         covering, in takeover mode say): its card now shows them serving there, not
         the away notice (the screen must not send visitors elsewhere)."""
-        if not access.holder_absent(before) or t["clerk"] == before["clerk"]:
+        caller = t["clerk"]
+        if caller is None or not access.holder_absent(before) or caller == before["clerk"]:
             return
         now: WindowState = {**before, "current_ticket": t["id"], "current_number": t["number"],
                             "current_clerk": t["clerk"]}
-        await self._publish_window(now, present={t["clerk"]})  # a manager calling need not be signed in
+        await self._publish_window(now, present={caller})  # a manager calling need not be signed in
 
     def _window_public(self, st: WindowState, names: dict, present: set[str] | frozenset = frozenset()) -> dict:
         """A window as the call screen shows it: status, number, post card, notice.
@@ -581,8 +582,8 @@ def present_clerks(states: dict[str, WindowState]) -> set[str]:
 
 def on_screen(states: dict[str, WindowState]) -> set[str]:
     """The clerks whose cards the screens show: those signed in, and colleagues serving at a window."""
-    return {s["clerk"] for s in states.values() if s["clerk"]} | {
-        s["current_clerk"] for s in states.values() if s.get("current_clerk")}
+    clerks = {s["clerk"] for s in states.values()} | {s.get("current_clerk") for s in states.values()}
+    return {c for c in clerks if c}
 
 
 def _card(username: str, names: dict) -> dict:
