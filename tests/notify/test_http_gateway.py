@@ -8,7 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import enqueue, message, notify_toml
+from support.notify import enqueue, message, notify_toml
 from support.wait import wait_until
 
 SECRET = "s3cret-for-tests"

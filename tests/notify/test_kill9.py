@@ -8,10 +8,10 @@ import collections
 import time
 
 import pytest
-from conftest import notify_toml, smpp_table
 from cryptography.fernet import Fernet
 from support.accounts import ADMIN_PASSWORD
 from support.halls import demo_text
+from support.notify import notify_toml, smpp_table
 from support.servers import ONEWINDOW
 from support.smsc import Smsc
 from support.wait import wait_until

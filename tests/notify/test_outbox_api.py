@@ -1,8 +1,8 @@
 """The manager's outbox view and the /metrics figures."""
 from __future__ import annotations
 
-from conftest import enqueue, message, smpp_config
 from support.accounts import Staff
+from support.notify import enqueue, message, smpp_config
 from support.wait import wait_until
 
 

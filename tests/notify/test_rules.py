@@ -33,7 +33,7 @@ SAMPLE = {"number": "ECO-20261203-0001", "ahead": 3, "window": "3号窗口", "it
 def test_the_service_and_the_templates_know_the_same_kinds():
     assert set(KINDS) == set(SERVICE_KINDS) == {
         "ticket_near", "ticket_called", "case_accepted", "case_suspended", "case_resumed", "case_completed",
-        "case_rate_invite", "rectification_result"}
+        "case_rate_invite", "rectification_result", "complaint_received", "complaint_result"}
 
 
 @pytest.mark.parametrize("kind", KINDS)

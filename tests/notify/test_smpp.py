@@ -2,9 +2,9 @@
 receipts, long texts in parts, a stuck and a down gateway."""
 from __future__ import annotations
 
-from conftest import enqueue, message, smpp_config, states
 from support.accounts import Staff
 from support.console import Desk
+from support.notify import enqueue, message, smpp_config, states
 from support.wait import wait_until
 
 TEXT = "【生态环境局】请A001号到1号窗口办理。"
@@ -37,7 +37,7 @@ def test_a_long_text_goes_in_parts_and_arrives_whole(make_client, smsc):
 
 
 def test_an_english_text_without_signature_goes_in_the_gsm_alphabet(make_client, smsc, demo_config):
-    from conftest import notify_toml, smpp_table
+    from support.notify import notify_toml, smpp_table
     cfg = demo_config(replace={**notify_toml("smpp", smpp_table(smsc.port)),
                                'signature = "【生态环境局】"\n': 'signature = ""\n'})
     client = make_client(cfg)
@@ -118,7 +118,7 @@ def test_an_idle_bind_is_kept_alive_and_unbound_on_stop(make_client, smsc):
 
 
 def test_a_wrong_password_is_a_retry_not_a_loss(make_client, smsc, demo_config):
-    from conftest import notify_toml, smpp_table
+    from support.notify import notify_toml, smpp_table
     client = make_client(demo_config(replace=notify_toml("smpp", smpp_table(smsc.port).replace(
         'password = "secret"', 'password = "wrong"'))))
     mid = enqueue(client)
