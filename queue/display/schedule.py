@@ -63,7 +63,7 @@ class Plan:
         return self.round == 1
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Waiting:
     call: Call
     at: float
@@ -79,6 +79,7 @@ class VoiceChannel:
         self.free_at = float("-inf")  # when what was said last has been played out
         self.dropped = 0  # calls left to the screens: waited too long, or too many
         self._waiting: deque[_Waiting] = deque()
+        self._by_ticket: dict[str, _Waiting] = {}  # a flood's calls are added in O(1)
         self._repeat: Plan | None = None
         self._repeats_left = 0
 
@@ -87,15 +88,21 @@ class VoiceChannel:
         return [w.call for w in self._waiting]
 
     def add(self, call: Call, now: float) -> None:
-        for i, w in enumerate(self._waiting):
-            if w.call.ticket == call.ticket:
-                # Not said yet: say it once, at its place, to where it is called now.
-                self._waiting[i] = _Waiting(Call(call.ticket, call.window, w.call.recall), w.at)
-                return
+        waiting = self._by_ticket.get(call.ticket)
+        if waiting is not None:
+            # Not said yet: say it once, at its place, to where it is called now.
+            waiting.call = Call(call.ticket, call.window, waiting.call.recall)
+            return
         if len(self._waiting) >= self.policy.max_pending:
             self.dropped += 1
             return
-        self._waiting.append(_Waiting(call, now))
+        self._waiting.append(w := _Waiting(call, now))
+        self._by_ticket[call.ticket] = w
+
+    def _pop(self) -> Call:
+        w = self._waiting.popleft()
+        del self._by_ticket[w.call.ticket]
+        return w.call
 
     def due(self) -> float | None:
         """When the next announcement may start; None when there is nothing to say."""
@@ -108,7 +115,7 @@ class VoiceChannel:
     def take(self, now: float) -> Plan | None:
         """The next announcement if it is due at `now`, else None."""
         while self._waiting and now - self._waiting[0].at > self.policy.max_wait_s:
-            self._waiting.popleft()
+            self._pop()
             self.dropped += 1
         due = self.due()
         if due is None or now < due:
@@ -121,11 +128,11 @@ class VoiceChannel:
             return plan
         self._repeat = None  # a new call goes first; a repetition it would delay is dropped
         queued = len(self._waiting) > 1
-        first = self._waiting.popleft().call
+        first = self._pop()
         calls = [first]
         while (self._waiting and len(calls) < self.policy.batch
                and self._waiting[0].call.recall == first.recall):
-            calls.append(self._waiting.popleft().call)
+            calls.append(self._pop())
         english = self.policy.english == "always" or (self.policy.english == "calm" and not queued)
         plan = Plan(tuple(calls), tuple(lang for lang in self.langs if english or lang != "en"))
         if not queued and self.policy.repeat > 1:
