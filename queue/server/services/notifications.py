@@ -36,7 +36,7 @@ from typing import Any
 
 from onewindow.notify import InvalidPhone, TemplateError, backoff_s, normalize_phone, over_daily_limit
 from onewindow.notify.receipts import outcome
-from onewindow.notify.templates import render_counted
+from onewindow.notify.templates import LANGS, render_counted
 from onewindow.server.config import Config
 from onewindow.server.config.notify import NotifyRules
 from onewindow.server.errors import Invalid
@@ -48,7 +48,9 @@ from onewindow.server.store.database import Database, Tx
 log = logging.getLogger("onewindow.notify")
 
 KINDS = ("ticket_near", "ticket_called", "case_accepted", "case_suspended", "case_resumed", "case_completed",
-         "case_rate_invite", "rectification_result")
+         "case_rate_invite", "rectification_result",
+         "complaint_received", "complaint_result",
+         "appointment_reminder_day", "appointment_reminder_hour")
 
 
 def check_phone(phone: str | None) -> str | None:
@@ -100,9 +102,10 @@ class Notifier:
         rules = self.rules(hall)
         if rules is None or rules.channel == "off":
             return None
+        lang = lang if lang in LANGS else "zh"
         try:
             number = normalize_phone(phone)
-            body, seg = render_counted(kind, params, lang if lang in ("zh", "en") else "zh", rules.signature)
+            body, seg = render_counted(kind, params, lang, rules.signature)
         except (InvalidPhone, TemplateError) as exc:
             log.warning("message %s for %s not queued: %s", kind, event_key, exc)
             return None
@@ -112,8 +115,9 @@ class Notifier:
         day = local.date().isoformat()
         rh = self.recipient_hash(number)
         row: dict[str, Any] = dict(hall=hall, channel=rules.channel, kind=kind, event_key=event_key[:160],
-                   recipient=self.box.encrypt(number), recipient_hash=rh, day=day, lang=lang, body=body,
-                   segments=seg.segments, now=now)
+                                   recipient=self.box.encrypt(number), recipient_hash=rh, day=day, lang=lang,
+                                   body=body, segments=seg.segments, now=now)
+        # A soft limit: two processes enqueuing for one person at the same instant may both pass it.
         if rules.daily_limit and over_daily_limit(outbox.count_for_recipient(tx, rh, day), rules.daily_limit):
             mid, created = outbox.insert(tx, **row, state="failed", next_try_at=now, last_error=outbox.LIMITED)
             if not created:
