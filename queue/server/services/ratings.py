@@ -325,7 +325,7 @@ class RatingService:
         first, last = year_to_date(last, datetime.fromtimestamp(first_at, tz).date() if first_at else None)
         start, end = reporting.day_bounds(first, last, tz)
         levels = await self.db.read(qstore.rating_levels, hall.id, start, end)
-        busy = await self.db.read(qstore.serving_seconds, hall.id, start, end)
+        busy = await self.db.read(qstore.serving_seconds, hall.id, first.isoformat(), last.isoformat())
         cal = self.calendar.current
 
         def open_s() -> float:
