@@ -170,7 +170,7 @@ class SmppChannel:
         ids = []
         for n, part in enumerate(parts):
             pdu = smpp.make_pdu(
-                "submit_sm", client=client, service_type=self.cfg.system_type or None,
+                "submit_sm", client=client,
                 source_addr_ton=self.cfg.source_ton, source_addr_npi=self.cfg.source_npi,
                 source_addr=self.cfg.source_addr, dest_addr_ton=self.cfg.dest_ton, dest_addr_npi=self.cfg.dest_npi,
                 destination_addr=dest, short_message=part, data_coding=coding, esm_class=esm,
