@@ -282,3 +282,30 @@ async def test_a_burst_is_announced_within_a_minute_with_the_real_voice(tmp_path
     finally:
         await ann.stop()
         await hub.stop()
+
+
+def test_a_burst_over_http_is_announced_completely_in_order_on_the_display_socket(live_server, hall,
+                                                                                  display_reader):
+    """Ten calls made by clerks within about a second (fake voice, real time): the display
+    socket's `announce` events say every number once, in call order, one announcement at a time."""
+    server = live_server()
+    h = hall(server)
+    windows = ["w1", "w2", "w3", "w4", "w5"]
+    for w in windows:
+        h.clerk_at(w)
+    for _ in range(10):
+        h.issue("consult")
+    screen = display_reader(server.url)
+    screen.wait_for(lambda m: m["type"] == "snapshot")
+    called = [h.next(windows[i % 5])["number"] for i in range(10)]
+    def said_so_far(_m) -> bool:
+        return sum(len(a["calls"]) for a in screen.messages if a["type"] == "announce" and a["round"] == 1) >= 10
+
+    screen.wait_for(said_so_far, timeout=60)
+    got = [m for m in screen.messages if m["type"] == "announce" and m["round"] == 1]
+    assert [c["ticket"] for a in got for c in a["calls"]] == called
+    assert len(got) < 10  # several numbers in one announcement
+    assert all(a["spoken"] and a["zone"] == "main" for a in got)
+    for a in got:
+        r = h.c.get(a["audio"])
+        assert r.status_code == 200 and r.headers["content-type"] == "audio/wav"
