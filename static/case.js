@@ -87,7 +87,8 @@
       [["承诺办结", "Promised by"], [day(s.deadline), tag, en(limit(s.promised) ? `${s.promised.amount} ${(UNIT[s.promised.unit] || ["", s.promised.unit])[1]}` : "")], "deadline"],
     ];
     if (s.statutory_deadline) {
-      rows.push([["法定时限", "Statutory limit"], [day(s.statutory_deadline), en(`${s.statutory.amount} ${(UNIT[s.statutory.unit] || ["", s.statutory.unit])[1]}`)], "statutory"]);
+      const lawTag = s.statutory_provisional ? el("span", { class: "tag" }, "暂定 ", en("provisional")) : null;
+      rows.push([["法定时限", "Statutory limit"], [day(s.statutory_deadline), lawTag, en(`${s.statutory.amount} ${(UNIT[s.statutory.unit] || ["", s.statutory.unit])[1]}`)], "statutory"]);
     }
     if (s.window) rows.push([["受理窗口", "Window"], [s.window.name, en(s.window.name_en || "")], "window"]);
     if (s.completed_at) rows.push([["办结时间", "Completed"], [minute(s.completed_at)], "completed"]);
