@@ -50,6 +50,15 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]] = 
         "zh": "您对{number}的评价已整改：{outcome}。详情：{link}",
         "en": "Your rating of {number} was followed up: {outcome}. Details: {link}",
     }),
+    # Complaints (issue 15): received and entered, to be confirmed by phone; handled and verified.
+    "complaint_received": (("number",), (), {
+        "zh": "您的投诉举报已受理登记，编号{number}，我们将在24小时内与您联系确认。",
+        "en": "Your complaint {number} is registered; we will call you within 24 hours to confirm it.",
+    }),
+    "complaint_result": (("number",), ("result",), {
+        "zh": "您的投诉{number}已办理并经现场核实：{result}。我们将回访听取您的意见。",
+        "en": "Complaint {number} was handled and verified on site: {result}. We will call you for your opinion.",
+    }),
 }
 KINDS = tuple(TEMPLATES)
 LANGS = ("zh", "en")

@@ -18,6 +18,7 @@ from onewindow.ratings.rectification import StepError
 from onewindow.server.api import accounts, display, pages, tickets, ws
 from onewindow.server.api import audit as audit_api
 from onewindow.server.api import cases as case_api
+from onewindow.server.api import complaints as complaints_api
 from onewindow.server.api import dashboard as dashboard_api
 from onewindow.server.api import devices as devices_api
 from onewindow.server.api import exports as exports_api
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             *devices_api.routes,
             *printing_api.routes,
             *case_api.routes,
+            *complaints_api.routes,
             *ratings_api.routes,
             *tracking_api.routes,
             *exports_api.routes,

@@ -19,6 +19,7 @@ from onewindow.server.services.announcer import Announcer
 from onewindow.server.services.audit import AuditService
 from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.cases import CaseService
+from onewindow.server.services.complaints import ComplaintService
 from onewindow.server.services.coverage import CoverageWatch
 from onewindow.server.services.devices import Devices
 from onewindow.server.services.exports import Exports
@@ -57,6 +58,7 @@ class Runtime:
         self._tasks: list[asyncio.Task] = []
         self.announcer: Announcer | None = None
         self.cases: CaseService | None = None
+        self.complaints: ComplaintService | None = None  # complaints and the 12369 flow (issue 15)
         self.tracking: TrackingService | None = None  # the applicant's case page, case ratings, messages (issue 14)
         self.coverage: CoverageWatch | None = None
         self.devices: Devices | None = None  # paired kiosks, pads, screens
@@ -102,6 +104,8 @@ class Runtime:
                                             notifier=lambda: getattr(self, "notifier", None))
             self.tracking.base = self.settings.public_url.strip().rstrip("/")
             self.cases.tracking = self.tracking
+            self.complaints = ComplaintService(self.db, self.hub, self.clock, self.halls, box, self.calendar,
+                                               notifier=lambda: getattr(self, "notifier", None))
             for hall_id, svc in self.halls.items():
                 svc.on_call = self.tracking.on_call(svc)
                 self.ratings[hall_id].tracking = self.tracking

@@ -80,6 +80,15 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/halls/{hall}/printers"): STAFF,
     ("GET", "/api/v1/halls/{hall}/cases"): STAFF,
     ("GET", "/api/v1/cases/{id}"): STAFF,
+    # complaints (issue 15): intake by staff or a paired system device (12369); names masked, the contact
+    # read audited; evaluation is a manager's (checked after the body: 422 first for everyone)
+    ("GET", "/api/v1/halls/{hall}/complaint-types"): PUBLIC,
+    ("POST", "/api/v1/halls/{hall}/complaints"): STAFF,
+    ("GET", "/api/v1/halls/{hall}/complaints"): STAFF,
+    ("GET", "/api/v1/complaints/{id}"): STAFF,
+    ("POST", "/api/v1/complaints/{id}/steps"): STAFF,
+    ("POST", "/api/v1/complaints/{id}/callbacks"): STAFF,
+    ("GET", "/api/v1/complaints/{id}/contact"): STAFF,
     ("GET", "/api/v1/halls/{hall}/alerts"): STAFF,
     ("WS", "/ws/halls/{hall}/console"): STAFF,
     # the window's own: its post holders / the clerk signed in there (A/B rule), managers

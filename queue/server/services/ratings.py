@@ -35,6 +35,7 @@ from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import accounts
 from onewindow.server.store import acks as ackstore
+from onewindow.server.store import complaints as cxstore
 from onewindow.server.store import ratings as rstore
 from onewindow.server.store import reports as qstore
 from onewindow.server.store import tracking as kstore
@@ -361,6 +362,7 @@ class RatingService:
         cases = await self.db.read(qstore.cases_between, hall.id, start, end)
         messages = await self.db.read(kstore.message_counts, hall.id, start, end)  # issue 14
         followed = await self.db.read(kstore.case_figures, hall.id, start, end)
+        complaints = await self.db.read(cxstore.figures, hall.id, start, end)  # issue 15
         yearly = await self._yearly(last, now)
         cal = self.calendar.current
 
@@ -371,6 +373,7 @@ class RatingService:
                                             now)
             reporting.add_thresholds(report, self.policy, yearly)
             reporting.add_followup(report, messages, followed)
+            reporting.add_complaints(report, complaints)
             return report, [reporting.task_public(t, self.tz, now) for t in tasks]
 
         report, public_tasks = await asyncio.to_thread(build)

@@ -254,6 +254,24 @@ def add_followup(report: dict, messages: list[dict], cases: dict) -> dict:
         cases_rated="cases completed in the period that their applicant rated (once per case) / completed",
         cases_looked_up="cases accepted in the period whose progress page was opened at least once / accepted")
     return report
+def add_complaints(report: dict, figures: dict) -> dict:
+    """Issue 15's complaint figures into a report: `figures` from store/complaints.figures (complaints
+    received in the period: by type, department, grade, source; each milestone kept, missed, running and
+    its kept share; handling kept by department; callbacks by outcome, reached and still owed)."""
+    out = dict(figures)
+    for ms in out.get("milestones", {}).values():
+        done = ms["kept"] + ms["missed"]
+        ms["kept_share"] = round(ms["kept"] / done, 4) if done else None
+    reached, owed = out.get("callbacks_reached", 0), out.get("callbacks_owed", 0)
+    out["callback_share"] = round(reached / (reached + owed), 4) if reached + owed else None
+    report["complaints"] = out
+    report.setdefault("definitions", {}).update(
+        complaints="complaints received in the period; a milestone is kept when done by its due time, missed "
+                   "when done late or still running past it; callbacks: real-name complainants with a phone "
+                   "reached after closing / those reached plus those still owed one")
+    return report
+
+
 SECTIONS = (("total", "合计 Total"), ("day", "按日 By day"), ("category", "按事项类别 By category"),
             ("window", "按窗口 By window"), ("clerk", "按人员 By clerk"), ("message", "消息 Messages"))
 

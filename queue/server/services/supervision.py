@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 
 from onewindow.promises import WorkingCalendar, card, compute_deadline, overran
+from onewindow.server.services import complaints
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import cases as cstore
 from onewindow.server.store.database import Tx
@@ -135,6 +136,7 @@ def check_hall(tx: Tx, svc: HallService, cal: WorkingCalendar, now: float) -> li
     cstore.settle_ticket_alerts(tx, hall.id, now=now)
 
     out += calendar_alerts(tx, svc, cal, now, cstore.open_provisional_spans(tx, hall.id))
+    out += complaints.supervise(tx, svc, cal, now)  # each complaint's clocks (issue 15, point 1)
     return out
 
 def calendar_alerts(tx: Tx, svc: HallService, cal: WorkingCalendar, now: float,

@@ -434,3 +434,96 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: float | None = None
     delivered_at: float | None = None
     updated_at: float
+
+
+# ----- complaints and reports (投诉举报, the 12369 flow: issue 15; store/complaints.py) -----
+
+
+class Complaint(SQLModel, table=True):
+    """A complaint: what, where, from which source, who (encrypted), its grade and where it
+    stands in the flow (onewindow.complaints.flow). Received (by the hotline, a letter...) and
+    entered into the system are two times: the entry clock runs between them."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        UniqueConstraint("hall", "external_ref", name="uq_complaint_external_ref"),
+        Index("ix_complaint_hall_status", "hall", "status", "received_at"),
+        Index("ix_complaint_hall_place", "hall", "type_code", "place_key", "received_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=32)
+    number: str = Field(max_length=32)
+    source: str = Field(max_length=16)  # window | hotline | grid | letter | online
+    external_ref: str | None = Field(default=None, max_length=64)  # the 12369 platform's id: sent twice, kept once
+    type_code: str = Field(max_length=64)
+    grade: str = Field(max_length=8)  # general | major | serious
+    urgent: bool = False
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    place: str = Field(sa_column=Column(Text, nullable=False))
+    place_key: str = Field(max_length=64)  # the place normalised: repeated complaints about it
+    name_enc: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    phone_enc: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    real_name: bool = False
+    has_phone: bool = False
+    received_at: float
+    entered_at: float
+    entered_by: str = Field(max_length=64)
+    window_id: str | None = Field(default=None, max_length=32)
+    status: str = Field(max_length=12)
+    department: str | None = Field(default=None, max_length=32)
+    result: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    closed_at: float | None = None
+    evaluation: str | None = Field(default=None, max_length=8)  # good | fair | poor
+
+
+class ComplaintClock(SQLModel, table=True):
+    """One milestone of a complaint (entry, contact, forward, handling, verify): its own limit,
+    unit and due time, done or not, and its card. Handling and verify get a new round when a
+    verification finds the problem not rectified."""
+
+    __tablename__ = "complaint_clock"
+    __table_args__ = (
+        UniqueConstraint("complaint_id", "milestone", "round", name="uq_complaint_clock"),
+        Index("ix_complaint_clock_open", "hall", "done_at", "due_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(index=True)
+    hall: str = Field(max_length=32)
+    milestone: str = Field(max_length=12)
+    round: int = 1
+    amount: int
+    unit: str = Field(max_length=16)
+    started_at: float
+    due_at: float
+    provisional: bool = False
+    done_at: float | None = None
+    card: str = Field(default="green", max_length=8)
+    card_at: float | None = None
+
+
+class ComplaintStep(SQLModel, table=True):
+    """Every step of a complaint, append-only: who, when, the outcome and a note."""
+
+    __tablename__ = "complaint_step"
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(index=True)
+    hall: str = Field(max_length=32)
+    step: str = Field(max_length=16)
+    at: float
+    actor: str | None = Field(default=None, max_length=64)
+    outcome: str = Field(default="", max_length=32)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+
+
+class ComplaintCallback(SQLModel, table=True):
+    """A callback (回访, 004 (三)2): who called, when, the complainant's opinion."""
+
+    __tablename__ = "complaint_callback"
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(index=True)
+    hall: str = Field(max_length=32)
+    at: float
+    actor: str = Field(max_length=64)
+    outcome: str = Field(max_length=12)  # satisfied | unsatisfied | unreachable
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
