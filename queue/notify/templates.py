@@ -59,6 +59,15 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]] = 
         "zh": "您的投诉{number}已办理并经现场核实：{result}。我们将回访听取您的意见。",
         "en": "Complaint {number} was handled and verified on site: {result}. We will call you for your opinion.",
     }),
+    # Appointments (issue 16): the day before and an hour before.
+    "appointment_reminder_day": (("item", "time", "code"), (), {
+        "zh": "您已预约{time}办理{item}，预约码{code}，请提前15分钟到大厅签到。",
+        "en": "Reminder: {item} appointment at {time}, code {code}. Check in at the hall 15 min early.",
+    }),
+    "appointment_reminder_hour": (("item", "time", "code"), (), {
+        "zh": "您预约的{item}将于{time}开始，预约码{code}，请到取号机签到。",
+        "en": "Your {item} appointment starts at {time}, code {code}. Check in at the kiosk.",
+    }),
 }
 KINDS = tuple(TEMPLATES)
 LANGS = ("zh", "en")

@@ -16,6 +16,7 @@ from onewindow.promises import ScheduleError
 from onewindow.ratings import InvalidRating
 from onewindow.ratings.rectification import StepError
 from onewindow.server.api import accounts, display, pages, tickets, ws
+from onewindow.server.api import appointments as appointments_api
 from onewindow.server.api import audit as audit_api
 from onewindow.server.api import cases as case_api
 from onewindow.server.api import complaints as complaints_api
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             *exports_api.routes,
             *dashboard_api.routes,
             *outbox_api.routes,
+            *appointments_api.routes,
             *audit_api.routes,
             *ws.routes,
             *display.routes,

@@ -16,6 +16,7 @@ from onewindow.server.live.broker import RedisBroker
 from onewindow.server.live.hub import Hub
 from onewindow.server.services import auth, passwords
 from onewindow.server.services.announcer import Announcer
+from onewindow.server.services.appointments import AppointmentService
 from onewindow.server.services.audit import AuditService
 from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.cases import CaseService
@@ -64,6 +65,7 @@ class Runtime:
         self.devices: Devices | None = None  # paired kiosks, pads, screens
         self.audit_log: AuditService | None = None  # reading and verifying the audit chain
         self.notifier: Notifier | None = None  # messages to applicants: the outbox and its senders
+        self.appointments: AppointmentService | None = None  # bookings, check-in, no-shows (issue 16)
         self.admin_password_generated: str | None = None
         self.exports = Exports(Path(settings.data_dir) / "exports", settings.clock)  # reports in the background
         self.printing = Printing(self.config, settings, self.hub)  # kiosk tickets, receipts, notices
@@ -111,12 +113,15 @@ class Runtime:
                 self.ratings[hall_id].tracking = self.tracking
             await self.cases.start()  # catches deadlines that crossed while the server was down
             self.notifier = Notifier(self.config, self.db, self.clock, box, Path(self.settings.data_dir))
+            self.appointments = AppointmentService(self.db, self.halls, self.clock, self.calendar, box,
+                                                   notifier=lambda: self.notifier)
             self.coverage = CoverageWatch(self.halls, self.db, self.hub, self.clock)
             await self.coverage.start()  # the A/B coverage invariant, the lunch rota
         finally:
             await asyncio.to_thread(lock.release)
         self._tasks.append(asyncio.create_task(self._refresh_loop(), name="onewindow-rates"))
         self._tasks.append(asyncio.create_task(self.cases.run(), name="onewindow-supervision"))
+        self._tasks.append(asyncio.create_task(self.appointments.run(), name="onewindow-appointments"))
         for hall_id, rs in self.ratings.items():  # default ratings, overdue rectification tasks
             self._tasks.append(asyncio.create_task(rs.run(), name=f"onewindow-ratings-{hall_id}"))
         self.announcer = Announcer(self.settings.speech, self.settings.data_dir, self.config, self.hub,

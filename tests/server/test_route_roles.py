@@ -23,10 +23,13 @@ from support.halls import HALL, demo_config
 from onewindow.server.app import create_app
 from onewindow.server.settings import Settings
 
-ROLES = ("anonymous", "no_post", "elsewhere", "holder", "manager", "admin")
-# One letter per role, in ROLES order: A allowed, D denied.
-PUBLIC, STAFF, WINDOW, MANAGER, ADMIN = "AAAAAA", "DAAAAA", "DDDAAA", "DDDDAA", "DDDDDA"
-PRESENT = "DDAAAA"  # any clerk signed in at some window (and not away), managers
+ROLES = ("anonymous", "no_post", "elsewhere", "holder", "manager", "admin", "bureau")
+# One letter per role, in ROLES order: A allowed, D denied. The bureau manager (issue 17) reads
+# what a manager reads, in every hall, and is refused every change to a hall (last letter).
+PUBLIC, STAFF, WINDOW, MANAGER, ADMIN = "AAAAAAA", "DAAAAAA", "DDDAAAD", "DDDDAAD", "DDDDDAD"
+PRESENT = "DDAAAAD"  # any clerk signed in at some window (and not away), managers
+READS = "DDDDAAA"  # a manager's reading: the bureau's too
+BUREAU = "DDDDDAA"  # the view across outlets: the bureau and admins
 # Valid bodies where a route checks its body before the caller's rights, so that the check is reached.
 BODIES = {
     "/api/v1/tickets/{id}/transfer": {"window": "w2"},
@@ -67,15 +70,27 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/cases/{id}/rating"): PUBLIC,  # with the case's token
     ("WS", "/ws/cases/{id}"): PUBLIC,  # with the case's token
     ("GET", "/case"): PUBLIC,  # the applicant's tracking page
+    # appointments (issue 16): slots and booking are public (limited like remote tickets); a booking's
+    # own routes take its token; checking in takes a paired kiosk's device token, whoever is signed in
+    ("GET", "/api/v1/halls/{hall}/slots"): PUBLIC,
+    ("GET", "/api/v1/halls/{hall}/booking"): PUBLIC,
+    ("POST", "/api/v1/halls/{hall}/appointments"): PUBLIC,
+    ("GET", "/api/v1/appointments/{id}"): PUBLIC,  # with the booking's token
+    ("DELETE", "/api/v1/appointments/{id}"): PUBLIC,  # with the booking's token
+    ("POST", "/api/v1/appointments/{id}/reschedule"): PUBLIC,  # with the booking's token
+    ("GET", "/api/v1/appointments/{id}/qr.svg"): PUBLIC,  # with the booking's token
+    ("POST", "/api/v1/halls/{hall}/check-in"): "DDDDDDD",  # a paired kiosk only (X-Device-Token)
+    ("GET", "/book"): PUBLIC,  # the booking page
     **{("GET", p): PUBLIC for p in ("/", "/kiosk", "/screen", "/console", "/track", "/dashboard", "/rate",
                                     "/admin", "/audit", "/devices", "/static")},
     # any signed-in staff
     ("GET", "/api/v1/auth/me"): STAFF,
+    ("GET", "/api/v1/tickets/{id}/appointment"): STAFF,  # the console: the visitor's appointment
     ("POST", "/api/v1/auth/password"): STAFF,  # one's own password
     ("GET", "/api/v1/halls/{hall}/me"): STAFF,
     ("GET", "/api/v1/halls/{hall}/rota"): STAFF,
     ("GET", "/api/v1/halls/{hall}/coverage"): STAFF,
-    ("POST", "/api/v1/halls/{hall}/windows/{window}/check"): STAFF,  # a warning only, changes nothing
+    ("POST", "/api/v1/halls/{hall}/windows/{window}/check"): "DAAAAAD",  # a warning only; not the bureau's
     ("GET", "/api/v1/halls/{hall}/tickets/by-number/{number}"): STAFF,
     ("GET", "/api/v1/halls/{hall}/printers"): STAFF,
     ("GET", "/api/v1/halls/{hall}/cases"): STAFF,
@@ -108,25 +123,26 @@ ACCESS: dict[tuple[str, str], str] = {
     # managers and admins
     ("PUT", "/api/v1/halls/{hall}/windows/{window}/posts"): MANAGER,
     ("POST", "/api/v1/alerts/{id}/resolve"): MANAGER,
-    ("GET", "/api/v1/halls/{hall}/rating-tasks"): MANAGER,
-    ("GET", "/api/v1/halls/{hall}/rating-tasks/{id}"): MANAGER,
+    ("GET", "/api/v1/halls/{hall}/rating-tasks"): READS,
+    ("GET", "/api/v1/halls/{hall}/rating-tasks/{id}"): READS,
     ("POST", "/api/v1/halls/{hall}/rating-tasks/{id}/advance"): MANAGER,
     ("POST", "/api/v1/halls/{hall}/exports"): MANAGER,
-    ("GET", "/api/v1/exports/{id}"): MANAGER,
-    ("GET", "/api/v1/exports/{id}/file"): MANAGER,
-    ("GET", "/api/v1/halls/{hall}/dashboard"): MANAGER,
-    ("GET", "/api/v1/halls/{hall}/outbox"): MANAGER,  # notifications: counts, failures (masked)
+    ("GET", "/api/v1/exports/{id}"): READS,
+    ("GET", "/api/v1/exports/{id}/file"): READS,
+    ("GET", "/api/v1/halls/{hall}/dashboard"): READS,
+    ("GET", "/api/v1/halls/{hall}/outbox"): READS,  # notifications: counts, failures (masked)
     ("POST", "/api/v1/halls/{hall}/dashboard/alerts/ack"): MANAGER,
-    ("GET", "/api/v1/halls/{hall}/reports"): MANAGER,
-    ("GET", "/api/v1/halls/{hall}/reports.csv"): MANAGER,
-    ("GET", "/api/v1/halls/{hall}/reports.xlsx"): MANAGER,
-    ("GET", "/api/v1/halls/{hall}/screens"): MANAGER,
+    ("GET", "/api/v1/halls/{hall}/reports"): READS,
+    ("GET", "/api/v1/halls/{hall}/reports.csv"): READS,
+    ("GET", "/api/v1/halls/{hall}/reports.xlsx"): READS,
+    ("GET", "/api/v1/halls/{hall}/screens"): READS,
     ("POST", "/api/v1/halls/{hall}/devices/pairing-codes"): MANAGER,
-    ("GET", "/api/v1/halls/{hall}/devices"): MANAGER,
+    ("GET", "/api/v1/halls/{hall}/devices"): READS,
+    ("GET", "/api/v1/halls/{hall}/appointments/summary"): READS,  # issue 16: the dashboard's figures
     ("DELETE", "/api/v1/devices/{id}"): MANAGER,
-    ("GET", "/api/v1/audit"): MANAGER,
-    ("GET", "/api/v1/audit/export.csv"): MANAGER,
-    ("GET", "/api/v1/audit/verify"): MANAGER,
+    ("GET", "/api/v1/audit"): READS,
+    ("GET", "/api/v1/audit/export.csv"): READS,
+    ("GET", "/api/v1/audit/verify"): READS,
     # admins only: accounts and the calendar
     ("GET", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users"): ADMIN,
@@ -137,6 +153,12 @@ ACCESS: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/users/{username}/sessions"): ADMIN,
     ("DELETE", "/api/v1/users/{username}/sessions/{session}"): ADMIN,
     ("POST", "/api/v1/calendar/years"): ADMIN,
+    # the bureau above the halls (issue 17): its view across outlets, reports and exports
+    ("GET", "/bureau"): PUBLIC,
+    ("GET", "/api/v1/bureau/overview"): BUREAU,
+    ("GET", "/api/v1/bureau/reports"): BUREAU,
+    ("GET", "/api/v1/bureau/reports.csv"): BUREAU,
+    ("POST", "/api/v1/bureau/exports"): BUREAU,
 }
 
 
@@ -171,9 +193,10 @@ class World:
         for who, role in (("no_post", "nopost"), ("elsewhere", "wangfang"), ("holder", "zhangwei")):
             self.h[who] = s.make(role)
         self.h["manager"] = s.make("boss", role="manager")
+        self.h["bureau"] = s.make("city", role="bureau_manager")
         s.make("victim")
         self.users = {"holder": "zhangwei", "elsewhere": "wangfang", "no_post": "nopost", "manager": "boss",
-                      "admin": "admin"}
+                      "admin": "admin", "bureau": "city"}
         c.cookies.clear()  # callers say who they are by their header alone
         hall = f"/api/v1/halls/{HALL}"
         assert c.post(f"{hall}/windows/w1/sign-in", headers=self.h["holder"]).status_code == 200

@@ -25,6 +25,7 @@ PAGES = {
     "admin": "admin.html",
     "audit": "audit.html",
     "devices": "devices.html",
+    "book": "book.html",  # booking an appointment (issue 16)
 }
 
 

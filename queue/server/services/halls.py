@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
+from onewindow.appointments.fairness import APPOINTMENT
 from onewindow.caller import estimate as est
 from onewindow.caller.estimate import learned_cycles, pool_cycle_s
 from onewindow.server.config import Category, Hall
@@ -79,6 +80,8 @@ class HallService:
         }
         # The configured guesses, which learned rates are blended with (caller/estimate.py).
         self.guess = {c.code: c.default_service_min * 60 for c in hall.categories}
+        # Waiting promises: no checked-in appointment goes ahead of a walk-in past its (appointments/fairness.py).
+        self.promise_s = {c.code: c.target_wait_min * 60.0 for c in hall.categories}
         guess = dict(self.guess)
         self.rates = Rates(guess, {c.code: 0 for c in hall.categories}, pool_cycle_s(self.pool, guess, {}))
         self.view = HallView(hall.id, hall.name, hall.name_en,
@@ -203,7 +206,8 @@ class HallService:
 
     async def issue(self, category: str, priority: str, lang: str, priority_kind: str | None = None,
                     channel: str = "kiosk", client: str = "", device: int | None = None, phone: str | None = None,
-                    notify: bool = False) -> dict:
+                    notify: bool = False, appointment_at: float | None = None,
+                    claim: Callable[[Tx, str], None] | None = None) -> dict:
         """Issue a ticket. `channel` "kiosk": a paired kiosk (`device`), never limited; "remote":
         anything else, limited per `client` address and per category (429), and to the
         category's remote share of its daily cap. `phone` (normalized) is stored encrypted, with
@@ -215,20 +219,31 @@ class HallService:
             raise Invalid(f"category {category!r} does not offer {priority!r} tickets", "bad_priority")
         now = self.clock()
         await self.close_past_days()
-        self.check_open(cat, now)
+        if appointment_at is None:  # a checked-in appointment's hours are its slot's (an extended session)
+            self.check_open(cat, now)
         remote_cap = None
         if channel == "remote":
             self.remote.check(cat.code, client, now)
             remote_cap = self.remote.remote_cap(cat.daily_cap)
         token = new_token()
         phone_enc = self.box.encrypt(phone) if phone and self.box is not None else ""
-        t = await self.db.write_hot(
-            tstore.issue, hall=self.hall.id, category=cat.code, prefix=cat.prefix,
-            priority=lifecycle.PRIORITY[priority], lang=lang, now=now, day=times.service_day(now, self.tz),
+        args = dict(
+            hall=self.hall.id, category=cat.code, prefix=cat.prefix,
+            priority=lifecycle.PRIORITY[priority] if appointment_at is None else APPOINTMENT, lang=lang, now=now,
+            day=times.service_day(now, self.tz),
             token=track_digest(self.track_keys[0], token), daily_cap=cat.daily_cap, pool=self.pool[cat.code],
             kind=priority_kind, channel=channel, remote_cap=remote_cap, device=device,
-            phone_enc=phone_enc, notify=bool(notify and phone_enc),
+            phone_enc=phone_enc, notify=bool(notify and phone_enc), arrived_at=appointment_at,
         )
+        if claim is None:
+            t = await self.db.write_hot(tstore.issue, **args)
+        else:  # `claim(tx, ticket id)` in the issue's transaction: a check-in, one ticket per person
+            def issue_and_claim(tx: Tx) -> dict:
+                out = tstore.issue(tx, **args)
+                claim(tx, out["id"])
+                return out
+
+            t = await self.db.write(issue_and_claim)
         t["track_token"] = token  # shown once (the answer, the printed QR code); only its HMAC is kept
         self.hub.publish(self.hall.id, "queue", {"delta": {cat.code: 1}})
         t["wait"] = self.wait(cat.code, t["ahead"])
@@ -414,7 +429,7 @@ class HallService:
             cats, also = access.next_plan(window, self.own, states, q.coverage_mode, user.username)
             t = tstore.call_next(tx, hall=self.hall.id, window=window, clerk=user.username, categories=cats,
                                  mode=self.modes[window], now=now, starvation_limit_s=q.starvation_limit_min * 60,
-                                 also_windows=also)
+                                 also_windows=also, promise_s=self.promise_s)
             if t is not None and self.on_call is not None:
                 self.on_call(tx, t)
             return t, states[window]

@@ -527,3 +527,64 @@ class ComplaintCallback(SQLModel, table=True):
     actor: str = Field(max_length=64)
     outcome: str = Field(max_length=12)  # satisfied | unsatisfied | unreachable
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+# ----- appointments (预约, issue 16; store/appointments.py) -----
+
+
+class Appointment(SQLModel, table=True):
+    """A booked slot: the phone encrypted (crypto.Box) with a keyed hash beside it, the ID
+    number only as a keyed hash (HMAC), the booking's token as a digest; its state is
+    booked | cancelled | checked_in | late | no_show."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        UniqueConstraint("hall", "code", name="uq_appointment_code"),
+        Index("ix_appointment_day", "hall", "day", "state"),
+        Index("ix_appointment_due", "state", "start"),
+        Index("ix_appointment_phone", "phone_hash", "state"),
+        Index("ix_appointment_id_hash", "id_hash", "state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=32)
+    category: str = Field(max_length=40)
+    day: str = Field(max_length=10)  # the hall's date of the slot
+    start: float
+    end: float
+    code: str = Field(max_length=12)  # typed at the kiosk, in the QR code
+    token_hash: str = Field(max_length=64)  # cancel and reschedule with the token
+    phone_enc: str = Field(sa_column=Column(Text, nullable=False))
+    phone_hash: str = Field(max_length=64)
+    id_hash: str = Field(default="", max_length=64)  # "" when no ID number was given
+    lang: str = Field(default="zh", max_length=8)
+    state: str = Field(max_length=12)
+    created_at: float
+    checked_in_at: float | None = None
+    cancelled_at: float | None = None
+    ticket_id: int | None = None  # the ticket checking in issued
+    reminded: str = Field(default="", max_length=16)  # reminders sent: "day", "day,hour"
+
+
+class AppointmentSlot(SQLModel, table=True):
+    """How many bookings hold a slot: raised by a conditional UPDATE (booked < capacity), so
+    concurrent bookings on any number of server processes never exceed the capacity."""
+
+    __tablename__ = "appointment_slot"
+    hall: str = Field(primary_key=True, max_length=32)
+    category: str = Field(primary_key=True, max_length=40)
+    start: int = Field(primary_key=True)  # epoch seconds
+    booked: int = 0
+
+
+class PersonClaim(SQLModel, table=True):
+    """One booking or ticket per person per day in a category that asks it (anti-scalping):
+    the person is a keyed hash of their phone or ID number; the primary key refuses a second."""
+
+    __tablename__ = "person_claim"
+    hall: str = Field(primary_key=True, max_length=32)
+    category: str = Field(primary_key=True, max_length=40)
+    day: str = Field(primary_key=True, max_length=10)
+    person: str = Field(primary_key=True, max_length=64)
+    appointment_id: int | None = None
+    ticket_id: int | None = None
+    at: float

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import cast
 
+from onewindow.appointments.fairness import APPOINTMENT
 from onewindow.caller.order import Head, choose_next
 from onewindow.server.errors import Conflict, NotFound
 from onewindow.server.store.database import Tx
@@ -71,6 +72,7 @@ def issue(
     tx: Tx, *, hall: str, category: str, prefix: str, priority: int, lang: str, now: float, day: str,
     token: str, daily_cap: int, pool: tuple[str, ...], kind: str | None = None, channel: str = "kiosk",
     remote_cap: int | None = None, device: int | None = None, phone_enc: str = "", notify: bool = False,
+    arrived_at: float | None = None,
 ) -> dict:
     """Take the next number of the category's day and queue the ticket. A remote
     ticket (`channel` "remote") also counts in the counter's `remote`, held to
@@ -99,13 +101,15 @@ def issue(
     tid = tx.scalar(
         "INSERT INTO ticket (hall, category, number, service_day, priority, status, lang, track_token, "
         "issued_at, arrived_at, call_count, note, phone_enc, notify) VALUES (:hall, :cat, :number, :day, :prio, "
-        "'waiting', :lang, :token, :now, :now, 0, '', :phone, :notify) RETURNING id",
+        "'waiting', :lang, :token, :now, :arrived, 0, '', :phone, :notify) RETURNING id",
         {"hall": hall, "cat": category, "number": number, "day": day, "prio": priority, "lang": lang,
-         "token": token, "now": now, "phone": phone_enc, "notify": notify},
+         "token": token, "now": now, "phone": phone_enc, "notify": notify,
+         # an appointment's place in the queue is its slot's start (appointments/fairness.py)
+         "arrived": now if arrived_at is None else arrived_at},
     )
     _event(tx, hall, tid, "issued", now, category=category, number=number, priority=priority, channel=channel,
            **({"kind": kind} if kind else {}), **({"device": device} if device is not None else {}))
-    ahead = count_ahead(tx, hall, pool, priority, now, tid)
+    ahead = count_ahead(tx, hall, pool, priority, now if arrived_at is None else arrived_at, tid)
     return {"id": tid, "number": number, "category": category, "issued_at": now, "ahead": ahead,
             "priority": priority, "status": lifecycle.WAITING, "track_token": token}
 
@@ -147,13 +151,14 @@ _HEAD = ("SELECT id, category, priority, arrived_at FROM ticket WHERE hall = :ha
 _TARGETED = ("SELECT id, category, priority, arrived_at FROM ticket WHERE hall = :hall AND status = 'waiting' "
              "AND target_window = :w ORDER BY arrived_at, id LIMIT 1")
 _UNION_CACHE: dict[int, str] = {}
+_CLASSES = (APPOINTMENT, 1, 0)  # a head per class: checked-in appointments, priority, normal
 
 
 def _heads_sql_union(n: int) -> str:
     """All heads in one statement (SQLite): one round trip instead of 2n+1."""
     sql = _UNION_CACHE.get(n)
     if sql is None:
-        parts = [_HEAD.format(i=i, p=p) for i in range(n) for p in (1, 0)] + [_TARGETED]
+        parts = [_HEAD.format(i=i, p=p) for i in range(n) for p in _CLASSES] + [_TARGETED]
         sql = " UNION ALL ".join(f"SELECT * FROM ({q})" for q in parts)
         _UNION_CACHE[n] = sql
     return sql
@@ -166,7 +171,7 @@ def _heads_sql_lateral(n: int) -> str:
     """All heads in one statement (PostgreSQL), each locked, SKIP LOCKED."""
     sql = _LATERAL_CACHE.get(n)
     if sql is None:
-        keys = ", ".join(f"(:c{i}, {p}, {2 * i + (1 - p)})" for i in range(n) for p in (1, 0))
+        keys = ", ".join(f"(:c{i}, {p}, {3 * i + k})" for i in range(n) for k, p in enumerate(_CLASSES))
         sql = ("SELECT h.id, h.category, h.priority, h.arrived_at "
                f"FROM (VALUES {keys}) AS k (cat, prio, ord) CROSS JOIN LATERAL ("
                "SELECT id, category, priority, arrived_at FROM ticket WHERE hall = :hall AND category = k.cat "
@@ -200,7 +205,7 @@ def _heads(tx: Tx, hall: str, window: str, categories: list[str]) -> list[Head]:
 
 def call_next(
     tx: Tx, *, hall: str, window: str, clerk: str, categories: list[str], mode: str, now: float,
-    starvation_limit_s: float, also_windows: tuple[str, ...] = (),
+    starvation_limit_s: float, also_windows: tuple[str, ...] = (), promise_s: dict[str, float] | None = None,
 ) -> TicketRow | None:
     """Call the next ticket at `window`. `also_windows`: windows whose directed
     visitors (transferred or parked there) this call may take too: a B post
@@ -213,7 +218,7 @@ def call_next(
         if row is not None and all(h.ticket_id != row["id"] for h in heads):
             heads.append(Head(row["id"], row["category"], row["priority"], row["arrived_at"]))
     chosen = choose_next(heads, categories + [h.category for h in heads if h.category not in categories],
-                               mode, now, starvation_limit_s)
+                               mode, now, starvation_limit_s, promise_s)
     if chosen is None:
         return None
     return _call(tx, get(tx, chosen.ticket_id), window, clerk, now)

@@ -1,0 +1,354 @@
+"""Appointments (预约, issue 16): slots, booking, cancelling, rescheduling, checking in
+at a paired kiosk, no-shows and reminders. The rules are onewindow.appointments'
+(pure); the SQL is store/appointments.py; this maps one onto the other.
+
+Personal data: the phone is kept encrypted (crypto.Box) with a keyed hash beside it
+(one per person, no-shows); the ID number only as a keyed hash (HMAC-SHA256 with a
+key derived from the server's secret), never in plain."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from onewindow.appointments import (
+    InvalidIdNumber,
+    Rules,
+    Session,
+    Slot,
+    blocked_until,
+    bookable_day,
+    check_in_state,
+    day_slots,
+    nearest_free,
+    normalize_id_number,
+    opens_at,
+)
+from onewindow.server.config import Category, Hall
+from onewindow.server.errors import Conflict, Invalid
+from onewindow.server.services.calendar import Calendar
+from onewindow.server.services.halls import HallService
+from onewindow.server.services.limits import RemoteLimits
+from onewindow.server.store import appointments as astore
+from onewindow.server.store.crypto import Box, track_digest, track_digests, track_matches
+from onewindow.server.store.database import Database, Tx
+from onewindow.tickets import hours, times
+
+log = logging.getLogger("onewindow.appointments")
+
+CODE_DIGITS = 8  # typed on the kiosk's keypad: digits only
+
+
+def _local(ts: float, tz: tzinfo) -> datetime:
+    return datetime.fromtimestamp(ts, tz)
+
+
+class AppointmentService:
+    def __init__(self, db: Database, halls: dict[str, HallService], clock: Callable[[], float], calendar: Calendar,
+                 box: Box, notifier: Callable[[], Any] | None = None):
+        self.db = db
+        self.halls = halls
+        self.clock = clock
+        self.calendar = calendar
+        self.box = box
+        self.notifier = notifier or (lambda: None)  # services/notifications.Notifier, looked up when used
+        self.token_keys = box.derive("appointment token")
+        self._person_key = box.derive("person")[0]
+        # Public booking is limited like remote tickets ([halls.limits]), with buckets of its own.
+        self.limits = {h: RemoteLimits(svc.hall.limits) for h, svc in halls.items()}
+        self.base = ""  # the public address of the pages (settings.public_url), for reminders' links
+
+    # ----- slots --------------------------------------------------------------------------
+
+    def person(self, kind: str, value: str) -> str:
+        """A keyed hash of a phone or ID number: comparable, not reversible without the key."""
+        mac = hmac.new(self._person_key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+        return f"{kind[0]}:{mac[:60]}"
+
+    def category(self, hall: Hall, code: str) -> Category:
+        cat = hall.category(code)
+        if cat is None:
+            raise Invalid(f"unknown category {code!r}", "unknown_category", field="category")
+        if cat.appointments is None:
+            raise Invalid("此事项不接受预约 / this service takes no appointments", "no_appointments",
+                          field="category")
+        return cat
+
+    def rules(self, hall: Hall, cat: Category) -> Rules:
+        a = cat.appointments
+        assert a is not None
+        windows = sum(1 for w in hall.windows if cat.code in w.categories)
+        return Rules(slot_min=a.slot_min, capacity=a.capacity, share=a.share, ahead_days=a.ahead_days,
+                     windows=windows, service_min=cat.default_service_min)
+
+    def day_slots(self, hall: Hall, cat: Category, day: date) -> list[Slot]:
+        h = hall.hours
+        lunch = (h.lunch_from, h.lunch_until) if h.lunch_from and h.lunch_until else None
+        sessions = [Session(s.start, s.end, day=s.date,
+                            weekdays=frozenset(hours.WEEKDAYS.index(d) for d in s.weekdays),
+                            categories=frozenset(s.categories)) for s in hall.appointments.sessions]
+        return day_slots(day, hall.tz, self.calendar.current.is_working_day(day), h.open, h.close, lunch,
+                         sessions, cat.code, self.rules(hall, cat))
+
+    async def slots(self, hall_id: str, category: str, day: date) -> list[dict]:
+        """The day's slots with the seats left; none outside the booking horizon or past."""
+        svc = self.halls_or_404(hall_id)
+        cat = self.category(svc.hall, category)
+        now = self.clock()
+        today = _local(now, svc.tz).date()
+        assert cat.appointments is not None
+        if not bookable_day(day, today, cat.appointments.ahead_days):
+            return []
+        slots = [s for s in self.day_slots(svc.hall, cat, day) if s.start.timestamp() > now]
+        if not slots:
+            return []
+        booked = await self.db.read(astore.booked_counts, svc.hall.id, cat.code, int(slots[0].start.timestamp()),
+                                    int(slots[-1].start.timestamp()))
+        return [self.public_slot(s, booked.get(int(s.start.timestamp()), 0), svc.tz) for s in slots]
+
+    @staticmethod
+    def public_slot(s: Slot, booked: int, tz: tzinfo) -> dict:
+        return {"start": s.start.astimezone(tz).isoformat(), "end": s.end.astimezone(tz).isoformat(),
+                "capacity": s.capacity, "left": max(0, s.capacity - booked)}
+
+    def halls_or_404(self, hall_id: str) -> HallService:
+        from onewindow.server.errors import NotFound
+
+        svc = self.halls.get(hall_id)
+        if svc is None:
+            raise NotFound(f"unknown hall {hall_id!r}", "unknown_hall")
+        return svc
+
+    def find_slot(self, svc: HallService, cat: Category, start: datetime) -> Slot:
+        """The slot starting at `start` (422 when there is none: a wrong time, a closed day)."""
+        local = start.astimezone(svc.tz)
+        assert cat.appointments is not None
+        now = self.clock()
+        if not bookable_day(local.date(), _local(now, svc.tz).date(), cat.appointments.ahead_days):
+            raise Invalid(f"只能预约 {cat.appointments.ahead_days} 天内的时段 / slots can be booked up to "
+                          f"{cat.appointments.ahead_days} days ahead", "outside_horizon", field="start")
+        slot = next((s for s in self.day_slots(svc.hall, cat, local.date()) if s.start == local), None)
+        if slot is None:
+            raise Invalid("没有这个预约时段 / there is no such slot", "no_such_slot", field="start")
+        if slot.start.timestamp() <= now:
+            raise Conflict("该时段已过 / this slot has begun or passed", "slot_past")
+        return slot
+
+    async def nearest(self, svc: HallService, cat: Category, wanted: datetime, n: int = 3) -> list[dict]:
+        """Free slots nearest `wanted`: the same day and the following days up to the horizon."""
+        assert cat.appointments is not None
+        today = _local(self.clock(), svc.tz).date()
+        day, out = wanted.astimezone(svc.tz).date(), []
+        for d in sorted({day + timedelta(days=k) for k in range(-2, 8)}):
+            if bookable_day(d, today, cat.appointments.ahead_days):
+                out += [s for s in await self.slots(svc.hall.id, cat.code, d) if s["left"] > 0]
+        free = [Slot(datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"]), s["capacity"])
+                for s in out]
+        left = {s["start"]: s["left"] for s in out}
+        return [{**self.public_slot(s, 0, svc.tz), "left": left[s.start.isoformat()]}
+                for s in nearest_free(free, wanted, n)]
+
+    # ----- booking ------------------------------------------------------------------------
+
+    def _id_hash(self, id_number: str | None, cat: Category) -> str:
+        assert cat.appointments is not None
+        if not id_number:
+            if cat.appointments.require_id:
+                raise Invalid("此事项预约需要身份证号码 / this service needs your ID number to book",
+                              "id_required", field="id_number")
+            return ""
+        try:
+            return self.person("id", normalize_id_number(id_number))
+        except InvalidIdNumber as exc:
+            raise Invalid(str(exc), "bad_id_number", field="id_number") from None
+
+    async def _not_blocked(self, svc: HallService, phone_hash: str, id_hash: str) -> None:
+        a = svc.hall.appointments
+        if a.no_show_limit <= 0:
+            return
+        now = self.clock()
+        missed = await self.db.read(astore.no_shows, svc.hall.id, phone_hash, id_hash,
+                                    now - a.no_show_within_days * 86400)
+        until = blocked_until(missed, now, a.no_show_limit, a.no_show_within_days, a.no_show_block_days)
+        if until is not None:
+            day = _local(until, svc.tz).date().isoformat()
+            raise Conflict(f"多次预约未到，{day} 前不能预约 / after repeated missed appointments you may book "
+                           f"again from {day}", "booking_blocked", until=times.iso(until, svc.tz))
+
+    async def book(self, hall_id: str, category: str, start: datetime, phone: str, id_number: str | None,
+                   lang: str, client: str) -> dict:
+        svc = self.halls_or_404(hall_id)
+        cat = self.category(svc.hall, category)
+        assert cat.appointments is not None
+        id_hash = self._id_hash(id_number, cat)
+        slot = self.find_slot(svc, cat, start)
+        now = self.clock()
+        self.limits[svc.hall.id].check(cat.code, client, now)
+        phone_hash = self.person("phone", phone)
+        await self.run_round(svc)  # no-shows recorded before they are counted
+        await self._not_blocked(svc, phone_hash, id_hash)
+        persons = tuple(p for p in (phone_hash, id_hash) if p) if cat.appointments.one_per_person else ()
+        token = secrets.token_urlsafe(18)
+        day = slot.start.date().isoformat()
+        for _ in range(5):
+            code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+            if not await self.db.read(astore.code_taken, svc.hall.id, code):
+                break
+        try:
+            a = await self.db.write(
+                astore.book, hall=svc.hall.id, category=cat.code, day=day, start=slot.start.timestamp(),
+                end=slot.end.timestamp(), capacity=slot.capacity, code=code,
+                token_hash=track_digest(self.token_keys[0], token), phone_enc=self.box.encrypt(phone),
+                phone_hash=phone_hash, id_hash=id_hash, lang=lang, now=now, persons=persons)
+        except astore.SlotFull as exc:
+            raise astore.SlotFull(exc.message, nearest=await self.nearest(svc, cat, slot.start)) from None
+        return {**self.public(a, svc), "token": token}
+
+    def public(self, a: dict, svc: HallService) -> dict:
+        cat = svc.hall.category(a["category"])
+        return {"id": a["id"], "code": a["code"], "hall": a["hall"], "category": a["category"],
+                "category_name": cat.name if cat else a["category"], "category_name_en": cat.name_en if cat else "",
+                "start": times.iso(a["start"], svc.tz), "end": times.iso(a["end"], svc.tz), "state": a["state"],
+                "checked_in_at": times.iso(a["checked_in_at"], svc.tz) if a["checked_in_at"] else None}
+
+    async def _own(self, appointment_id: int, token: str) -> tuple[dict, HallService]:
+        """The booking its token opens (a wrong token: the same 404 as no booking)."""
+        from onewindow.server.errors import NotFound
+
+        try:
+            a = await self.db.read(astore.get, appointment_id)
+        except NotFound:
+            a = None
+        if a is None or not token or not track_matches(a["token_hash"], track_digests(self.token_keys, token)):
+            raise NotFound("没有这个预约 / no such appointment", "unknown_appointment")
+        return a, self.halls_or_404(a["hall"])
+
+    async def show(self, appointment_id: int, token: str) -> dict:
+        a, svc = await self._own(appointment_id, token)
+        return self.public(a, svc)
+
+    async def cancel(self, appointment_id: int, token: str) -> dict:
+        a, svc = await self._own(appointment_id, token)
+        return self.public(await self.db.write(astore.cancel, a, self.clock()), svc)
+
+    async def reschedule(self, appointment_id: int, token: str, start: datetime) -> dict:
+        a, svc = await self._own(appointment_id, token)
+        cat = self.category(svc.hall, a["category"])
+        slot = self.find_slot(svc, cat, start)
+        try:
+            out = await self.db.write(astore.reschedule, a, day=slot.start.date().isoformat(),
+                                      start=slot.start.timestamp(), end=slot.end.timestamp(),
+                                      capacity=slot.capacity, now=self.clock())
+        except astore.SlotFull as exc:
+            raise astore.SlotFull(exc.message, nearest=await self.nearest(svc, cat, slot.start)) from None
+        return self.public(out, svc)
+
+    # ----- checking in ----------------------------------------------------------------------
+
+    async def check_in(self, hall_id: str, code: str | None, id_number: str | None, lang: str,
+                       device: int | None) -> tuple[dict, dict]:
+        """(ticket, appointment). On time: an appointment ticket (its place: the slot's start); too
+        early: 409 too_early with when to come; too late: an ordinary ticket, the lateness recorded."""
+        svc = self.halls_or_404(hall_id)
+        now = self.clock()
+        if code:
+            a = await self.db.read(astore.by_code, svc.hall.id, code.strip())
+        else:
+            try:
+                h = self.person("id", normalize_id_number(id_number or ""))
+            except InvalidIdNumber as exc:
+                raise Invalid(str(exc), "bad_id_number", field="id_number") from None
+            found = await self.db.read(astore.by_person_on, svc.hall.id, h, _local(now, svc.tz).date().isoformat())
+            if not found:
+                from onewindow.server.errors import NotFound
+
+                raise NotFound("今天没有此身份证的预约 / no appointment today for this ID card", "unknown_appointment")
+            a = found[0]
+        if a["state"] != "booked":
+            raise Conflict("此预约已签到、取消或过期 / this appointment was already used, cancelled or missed",
+                           "appointment_closed", state=a["state"])
+        ap = svc.hall.appointments
+        state = check_in_state(now, a["start"], ap.check_in_before_min, ap.check_in_after_min)
+        if state == "early":
+            come = opens_at(a["start"], ap.check_in_before_min)
+            hm = _local(come, svc.tz).strftime("%H:%M")
+            day = _local(come, svc.tz).date()
+            when = hm if day == _local(now, svc.tz).date() else f"{day.isoformat()} {hm}"
+            raise Conflict(f"还未到签到时间，请于 {when} 后签到 / too early to check in: please come back at {when}",
+                           "too_early", come_at=times.iso(come, svc.tz))
+        on_time = state == "on_time"
+        a_id = a["id"]
+
+        def record(tx: Tx, ticket_id: int) -> None:
+            astore.check_in(tx, a_id, state="checked_in" if on_time else "late", ticket_id=ticket_id, now=now)
+
+        t = await svc.issue(a["category"], "normal", lang, None, "kiosk", device=device,
+                            appointment_at=a["start"] if on_time else None, claim=record)
+        a = await self.db.read(astore.get, a_id)
+        return t, self.public(a, svc)
+
+    # ----- rounds: no-shows and reminders ----------------------------------------------------
+
+    async def run_round(self, svc: HallService) -> None:
+        """Record the no-shows whose check-in window has closed; queue the reminders that are due."""
+        now = self.clock()
+        ap = svc.hall.appointments
+        await self.db.write(astore.mark_no_shows, svc.hall.id, now - ap.check_in_after_min * 60)
+        notifier = self.notifier()
+        if notifier is None:
+            return
+        for mark, ahead, on in (("day", 86400.0, ap.remind_day_before), ("hour", 3600.0, ap.remind_hour_before)):
+            if not on:
+                continue
+            due = await self.db.read(astore.to_remind, svc.hall.id, now, now + ahead, mark)
+            for a in due:
+                await self.db.write(self._remind, notifier, svc, a, mark)
+
+    def _remind(self, tx: Tx, notifier: Any, svc: HallService, a: dict, mark: str) -> None:
+        cat = svc.hall.category(a["category"])
+        name = (cat.name if a["lang"] != "en" else (cat.name_en or cat.name)) if cat else a["category"]
+        start = _local(a["start"], svc.tz)
+        notifier.enqueue(tx, hall=svc.hall.id, kind=f"appointment_reminder_{mark}",
+                         phone=self.box.decrypt(a["phone_enc"]),
+                         params={"item": name, "time": start.strftime("%m-%d %H:%M"), "code": a["code"]},
+                         event_key=f"appt:{a['id']}:{mark}:{int(a['start'])}", lang=a["lang"])
+        astore.mark_reminded(tx, a["id"], a["reminded"], mark)
+
+    async def run(self, every_s: float = 60.0) -> None:
+        while True:
+            for svc in self.halls.values():
+                try:
+                    await self.run_round(svc)
+                except Exception:
+                    log.exception("appointments round of %s failed", svc.hall.id)
+            await asyncio.sleep(every_s)
+
+    # ----- staff -------------------------------------------------------------------------------
+
+    async def of_ticket(self, ticket_id: int) -> dict | None:
+        """The appointment a ticket checked in for (the console), or None."""
+        a = await self.db.read(astore.of_ticket, ticket_id)
+        if a is None:
+            return None
+        svc = self.halls_or_404(a["hall"])
+        return {**self.public(a, svc), "on_time": a["state"] == "checked_in"}
+
+    async def summary(self, hall_id: str, first_day: str, last_day: str) -> dict:
+        """Bookings, check-ins (on time and late), no-shows and cancellations per category, and the
+        appointments' share of the tickets (the dashboard, reports)."""
+        svc = self.halls_or_404(hall_id)
+        counts = await self.db.read(astore.day_counts, svc.hall.id, first_day, last_day)
+        out = {}
+        for cat in svc.hall.categories:
+            c = counts.get(cat.code, {})
+            if cat.appointments is None and not c:
+                continue
+            out[cat.code] = {"booked": sum(c.values()) - c.get("cancelled", 0), "checked_in": c.get("checked_in", 0),
+                             "late": c.get("late", 0), "no_show": c.get("no_show", 0),
+                             "cancelled": c.get("cancelled", 0), "waiting": c.get("booked", 0)}
+        return out

@@ -1,0 +1,223 @@
+"""The appointments API over the demo hall (eia: 30-minute slots, the ID number asked,
+one per person; permit: no ID), time injected: booking, a full slot, one per person,
+cancelling and rescheduling with the token, checking in at the window's edges at a
+paired kiosk, lateness, no-shows and their block, reminders, and no plain ID number
+or phone in the database file."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+import pytest
+from support.accounts import Staff
+from support.clock import SHANGHAI, at
+from support.halls import demo_with
+
+from onewindow.appointments.idcard import check_char
+
+HALL = "eco"
+BASE = f"/api/v1/halls/{HALL}"
+TOMORROW = "2026-11-24"  # the clock starts Monday 2026-11-23 10:00
+
+
+def id_number(seq: int) -> str:
+    first = f"11010119800101{seq:03d}"
+    return first + check_char(first)
+
+
+def phone(seq: int) -> str:
+    return f"1391234{seq:04d}"
+
+
+def book(client, start="2026-11-24T09:00:00+08:00", category="eia", seq=1, **extra):
+    body = {"category": category, "start": start, "phone": phone(seq), **extra}
+    if category == "eia" and "id_number" not in extra:
+        body["id_number"] = id_number(seq)
+    return client.post(f"{BASE}/appointments", json=body)
+
+
+def kiosk(client) -> dict:
+    return {"X-Device-Token": client.devices.token(HALL, "kiosk")}
+
+
+LIMITS = "[halls.limits]\nremote_client_burst = 100\nremote_per_client_per_hour = 1000\n"
+
+
+@pytest.fixture
+def c(make_client):
+    # SQLite (the database file is grepped below); the testing client may book more than a person
+    return make_client(demo_with(LIMITS))
+
+
+def test_booking_is_rate_limited_like_remote_tickets(make_client):
+    c = make_client()
+    codes = [book(c, f"2026-11-{d}T09:00:00+08:00", "permit", seq=d).status_code for d in (24, 25, 26, 27)]
+    assert codes == [201, 201, 201, 429]
+
+
+def test_slots_then_booking_takes_a_seat(c):
+    slots = c.get(f"{BASE}/slots", params={"category": "eia", "date": TOMORROW}).json()
+    assert slots[0] == {"start": "2026-11-24T09:00:00+08:00", "end": "2026-11-24T09:30:00+08:00",
+                        "capacity": slots[0]["capacity"], "left": slots[0]["capacity"]}
+    r = book(c)
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert set(got) >= {"id", "code", "start", "token"} and got["start"] == "2026-11-24T09:00:00+08:00"
+    assert len(got["code"]) == 8 and got["code"].isdigit()
+    after = c.get(f"{BASE}/slots", params={"category": "eia", "date": TOMORROW}).json()
+    assert after[0]["left"] == slots[0]["left"] - 1
+
+
+def test_closed_days_and_bad_input(c):
+    assert c.get(f"{BASE}/slots", params={"category": "eia", "date": "2026-11-28"}).json() == []  # Saturday
+    assert c.get(f"{BASE}/slots", params={"category": "eia", "date": "2027-02-01"}).json() == []  # too far ahead
+    r = c.get(f"{BASE}/slots", params={"category": "eia", "date": "tomorrow"})
+    assert (r.status_code, r.json()["code"]) == (422, "bad_date")
+    r = c.get(f"{BASE}/slots", params={"category": "complaint", "date": TOMORROW})
+    assert (r.status_code, r.json()["code"]) == (422, "no_appointments")
+    assert book(c, start="2026-11-24T09:10:00+08:00").json()["code"] == "no_such_slot"
+    r = book(c, id_number="")
+    assert (r.status_code, r.json()["code"]) == (422, "id_required")
+    r = book(c, id_number="110101198001010011")
+    assert (r.status_code, r.json()["code"]) == (422, "bad_id_number")
+    r = book(c, start="2026-11-23T09:00:00+08:00")  # this morning: gone
+    assert r.status_code == 409 and r.json()["code"] == "slot_past"
+
+
+def test_a_full_slot_answers_409_with_the_nearest_free_slots(c):
+    cap = c.get(f"{BASE}/slots", params={"category": "permit", "date": TOMORROW}).json()[2]["capacity"]
+    for i in range(cap):
+        assert book(c, "2026-11-24T10:00:00+08:00", "permit", seq=10 + i).status_code == 201
+    r = book(c, "2026-11-24T10:00:00+08:00", "permit", seq=99)
+    assert r.status_code == 409 and r.json()["code"] == "slot_full"
+    near = [s["start"] for s in r.json()["nearest"]]
+    assert near == ["2026-11-24T09:00:00+08:00", "2026-11-24T09:30:00+08:00", "2026-11-24T10:30:00+08:00"]
+
+
+def test_one_booking_per_person_a_day_by_id_number(c):
+    assert book(c, seq=1).status_code == 201
+    r = book(c, "2026-11-24T14:00:00+08:00", seq=2, id_number=id_number(1))  # another phone, the same ID
+    assert r.status_code == 409 and r.json()["code"] == "one_per_person"
+    assert "one booking or ticket per person per day" in r.json()["error"]
+    r = book(c, "2026-11-24T14:00:00+08:00", seq=1, id_number=id_number(3))  # the same phone
+    assert r.status_code == 409 and r.json()["code"] == "one_per_person"
+    assert book(c, "2026-11-25T14:00:00+08:00", seq=1).status_code == 201  # another day
+
+
+def test_cancel_and_reschedule_with_the_token(c):
+    a = book(c).json()
+    assert c.delete(f"/api/v1/appointments/{a['id']}", params={"token": "wrong"}).status_code == 404
+    r = c.post(f"/api/v1/appointments/{a['id']}/reschedule", params={"token": a["token"]},
+               json={"start": "2026-11-25T15:00:00+08:00"})
+    assert r.status_code == 200 and r.json()["start"] == "2026-11-25T15:00:00+08:00"
+    left = {s["start"]: s["left"] for s in c.get(f"{BASE}/slots", params={"category": "eia", "date": TOMORROW}).json()}
+    assert left["2026-11-24T09:00:00+08:00"] == c.get(f"{BASE}/slots", params={
+        "category": "eia", "date": TOMORROW}).json()[0]["capacity"]  # the old seat is free again
+    r = c.delete(f"/api/v1/appointments/{a['id']}", params={"token": a["token"]})
+    assert r.status_code == 200 and r.json()["state"] == "cancelled"
+    assert c.delete(f"/api/v1/appointments/{a['id']}", params={"token": a["token"]}).status_code == 409
+    assert book(c, "2026-11-25T15:00:00+08:00").status_code == 201  # the claim went with the cancellation
+    qr = c.get(f"/api/v1/appointments/{a['id']}/qr.svg", params={"token": a["token"]})
+    assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg")
+
+
+def test_check_in_at_the_exact_edges_of_the_window(c, clock):
+    early, first, last, late = (book(c, f"2026-11-24T{h}:00+08:00", seq=i).json()
+                                for i, h in enumerate(("09:00", "09:30", "10:00", "10:30"), start=1))
+    start = datetime.fromisoformat(early["start"]).timestamp()
+    clock.set(at(2026, 11, 24, 8, 44, 59))  # 15 min 1 s before 09:00
+    r = c.post(f"{BASE}/check-in", json={"code": early["code"]}, headers=kiosk(c))
+    assert r.status_code == 409 and r.json()["code"] == "too_early"
+    assert r.json()["come_at"] == "2026-11-24T08:45:00+08:00" and "08:45" in r.json()["error"]
+    clock.now = start - 15 * 60  # the first second of the window
+    r = c.post(f"{BASE}/check-in", json={"code": early["code"]}, headers=kiosk(c))
+    assert r.status_code == 201, r.text
+    t = r.json()
+    assert t["priority"] == "appointment" and t["appointment"]["state"] == "checked_in" and t["number"]
+    assert {"id", "number", "category", "ahead", "estimated_wait_s", "track_token", "windows"} <= set(t)
+    clock.now = datetime.fromisoformat(first["start"]).timestamp() + 10 * 60  # the last second
+    r = c.post(f"{BASE}/check-in", json={"code": first["code"]}, headers=kiosk(c))
+    assert r.status_code == 201 and r.json()["appointment"]["state"] == "checked_in"
+    clock.now = datetime.fromisoformat(last["start"]).timestamp() + 10 * 60 + 1  # a second late
+    r = c.post(f"{BASE}/check-in", json={"code": last["code"]}, headers=kiosk(c))
+    assert r.status_code == 201 and r.json()["priority"] == "normal" and r.json()["appointment"]["state"] == "late"
+    assert c.post(f"{BASE}/check-in", json={"code": last["code"]}, headers=kiosk(c)).json()["code"] == \
+        "appointment_closed"
+    # the ID card at the kiosk finds the day's booking
+    clock.now = datetime.fromisoformat(late["start"]).timestamp()
+    r = c.post(f"{BASE}/check-in", json={"id_number": id_number(4)}, headers=kiosk(c))
+    assert r.status_code == 201 and r.json()["appointment"]["code"] == late["code"]
+
+
+def test_check_in_needs_a_paired_kiosk(c):
+    a = book(c).json()
+    r = c.post(f"{BASE}/check-in", json={"code": a["code"]}, headers={"X-Device-Token": ""})
+    assert r.status_code == 401 and r.json()["code"] == "device_required"
+
+
+def test_a_checked_in_appointment_is_called_before_walk_ins_from_its_start(c, clock):
+    clock.set(at(2026, 11, 24, 9, 0))
+    staff = Staff(c)
+    a = book(c, "2026-11-24T09:30:00+08:00", "permit").json()
+    clock.set(at(2026, 11, 24, 9, 10))
+    walk_in = c.post(f"{BASE}/tickets", json={"category": "permit"}).json()
+    clock.set(at(2026, 11, 24, 9, 20))
+    appt = c.post(f"{BASE}/check-in", json={"code": a["code"]}, headers=kiosk(c)).json()
+    clerk = staff.make("lina")
+    assert c.post(f"{BASE}/windows/w2/sign-in", headers=clerk).status_code == 200
+    clock.set(at(2026, 11, 24, 9, 31))
+    first = c.post(f"{BASE}/windows/w2/next", headers=clerk).json()
+    assert first["id"] == appt["id"], "due at 09:30, ahead of the 09:10 walk-in (21 min < its 30)"
+    got = c.get(f"/api/v1/tickets/{appt['id']}/appointment", headers=clerk).json()
+    assert got["on_time"] is True and got["code"] == a["code"]
+    assert c.post(f"{BASE}/windows/w2/next", headers=clerk).json()["id"] == walk_in["id"]
+
+
+def test_no_shows_are_recorded_and_repeated_ones_block_booking(c, clock):
+    for day in (24, 25, 26):
+        assert book(c, f"2026-11-{day}T09:00:00+08:00", "permit").status_code == 201
+    clock.set(at(2026, 11, 26, 9, 11))
+    r = book(c, "2026-11-30T09:00:00+08:00", "permit")  # the round before booking records the three
+    assert r.status_code == 409 and r.json()["code"] == "booking_blocked"
+    assert r.json()["until"].startswith("2026-12-26")
+    admin = Staff(c).admin
+    s = c.get(f"{BASE}/appointments/summary", params={"from": "2026-11-24", "to": "2026-11-26"}, headers=admin)
+    assert s.json()["categories"]["permit"]["no_show"] == 3
+
+
+def test_reminders_go_through_the_outbox_the_day_before_and_an_hour_before(c, clock, settings):
+    book(c, "2026-11-25T09:30:00+08:00", "permit")
+    rt = c.app.state.runtime
+
+    def round_then_kinds():
+        c.portal.call(rt.appointments.run_round, rt.halls[HALL])
+        db = sqlite3.connect(settings.data_dir / "onewindow.db")
+        try:
+            return [r[0] for r in db.execute("SELECT kind FROM notify_outbox ORDER BY id")]
+        finally:
+            db.close()
+
+    assert round_then_kinds() == []  # two days ahead
+    clock.set(at(2026, 11, 24, 9, 29, 59))
+    assert round_then_kinds() == []
+    clock.set(at(2026, 11, 24, 9, 30, 1))  # inside 24 hours
+    assert round_then_kinds() == ["appointment_reminder_day"]
+    assert round_then_kinds() == ["appointment_reminder_day"]  # once
+    clock.set(at(2026, 11, 25, 8, 30, 1))  # inside the hour
+    assert round_then_kinds() == ["appointment_reminder_day", "appointment_reminder_hour"]
+
+
+def test_the_database_holds_no_plain_id_number_or_phone(c, settings):
+    number = id_number(7)
+    assert book(c, seq=7, id_number=number).status_code == 201
+    raw = b"".join(p.read_bytes() for p in settings.data_dir.glob("onewindow.db*"))  # the WAL too
+    assert b"appointment" in raw and len(raw) > 10_000  # the right file
+    assert phone(7).encode() not in raw
+    assert number.encode() not in raw and number[:17].encode() not in raw
+    assert number.encode("utf-16-le") not in raw
+
+
+def test_start_without_offset_is_the_halls_time(c):
+    r = book(c, start="2026-11-24T09:00:00")
+    assert r.status_code == 201 and r.json()["start"] == "2026-11-24T09:00:00+08:00"
+    assert SHANGHAI is not None
