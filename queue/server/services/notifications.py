@@ -29,6 +29,7 @@ import logging
 import os
 import secrets
 import socket
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -85,6 +86,7 @@ class Notifier:
         self._receipts: set[asyncio.Future] = set()
         self._early: collections.OrderedDict[tuple[str, str], tuple[str, str, float]] = collections.OrderedDict()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
 
     def rules(self, hall: str) -> NotifyRules | None:
         h = self.halls.get(hall)
@@ -139,6 +141,9 @@ class Notifier:
         loop, ev = self._loop, self._wake.get(hall)
         if loop is None or ev is None:
             return
+        if threading.get_ident() == self._loop_thread:  # a hot write on the loop: no self-pipe wake-up needed
+            loop.call_later(0.02, ev.set)
+            return
         try:
             loop.call_soon_threadsafe(loop.call_later, 0.02, ev.set)
         except RuntimeError:  # the loop closed
@@ -148,6 +153,7 @@ class Notifier:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
         for hid, h in self.halls.items():
             if h.notify.channel == "off":
                 continue
