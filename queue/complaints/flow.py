@@ -38,7 +38,7 @@ NAMES = {"received": "已登记", "filed": "已立案", "dispatched": "已派遣
 class FlowError(ValueError):
     """A step the complaint's status does not allow (409)."""
 
-    def __init__(self, message: str, code: str = "bad_step"):
+    def __init__(self, message: str, code: str = "bad_complaint_step"):
         super().__init__(message)
         self.code = code
 

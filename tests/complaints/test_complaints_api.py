@@ -169,12 +169,12 @@ def test_the_flow_from_intake_to_callback(cclient, people, clock):
     ([{"step": "file"}], {"step": "file"}),
     ([{"step": "file"}], {"step": "evaluate", "outcome": "good"}),
 ])
-def test_steps_out_of_order_are_409_bad_step(cclient, people, steps, bad):
+def test_steps_out_of_order_are_409_bad_complaint_step(cclient, people, steps, bad):
     cid = intake(cclient, people["clerk"]).json()["id"]
     for s in steps:
         assert step(cclient, people["clerk"], cid, s["step"]).status_code == 200
     r = cclient.post(f"/api/v1/complaints/{cid}/steps", headers=people["manager"], json=bad)
-    assert (r.status_code, r.json()["code"]) == (409, "bad_step")
+    assert (r.status_code, r.json()["code"]) == (409, "bad_complaint_step")
     c = cclient.get(f"/api/v1/complaints/{cid}", headers=people["clerk"]).json()
     assert len(c["steps"]) == 1 + len(steps)  # nothing recorded
 

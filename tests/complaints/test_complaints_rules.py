@@ -98,7 +98,7 @@ def test_the_flow_in_order_and_the_verification_that_sends_it_back():
 def test_steps_out_of_order_are_refused(status, step_):
     with pytest.raises(FlowError) as exc:
         after(status, step_)
-    assert exc.value.code == "bad_step"
+    assert exc.value.code == "bad_complaint_step"
 
 
 def test_callbacks_are_for_closed_real_name_complaints_with_a_phone():

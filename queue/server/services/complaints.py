@@ -267,7 +267,7 @@ class ComplaintService:
             try:
                 status = after(c["status"], body.step, outcome)
             except FlowError as exc:
-                raise Conflict(str(exc), exc.code) from None
+                raise Conflict(str(exc), "bad_complaint_step") from None
             alerts: list[AlertRow] = []
             data: dict = {}
             if body.step == "contact" and not c["has_phone"]:
@@ -376,19 +376,7 @@ class ComplaintService:
         svc = self.hall(c["hall"])
         out = self.public(svc, c)
         iso = lambda ts: times.iso(ts, svc.tz)  # noqa: E731
-        now = self.clock()
-        cal = self.calendar.current
-        sup = svc.hall.supervision
-        out["clocks"] = [{
-            "milestone": k["milestone"], "name": MILESTONE_NAMES[k["milestone"]][0],
-            "name_en": MILESTONE_NAMES[k["milestone"]][1], "round": k["round"],
-            "limit": {"amount": k["amount"], "unit": k["unit"]}, "started_at": iso(k["started_at"]),
-            "due": iso(k["due_at"]), "provisional": k["provisional"], "done_at": iso(k["done_at"]),
-            "state": clock_state(_at(k["due_at"], svc.tz), _at(now, svc.tz),
-                                 done_at=_at(k["done_at"], svc.tz) if k["done_at"] is not None else None,
-                                 amount=k["amount"], unit=k["unit"], calendar=cal, tz=svc.tz,
-                                 warn_working_days=sup.warn_working_days, warn_fraction=sup.warn_fraction),
-        } for k in ks]
+        out["clocks"] = self._clocks_public(svc, ks)
         names = {**NAMES, "intake": "登记"}
         out["steps"] = [{"step": s["step"], "name": names.get(s["step"], s["step"]),
                          "at": iso(s["at"]), "actor": s["actor"], "outcome": s["outcome"], "note": s["note"],
@@ -400,9 +388,32 @@ class ComplaintService:
         return out
 
     async def listing(self, hall: str, statuses: tuple[str, ...], limit: int, offset: int) -> list[dict]:
+        """The newest complaints, each with its clocks (as in `get`)."""
         svc = self.hall(hall)
-        rows = await self.db.read(qstore.listing, svc.hall.id, statuses=statuses, limit=limit, offset=offset)
-        return [self.public(svc, c) for c in rows]
+
+        def fn(tx):
+            rows = qstore.listing(tx, svc.hall.id, statuses=statuses, limit=limit, offset=offset)
+            return rows, qstore.clocks_of(tx, [c["id"] for c in rows])
+
+        rows, ks = await self.db.read(fn)
+        return [{**self.public(svc, c), "clocks": self._clocks_public(svc, ks[c["id"]])} for c in rows]
+
+    def _clocks_public(self, svc: HallService, ks: list[dict]) -> list[dict]:
+        """Each clock: its milestone, limit and unit, due time, done time and state now."""
+        iso = lambda ts: times.iso(ts, svc.tz)  # noqa: E731
+        now = _at(self.clock(), svc.tz)
+        cal = self.calendar.current
+        sup = svc.hall.supervision
+        return [{
+            "milestone": k["milestone"], "name": MILESTONE_NAMES[k["milestone"]][0],
+            "name_en": MILESTONE_NAMES[k["milestone"]][1], "round": k["round"],
+            "limit": {"amount": k["amount"], "unit": k["unit"]}, "started_at": iso(k["started_at"]),
+            "due": iso(k["due_at"]), "provisional": k["provisional"], "done_at": iso(k["done_at"]),
+            "state": clock_state(_at(k["due_at"], svc.tz), now,
+                                 done_at=_at(k["done_at"], svc.tz) if k["done_at"] is not None else None,
+                                 amount=k["amount"], unit=k["unit"], calendar=cal, tz=svc.tz,
+                                 warn_working_days=sup.warn_working_days, warn_fraction=sup.warn_fraction),
+        } for k in ks]
 
     def public(self, svc: HallService, c: dict) -> dict:
         rules = rules_of(svc)
