@@ -48,6 +48,7 @@ from onewindow.server.store.database import Database, Tx
 
 log = logging.getLogger("onewindow.notify")
 
+RECEIPT_FLUSH_S = 0.05
 KINDS = ("ticket_near", "ticket_called", "case_accepted", "case_suspended", "case_resumed", "case_completed",
          "case_rate_invite", "rectification_result",
          "complaint_received", "complaint_result",
@@ -84,6 +85,7 @@ class Notifier:
         self._stopping = False
         # Receipts that came before their message's 'sent' was committed (SMSCs answer fast): kept a while.
         self._receipts: set[asyncio.Future] = set()
+        self._receipt_buf: list[tuple[str, str, str, str]] = []
         self._early: collections.OrderedDict[tuple[str, str], tuple[str, str, float]] = collections.OrderedDict()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
@@ -188,6 +190,10 @@ class Notifier:
             log.warning("could not release the outbox claims; they expire after the lease")
         for ch in self.channels.values():
             await ch.close()
+        await asyncio.sleep(0)  # receipts the channels handed over while closing
+        self._flush_receipts()
+        if self._receipts:
+            await asyncio.gather(*self._receipts, return_exceptions=True)
 
     async def _run(self, hall: str) -> None:
         rules = self.rules(hall)
@@ -310,34 +316,45 @@ class Notifier:
         log.warning("notification channel of %s down (%d): %s", hall, k, error)
 
     def _on_receipt(self, hall: str, provider_id: str, stat: str) -> None:
-        """From the channel's thread: a delivery receipt."""
+        """From the channel's thread: a delivery receipt. Receipts are recorded in groups, one
+        write every RECEIPT_FLUSH_S, so a busy gateway's receipts cost the writer few transactions."""
         result = outcome(stat)
         loop = self._loop
         if result is None or loop is None:
             return
         ch = self.channels.get(hall)
-        name = ch.name if ch is not None else ""
+        item = (ch.name if ch is not None else "", provider_id, result, stat)
+
+        def add() -> None:
+            self._receipt_buf.append(item)
+            if len(self._receipt_buf) == 1:
+                loop.call_later(RECEIPT_FLUSH_S, self._flush_receipts)
+
+        try:
+            loop.call_soon_threadsafe(add)
+        except RuntimeError:
+            pass
+
+    def _flush_receipts(self) -> None:
+        batch, self._receipt_buf = self._receipt_buf, []
+        if not batch:
+            return
 
         async def record() -> None:
             try:
-                n = await self.db.write(outbox.receipt, name, provider_id, result, stat, self.clock())
+                missed = await self.db.write(_receipts, batch, self.clock())
             except Exception as exc:
-                log.warning("recording a delivery receipt failed: %s", exc)
+                log.warning("recording %d delivery receipts failed: %s", len(batch), exc)
                 return
-            if n == 0:  # its 'sent' is not committed yet (or another process sent it): kept a while
-                self._early[(name, provider_id)] = (result, stat, self.clock())
-                while len(self._early) > 10_000:
-                    self._early.popitem(last=False)
+            now = self.clock()
+            for channel, pid, result, stat in missed:  # 'sent' not committed yet, or another process sent it
+                self._early[(channel, pid)] = (result, stat, now)
+            while len(self._early) > 10_000:
+                self._early.popitem(last=False)
 
-        def start() -> None:
-            t = asyncio.ensure_future(record())
-            self._receipts.add(t)  # held until done (the loop keeps only weak references)
-            t.add_done_callback(self._receipts.discard)
-
-        try:
-            loop.call_soon_threadsafe(start)
-        except RuntimeError:
-            pass
+        t = asyncio.ensure_future(record())
+        self._receipts.add(t)  # held until done (the loop keeps only weak references)
+        t.add_done_callback(self._receipts.discard)
 
     # ----- the manager's view -----------------------------------------------------------------
 
@@ -395,6 +412,11 @@ class Notifier:
         for key, n in sorted(seg.items()):
             segs.add_metric(list(key), n)
         return [now, handed, segs, delivered, failed]
+
+
+def _receipts(tx: Tx, batch: list[tuple[str, str, str, str]], now: float) -> list[tuple[str, str, str, str]]:
+    """Record receipts; those that matched no sent message."""
+    return [r for r in batch if outbox.receipt(tx, r[0], r[1], r[2], r[3], now) == 0]
 
 
 def _apply(tx: Tx, fn: Callable[[Tx], None]) -> None:
