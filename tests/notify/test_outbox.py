@@ -116,3 +116,19 @@ def test_an_expired_claim_goes_back_unless_it_was_submitted(client, clock):
     # the dead sender's late answer changes nothing: the row is no longer its claim
     client.portal.call(rt.db.write, outbox.sent, claimed[1], "dead:1:x", "late", morning + 62)
     assert row(client, claimed[1])["state"] == "queued"
+
+
+def test_the_runtime_starts_a_sender_for_each_hall_with_a_channel(client):
+    rt = client.app.state.runtime
+    assert {t.get_name() for t in rt.notifier._tasks if not t.done()} == {"onewindow-notify-eco"}
+
+
+def test_check_phone_for_the_api_edges():
+    from onewindow.server.errors import Invalid
+    from onewindow.server.services.notifications import check_phone
+
+    assert check_phone(None) is None and check_phone("  ") is None
+    assert check_phone("+86 138-1234-5678") == "13812345678"
+    with pytest.raises(Invalid) as e:
+        check_phone("12345")
+    assert e.value.code == "bad_phone"
