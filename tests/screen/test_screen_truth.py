@@ -28,6 +28,11 @@ def test_a_window_closing_or_stepping_away_leaves_now_calling():
     # a window coming back (idle) does not bring its old calls back, nor lose others'
     view.apply(Event(HALL, "window", {"window": "w2", "status": "idle"}, seq=6, public_seq=6))
     assert [c["ticket"] for c in view.snapshot()["calls"]] == ["A001"]
+    # a server starting up loads the day's calls the same way
+    fresh = HallView(HALL, "大厅", "Hall", [{"id": w, "name": f"{w[1]}号窗口"} for w in ("w1", "w3")])
+    fresh.load({"w1": {"status": "serving", "number": "A001"}, "w3": {"status": "closed", "number": "G002"}},
+               [{"ticket": "G002", "window": "w3"}, {"ticket": "A001", "window": "w1"}], {})
+    assert [c["ticket"] for c in fresh.snapshot()["calls"]] == ["A001"]
 
 
 def now_calling(screen) -> list[str]:

@@ -43,7 +43,9 @@ class HallView:
             if wid in self.windows:
                 self.windows[wid].update({k: st[k] for k in ("number", "status", "clerk", "notice") if k in st})
         for c in reversed(calls):
-            self.calls.appendleft(c)
+            w = self.windows.get(c.get("window"))
+            if w is None or w["status"] not in LEFT:  # as `apply` keeps it: no call of a closed window
+                self.calls.appendleft(c)
         self.waiting = dict(waiting)
 
     def apply(self, ev: Event) -> None:
