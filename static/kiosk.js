@@ -14,7 +14,7 @@
   const REFRESH_MS = 8000;
   const MESSAGE_S = 12;
   const IDLE_MS = 60000;
-  const SCREENS = ["pick", "busy", "ticket", "message"];
+  const SCREENS = ["pick", "busy", "ticket", "message", "checkin"];
   const PHOTO = ["请拍照或扫码保存您的号码", "Please photograph or scan to keep your number"];
 
   const S = {
@@ -192,6 +192,7 @@
 
   function renderPick() {
     $("pick-title").replaceChildren(bi("请选择您要办理的业务", "Please choose your service"));
+    $("checkin-open").replaceChildren(bi("预约签到", "Check in for an appointment"));
     renderPriority();
     renderCats();
   }
@@ -266,7 +267,8 @@
     $("t-label").replaceChildren(bi("您的号码", "Your number"));
     $("t-number").textContent = t.number;
     const badge = t.priority === "priority" ? [el("span", { class: "badge" },
-      S.lang === "zh" ? `优先 ${t.kind ? t.kind.name : ""}` : `Priority ${t.kind ? t.kind.name_en : ""}`)] : [];
+      S.lang === "zh" ? `优先 ${t.kind ? t.kind.name : ""}` : `Priority ${t.kind ? t.kind.name_en : ""}`)]
+      : t.priority === "appointment" ? [el("span", { class: "badge" }, S.lang === "zh" ? "预约" : "Appointment")] : [];
     $("t-category").replaceChildren(bi(t.cat.name, t.cat.name_en || t.cat.name), ...badge);
     const facts = [
       [["前面还有", "People ahead"], [`${t.ahead} 人`, String(t.ahead)]],
@@ -375,6 +377,48 @@
   }
 
   function main() { return document.querySelector("main"); }
+
+  // ----- checking in for an appointment (issue 16) ------------------------------------------
+
+  function openCheckin() {
+    $("ci-title").replaceChildren(bi("预约签到", "Check in for your appointment"));
+    $("ci-label").replaceChildren(bi("请输入预约码，或扫描预约二维码、刷身份证", "Type the code, scan its QR code or read your ID card"));
+    $("ci-submit").replaceChildren(bi("签到", "Check in"));
+    $("ci-back").replaceChildren(bi("返回", "Back"));
+    $("ci-code").value = "";
+    clearInterval(S.timer);
+    show("checkin");
+    $("ci-code").focus();
+  }
+
+  async function checkIn(ev) {
+    ev.preventDefault();
+    const value = $("ci-code").value.replace(/\s+/g, "").toUpperCase();
+    if (!value || S.busy) return;
+    S.busy = true;
+    $("busy-text").replaceChildren(bi("正在签到，请稍候…", "Checking you in…"));
+    show("busy");
+    // 18 characters: an ID number (the card reader types it, keyboard-wedge); else the booking's code.
+    const body = value.length === 18 ? { id_number: value, lang: S.lang } : { code: value, lang: S.lang };
+    try {
+      const t = await api("POST", `/api/v1/halls/${encodeURIComponent(S.hall)}/check-in`, body);
+      const cat = S.view.categories.find((c) => c.code === t.category) || { name: t.category, name_en: t.category };
+      S.ticket = { ...t, cat, kind: null };
+      showTicket();
+    } catch (err) {
+      if (OW.device.isRevoked(err)) { repair(); return; }
+      const early = err.data && err.data.code === "too_early";
+      message(early ? ["还未到签到时间", "Too early to check in"] : ["签到失败", "Could not check in"],
+        err.data ? halves(err.message) : ["请稍后再试，或咨询工作人员", "Please try again or ask the staff"],
+        true, (err.data && err.data.code) || "error");
+    } finally {
+      S.busy = false;
+    }
+  }
+
+  $("checkin-open").addEventListener("click", openCheckin);
+  $("ci-back").addEventListener("click", toPick);
+  $("ci-form").addEventListener("submit", checkIn);
 
   // ----- wiring ---------------------------------------------------------------------------
 
