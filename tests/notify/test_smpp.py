@@ -145,3 +145,14 @@ def test_a_graceful_stop_finishes_the_message_in_flight_and_puts_the_rest_back(m
         done = [r for r in rows if r["state"] in ("sent", "delivered")]
         assert 1 <= len(done) < 4 and slow.count() == len(done)
         assert all(r["tries"] == 0 for r in rows if r["state"] == "queued")  # unclaimed as if never tried
+
+
+def test_the_account_rate_is_kept(make_client, smsc):
+    """rate_per_s = 20: ten messages take at least nine intervals of 50 ms (a lower bound: a slow
+    machine only makes it longer)."""
+    client = make_client(smpp_config(smsc.port, rate_per_s=20))
+    for i in range(10):
+        enqueue(client, event_key=f"r{i}", params={"number": f"A{i:03d}", "window": "1号窗口"})
+    wait_until(lambda: smsc.count() == 10, timeout=30, what="ten messages")
+    got = smsc.received()
+    assert got[-1].at - got[0].at >= 9 * 0.05 * 0.95

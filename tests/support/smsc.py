@@ -48,6 +48,7 @@ class Received:
     data_coding: int
     parts: int
     system_id: str
+    at: float = 0.0  # time.monotonic() when it was complete
 
 
 def _cstr(data: bytes, pos: int) -> tuple[str, int]:
@@ -291,5 +292,6 @@ class Smsc:
                 data = b"".join(parts[i] for i in sorted(parts))
                 del self._parts[key]
             text = data.decode("utf-16-be") if f["data_coding"] == 8 else _gsm_decode(data)
-            self.messages.append(Received(mid, f["source"], f["dest"], text, f["data_coding"], total, system_id))
+            self.messages.append(Received(mid, f["source"], f["dest"], text, f["data_coding"], total, system_id,
+                                          time.monotonic()))
             return mid

@@ -11,6 +11,7 @@
     lease_s = 60                # a sender's claim on a message; a dead sender's claims expire
     poll_s = 1.0                # how often the sender looks for due messages
     batch = 20                  # messages claimed at a time
+    rate_per_s = 0              # at most this many messages a second (the SMS account's limit); 0: none
 
     [halls.notify.smpp]         # SMPP 3.4 (bind_transceiver); receipts arrive on the same bind
     host = "10.0.0.5"
@@ -109,6 +110,7 @@ class NotifyRules(_Strict):
     lease_s: float = Field(default=60, ge=1, le=3600)
     poll_s: float = Field(default=1.0, gt=0, le=60)
     batch: int = Field(default=20, ge=1, le=500)
+    rate_per_s: float = Field(default=0, ge=0, le=10_000)  # the gateway account's limit (TPS); 0: none
     smpp: Smpp | None = None
     http: Http | None = None
     file: FileChannel = FileChannel()

@@ -30,6 +30,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -81,6 +82,7 @@ class Notifier:
         self._wake: dict[str, asyncio.Event] = {}
         self._down_until: dict[str, float] = {}
         self._down_count: dict[str, int] = {}
+        self._next_send: dict[str, float] = {}  # monotonic: when the hall's next message may go (rate_per_s)
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
         # Receipts that came before their message's 'sent' was committed (SMSCs answer fast): kept a while.
@@ -249,6 +251,7 @@ class Notifier:
             sent_pid = None
             if not ok:
                 continue  # the claim was taken over (this sender was too slow): not ours to send
+            await self._pace(hall, rules.rate_per_s)
             out = Outgoing(id=msg["id"], hall=hall, phone=self.box.decrypt(msg["recipient"]), text=msg["body"],
                            kind=msg["kind"], event_key=msg["event_key"])
             try:
@@ -278,6 +281,16 @@ class Notifier:
             await self.db.write(_apply, pending)
             await self._early_receipt(hall, ch.name, sent_pid)
         return True
+
+    async def _pace(self, hall: str, rate: float) -> None:
+        """Keep to the gateway account's rate (messages a second), so it never has to throttle us."""
+        if rate <= 0:
+            return
+        now = time.monotonic()
+        at = max(self._next_send.get(hall, now), now)
+        self._next_send[hall] = at + 1 / rate
+        if at > now:
+            await asyncio.sleep(at - now)
 
     async def _retry_early(self, limit: int = 200) -> None:
         """Receipts kept because their message was not yet recorded as sent, perhaps by another process
