@@ -221,3 +221,18 @@ def test_start_without_offset_is_the_halls_time(c):
     r = book(c, start="2026-11-24T09:00:00")
     assert r.status_code == 201 and r.json()["start"] == "2026-11-24T09:00:00+08:00"
     assert SHANGHAI is not None
+
+
+def test_a_second_ticket_for_the_same_id_number_is_refused(c):
+    first = c.post(f"{BASE}/tickets", json={"category": "eia", "id_number": id_number(5)})
+    assert first.status_code == 201, first.text
+    again = c.post(f"{BASE}/tickets", json={"category": "eia", "id_number": id_number(5).lower()})
+    assert again.status_code == 409 and again.json()["code"] == "one_per_person"
+    assert "同一人同一事项每天只能预约或取号一次" in again.json()["error"]
+    assert c.post(f"{BASE}/tickets", json={"category": "consult", "id_number": id_number(5)}).status_code == 201
+    # a booking for today holds the day's one too
+    assert book(c, "2026-11-23T14:00:00+08:00", seq=6).status_code == 201
+    r = c.post(f"{BASE}/tickets", json={"category": "eia", "id_number": id_number(6)})
+    assert r.status_code == 409 and r.json()["code"] == "one_per_person"
+    bad = c.post(f"{BASE}/tickets", json={"category": "eia", "id_number": "110101198001010011"})
+    assert (bad.status_code, bad.json()["code"]) == (422, "bad_id_number")

@@ -39,6 +39,8 @@ class IssueBody(BaseModel):
     # Queue messages (issue 14): an optional mobile number, and the holder's opt-in to be told.
     phone: str | None = Field(default=None, max_length=40)
     notify: bool = False
+    # One ticket per person (issue 16): the ID card read at the kiosk, in a category that asks it.
+    id_number: str | None = Field(default=None, max_length=40)
 
     @model_validator(mode="after")
     def _kind(self) -> IssueBody:
@@ -147,6 +149,8 @@ async def issue_ticket(request: Request):
         raise Invalid(f"this hall offers no {data.priority_kind!r} priority", "bad_priority",
                        field="priority_kind")
     phone = {"phone": data.phone, "notify": data.notify} if data.phone else {}
+    if data.id_number:  # one ticket per person per day where the category asks it (services/appointments.py)
+        phone["claim"] = rt.appointments.ticket_claim(svc, cat, data.id_number)
     if device is not None:
         t = await svc.issue(data.category, data.priority, data.lang, data.priority_kind, "kiosk", device=device.id,
                             **phone)

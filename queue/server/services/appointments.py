@@ -167,6 +167,24 @@ class AppointmentService:
         except InvalidIdNumber as exc:
             raise Invalid(str(exc), "bad_id_number", field="id_number") from None
 
+    def ticket_claim(self, svc: HallService, cat: Category, id_number: str) -> Callable[[Tx, int], None] | None:
+        """For a walk-in ticket with an ID number: its one-per-person claim, run in the issue's transaction
+        (409 one_per_person for a second one that day); None where the category does not ask it."""
+        try:
+            person = self.person("id", normalize_id_number(id_number))
+        except InvalidIdNumber as exc:
+            raise Invalid(str(exc), "bad_id_number", field="id_number") from None
+        if cat.appointments is None or not cat.appointments.one_per_person:
+            return None
+        now = self.clock()
+        day = _local(now, svc.tz).date().isoformat()
+
+        def claim(tx: Tx, ticket_id: int) -> None:
+            astore.claim(tx, hall=svc.hall.id, category=cat.code, day=day, persons=(person,), now=now,
+                         ticket_id=ticket_id)
+
+        return claim
+
     async def _not_blocked(self, svc: HallService, phone_hash: str, id_hash: str) -> None:
         a = svc.hall.appointments
         if a.no_show_limit <= 0:
