@@ -6,6 +6,7 @@
    The modules call one another in a circle (refresh → render → run → refresh)
    but only from inside functions: none runs code when loaded except this one. */
 
+import { setupComplaints } from "./complaints.js";
 import { why } from "./feedback.js";
 import { onKey } from "./keys.js";
 import { renderVisitor } from "./render.js";
@@ -27,6 +28,7 @@ $("logout").addEventListener("click", async () => {
 });
 
 document.addEventListener("keydown", onKey);
+setupComplaints();
 
 // The visitor's waited and service times tick on between refreshes.
 setInterval(() => { if (S.data && S.data.current && !S.dialog) renderVisitor(); }, 1000);
