@@ -3,7 +3,7 @@
 "use strict";
 const { api, el } = OW;
 const $ = (id) => document.getElementById(id);
-const ROLES = [["clerk", "窗口人员", "Clerk"], ["manager", "大厅管理", "Manager"], ["admin", "管理员", "Admin"]];
+const ROLES = [["clerk", "窗口人员", "Clerk"], ["manager", "大厅管理", "Manager"], ["reviewer", "首席代表（审核）", "Reviewer"], ["bureau_manager", "市局（网点总览）", "Bureau manager"], ["admin", "管理员", "Admin"]];
 let me = null;
 let sessionsOf = null;
 

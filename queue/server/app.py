@@ -18,7 +18,9 @@ from onewindow.ratings.rectification import StepError
 from onewindow.server.api import accounts, display, pages, tickets, ws
 from onewindow.server.api import appointments as appointments_api
 from onewindow.server.api import audit as audit_api
+from onewindow.server.api import bureau as bureau_api
 from onewindow.server.api import cases as case_api
+from onewindow.server.api import casework as casework_api
 from onewindow.server.api import complaints as complaints_api
 from onewindow.server.api import dashboard as dashboard_api
 from onewindow.server.api import devices as devices_api
@@ -141,11 +143,13 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             *devices_api.routes,
             *printing_api.routes,
             *case_api.routes,
+            *casework_api.routes,  # sign-off and key-project cards (issue 15, points 5-6)
             *complaints_api.routes,
             *ratings_api.routes,
             *tracking_api.routes,
             *exports_api.routes,
             *dashboard_api.routes,
+            *bureau_api.routes,  # the bureau's view across outlets (issue 17)
             *outbox_api.routes,
             *appointments_api.routes,
             *audit_api.routes,

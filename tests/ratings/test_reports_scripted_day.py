@@ -270,7 +270,7 @@ def test_metrics_parse(scripted):
     assert samples[("onewindow_rectification_tasks_open", (hall,))] == 1
     assert samples[("onewindow_rectification_tasks_overdue", (hall,))] == 0
     assert ("onewindow_websocket_subscribers", (hall,)) in samples
-    assert samples[("onewindow_hub_resyncs_total", ())] == 0
+    assert samples[("onewindow_hub_resyncs_total", (hall,))] == 0
     assert not any(name.startswith("onewindow_broker_") for name, _ in samples), "one process: no broker"
 
 

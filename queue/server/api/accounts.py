@@ -25,7 +25,7 @@ class Login(BaseModel):
 class NewUser(BaseModel):
     username: str = Field(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")
     password: str = Field(min_length=1, max_length=256)  # the policy: services/passwords.py
-    role: Literal["clerk", "manager", "admin"]
+    role: Literal["clerk", "manager", "admin", "bureau_manager", "reviewer"]
     display_name: str = Field(default="", max_length=64)
     title: str = Field(default="", max_length=64)
 
@@ -128,7 +128,7 @@ class PasswordReset(BaseModel):
 
 
 class RoleChange(BaseModel):
-    role: Literal["clerk", "manager", "admin"]
+    role: Literal["clerk", "manager", "admin", "bureau_manager", "reviewer"]
 
 
 def client_address(request: Request) -> str:

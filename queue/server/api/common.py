@@ -94,12 +94,26 @@ async def current_user(conn: HTTPConnection, required: bool = True) -> User | No
             return None
         user = User(row["id"], row["username"], row["role"], row["display_name"], row["title"])
         rt.tokens.put(digest, user, row["expires_at"], generation)  # not if revoked meanwhile
+    if user.is_bureau and not _reads(conn) and not conn.url.path.startswith(BUREAU_WRITES):
+        if not required:
+            return None  # a public route: the bureau's token counts for nothing there
+        raise Forbidden("the bureau's role sees every outlet and changes none of them", "bureau_read_only")
     return user
+
+
+# The bureau manager (issue 17) reads what a hall manager reads, in every hall, and changes nothing
+# in any: besides reading, only their own session and password, and the bureau's own exports.
+BUREAU_WRITES = ("/api/v1/auth/logout", "/api/v1/auth/password", "/api/v1/bureau/")
+
+
+def _reads(conn: HTTPConnection) -> bool:
+    """A GET (or HEAD), or a socket: consoles and dashboards only listen on theirs."""
+    return conn.scope["type"] == "websocket" or conn.scope.get("method") in ("GET", "HEAD")
 
 
 async def require_role(conn: HTTPConnection, *roles: str) -> User:
     user = await current_user(conn)
-    if user.role not in roles:
+    if user.role not in roles and not (user.is_bureau and "manager" in roles and _reads(conn)):
         raise Forbidden(f"needs the role {' or '.join(roles)}")
     return user
 

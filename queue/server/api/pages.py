@@ -21,6 +21,7 @@ PAGES = {
     "track": "track.html",
     "case": "case.html",  # the applicant's case tracking page (issue 14)
     "dashboard": "dashboard.html",
+    "bureau": "bureau.html",  # the bureau's view across outlets (issue 17)
     "rate": "rate.html",
     "admin": "admin.html",
     "audit": "audit.html",

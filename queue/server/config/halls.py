@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from datetime import time
+from datetime import date, time
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal
@@ -47,6 +47,15 @@ class Limit(Strict):
     unit: Unit
 
 
+class KeyStep(Strict):
+    """[[halls.items.key_steps]]: a service step of a key project's tracking card (004 重点项目服务跟踪卡):
+    its limit in working days and the fee cap in yuan (none: no fee is charged for it)."""
+
+    step: Literal["report", "assessment", "approval"]  # 环评编制, 技术评估, 行政审批
+    days: int = Field(ge=1, le=365)
+    fee_cap: float | None = Field(default=None, ge=0)
+
+
 class Item(Strict):
     """A business item (事项) a case can be opened for."""
 
@@ -58,6 +67,18 @@ class Item(Strict):
     instant: bool = False  # 即办件: done at the window, the promise runs from the ticket
     fees: str = "不收费 / free"
     materials: tuple[str, ...] = ()
+    # 一审一核 (004): a second person with the reviewer role signs the case off before it completes.
+    review: bool = False
+    # A case of this item may be a key project; its card's steps (issue 15, point 6).
+    key_steps: tuple[KeyStep, ...] = ()
+
+    @field_validator("key_steps")
+    @classmethod
+    def _one_of_each(cls, v: tuple[KeyStep, ...]) -> tuple[KeyStep, ...]:
+        steps = [s.step for s in v]
+        if len(set(steps)) != len(steps):
+            raise ValueError(f"each step once: {steps}")
+        return v
 
     @field_validator("promised")
     @classmethod
@@ -258,10 +279,22 @@ class Limits(Strict):
     remote_share: float = Field(default=0.3, ge=0, le=1)
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+OUTLET_KINDS = {"comprehensive": "综合服务网点", "special": "专项服务网点", "mobile": "流动服务网点"}
+MOBILE_VISITS_PER_MONTH = 2  # 000 第五条: a mobile outlet serves at least twice a month
+
+
 class Hall(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     name: str = Field(min_length=1)
     name_en: str = ""
+    # The outlet (issue 17; 000 第五条): comprehensive, special or mobile; where it is; which days it
+    # opens (working days of the calendar among them); a mobile outlet opens on its `visits` only.
+    kind: Literal["comprehensive", "special", "mobile"] = "comprehensive"
+    address: str = Field(default="", max_length=200)
+    opening_days: tuple[Weekday, ...] = Field(default=WEEKDAYS[:5], min_length=1)
+    visits: tuple[date, ...] = Field(default=(), validate_default=True)
     timezone: str = "Asia/Shanghai"
     enforce_hours: bool = True
     notice: str = "过号请重新取号 / Missed numbers must take a new ticket"
@@ -281,6 +314,39 @@ class Hall(Strict):
     appointments: Appointments = Appointments()  # [halls.appointments] (issue 16)
     receipt_hint: str = ("凭办件编号拨打 12369 或到任一窗口查询办理进度 / "
                          "Quote the case number at any window or on 12369 to ask about progress")
+
+    @field_validator("opening_days")
+    @classmethod
+    def _days(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        _unique("opening days", list(v))
+        return v
+
+    @field_validator("visits")
+    @classmethod
+    def _visits(cls, v: tuple[date, ...], info: ValidationInfo) -> tuple[date, ...]:
+        kind = info.data.get("kind")
+        if kind != "mobile":
+            if v:
+                raise ValueError(f"only a mobile outlet lists visits; this one is {kind!r} (it opens on opening_days)")
+            return v
+        if not v:
+            raise ValueError("a mobile outlet (流动服务网点) lists the days it visits, e.g. visits = [2027-01-05, ...]")
+        _unique("visits", [d.isoformat() for d in v])
+        months: dict[str, int] = {}
+        for d in v:
+            months[f"{d:%Y-%m}"] = months.get(f"{d:%Y-%m}", 0) + 1
+        thin = sorted(m for m, n in months.items() if n < MOBILE_VISITS_PER_MONTH)
+        if thin:
+            raise ValueError(f"a mobile outlet visits at least {MOBILE_VISITS_PER_MONTH} times a month "
+                             f"(000 第五条); fewer in {', '.join(thin)}")
+        return tuple(sorted(v))
+
+    def opens_on(self, day: date, working_day: bool) -> bool:
+        """Whether the outlet opens on `day`: a mobile one on its visits; a fixed one on its opening
+        days that are working days of the calendar (`working_day`)."""
+        if self.kind == "mobile":
+            return day in self.visits
+        return working_day and WEEKDAYS[day.weekday()] in self.opening_days
 
     @field_validator("timezone")
     @classmethod

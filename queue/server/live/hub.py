@@ -138,6 +138,9 @@ class Hub:
         self._subs: dict[str, set[Subscription]] = {}
         self.delivered = 0
         self.resyncs = 0  # views replaced or numbering broken: every subscriber took a fresh snapshot
+        # The same per hall, for /metrics labelled by hall (issue 17).
+        self.delivered_by: dict[str, int] = {}
+        self.resyncs_by: dict[str, int] = {}
         self._leadership: list[Callable[[bool], None]] = []
         self._control: list[Callable[[dict], None]] = []
         bind = getattr(self.broker, "bind", None)
@@ -182,6 +185,7 @@ class Hub:
         """The hall's view was replaced or its numbering broke: drop every
         subscriber, so each reconnects and takes a fresh snapshot."""
         self.resyncs += 1
+        self.resyncs_by[hall] = self.resyncs_by.get(hall, 0) + 1
         subs = list(self._subs.get(hall, ()))
         if subs:
             log.warning("hall %s: %d subscriber(s) resync with a fresh snapshot", hall, len(subs))
@@ -196,6 +200,7 @@ class Hub:
         if view is not None:
             view.apply(event)
         self.delivered += 1
+        self.delivered_by[event.hall] = self.delivered_by.get(event.hall, 0) + 1
         for sub in list(self._subs.get(event.hall, ())):
             if not sub.want(event):
                 continue

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ROLES = ("clerk", "manager", "admin")
+ROLES = ("clerk", "manager", "admin", "bureau_manager", "reviewer")  # reviewer: 一审一核 (issue 15)
+# The bureau above the halls (issue 17): reads every outlet's figures, changes none of their queues.
+BUREAU = "bureau_manager"
 COOKIE = "ow_session"
 _hasher = PasswordHasher()
 # Checked against when the user does not exist, so a wrong name takes as long as a wrong password.
@@ -35,6 +37,10 @@ class User:
     @property
     def is_manager(self) -> bool:
         return self.role in ("manager", "admin")
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.role == BUREAU
 
 
 def hash_password(password: str) -> str:

@@ -62,8 +62,10 @@ def _printer_families(rt) -> list:
 
 def _broker_families(rt) -> list:
     """The hub's resyncs; with several processes (Redis), the broker's health too."""
-    resyncs = CounterMetricFamily("onewindow_hub_resyncs", "Times a hall's subscribers had to take a fresh snapshot")
-    resyncs.add_metric([], rt.hub.resyncs)
+    resyncs = CounterMetricFamily("onewindow_hub_resyncs", "Times a hall's subscribers had to take a fresh snapshot",
+                                  labels=["hall"])
+    for hall in sorted(set(rt.halls) | set(rt.hub.resyncs_by)):
+        resyncs.add_metric([hall], rt.hub.resyncs_by.get(hall, 0))
     stats = rt.hub.broker.stats()
     if stats is None:
         return [resyncs]
@@ -109,8 +111,14 @@ async def scrape(rt) -> bytes:
     }
     c = {k: CounterMetricFamily(name, doc, labels=["hall"]) for k, (name, doc) in EVENT_COUNTERS.items()}
     ratings = CounterMetricFamily("onewindow_ratings", "Ratings received by level", labels=["hall", "level"])
-    delivered = CounterMetricFamily("onewindow_hub_events_delivered", "Events delivered by the hub")
-    delivered.add_metric([], rt.hub.delivered)
+    delivered = CounterMetricFamily("onewindow_hub_events_delivered", "Events delivered by the hub",
+                                    labels=["hall"])
+    for hall in sorted(set(rt.halls) | set(rt.hub.delivered_by)):
+        delivered.add_metric([hall], rt.hub.delivered_by.get(hall, 0))
+    # The outlet itself (issue 17): kind and windows, to group or join any figure above by kind.
+    outlet = GaugeMetricFamily("onewindow_outlet_info", "The outlet: its kind (1 per outlet)",
+                               labels=["hall", "kind"])
+    windows_n = GaugeMetricFamily("onewindow_outlet_windows", "Windows the outlet has", labels=["hall"])
 
     for hid, svc in rt.halls.items():
         tz = svc.tz
@@ -144,6 +152,8 @@ async def scrape(rt) -> bytes:
         for s, n in statuses.items():
             g["windows"].add_metric([hid, s], n)
         g["subs"].add_metric([hid], rt.hub.subscriber_count(hid))
+        outlet.add_metric([hid, svc.hall.kind], 1)
+        windows_n.add_metric([hid], len(svc.hall.windows))
         g["muted"].add_metric([hid], sum(1 for v in svc.view.muted_screens.values() if v))
         g["tasks_open"].add_metric([hid], tasks["open"])
         g["tasks_overdue"].add_metric([hid], tasks["overdue"])
@@ -154,6 +164,6 @@ async def scrape(rt) -> bytes:
 
     notify = await rt.notifier.metric_families() if rt.notifier is not None else []  # the outbox
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Fixed([*g.values(), *c.values(), ratings, delivered, *_printer_families(rt),
+    registry.register(_Fixed([*g.values(), *c.values(), ratings, delivered, outlet, windows_n, *_printer_families(rt),
                                *_broker_families(rt), *notify]))
     return generate_latest(registry)

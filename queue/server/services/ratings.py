@@ -212,7 +212,7 @@ class RatingService:
 
         def build():
             report = reporting.build_report(hall, self.policy, rows, ratings, day_tasks, cases, today, today,
-                                            [today] if cal.is_working_day(today) else [], now)
+                                            [today] if hall.opens_on(today, cal.is_working_day(today)) else [], now)
             reporting.add_thresholds(report, self.policy, yearly)
             reporting.add_followup(report, messages, followed)
             return report, reporting.series(hall, rows, today, now)
@@ -330,11 +330,15 @@ class RatingService:
         cal = self.calendar.current
 
         def open_s() -> float:
-            days = [d for d in reporting.days(first, last) if cal.is_working_day(d)]
+            days = [d for d in reporting.days(first, last) if hall.opens_on(d, cal.is_working_day(d))]
             return length(open_intervals(days, hall.hours.open, hall.hours.close, tz, until=now))
 
         return {"from": first, "to": last, "levels": levels, "busy_s": busy, "open_s": await asyncio.to_thread(open_s),
                 "windows": len(hall.windows)}
+
+    async def thresholds(self, last: date) -> dict:
+        """The yearly thresholds up to `last` (reporting.thresholds_block): the bureau's view (issue 17)."""
+        return reporting.thresholds_block(self.policy, await self._yearly(last, self.clock()))
 
     @staticmethod
     def check_range(first: date, last: date) -> None:
@@ -367,7 +371,7 @@ class RatingService:
         cal = self.calendar.current
 
         def build():
-            open_days = [d for d in reporting.days(first, last) if cal.is_working_day(d)
+            open_days = [d for d in reporting.days(first, last) if hall.opens_on(d, cal.is_working_day(d))
                          and datetime.combine(d, hall.hours.open, self.tz).timestamp() < now]
             report = reporting.build_report(hall, self.policy, rows, ratings, tasks, cases, first, last, open_days,
                                             now)

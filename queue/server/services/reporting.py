@@ -13,6 +13,7 @@ import math
 from collections.abc import Hashable, Iterable
 from datetime import date, datetime, time, timedelta
 
+from onewindow.casework import DIRECT_TARGET, REFERRAL_REASONS, direct_rate
 from onewindow.ratings import LEVELS, Policy, bad_rate, bad_rates, level_counts, thresholds
 from onewindow.ratings import metrics as m
 from onewindow.ratings.rectification import from_steps
@@ -83,20 +84,7 @@ def build_report(hall: Hall, policy: Policy, rows: list[dict], ratings: list[dic
     window_names: dict[Hashable, Hashable] = {w.id: w.name for w in hall.windows}
     cat_names = {c.code: c.name for c in hall.categories}
 
-    cases_block: dict = {"accepted": len(cases), "completed": 0, "kept": 0, "missed": 0, "open": 0,
-                         "open_overdue": 0, "visits": 0, "one_trip": 0, "one_trip_rate": None}
-    for c in cases:
-        if c["status"] == "completed":
-            cases_block["completed"] += 1
-            cases_block["kept" if c["completed_at"] <= c["deadline_at"] else "missed"] += 1
-            # 最多跑一次: of the completed cases, those the applicant came for once.
-            cases_block["visits"] += c.get("visits", 1)
-            cases_block["one_trip"] += c.get("visits", 1) <= 1
-        elif c["status"] in ("accepted", "suspended"):
-            cases_block["open"] += 1
-            cases_block["open_overdue"] += now > c["deadline_at"]
-    if cases_block["completed"]:
-        cases_block["one_trip_rate"] = cases_block["one_trip"] / cases_block["completed"]
+    cases_block = promises_kept(cases, now)
 
     return {
         "hall": hall.id, "hall_name": hall.name,
@@ -109,6 +97,7 @@ def build_report(hall: Hall, policy: Policy, rows: list[dict], ratings: list[dic
             "utilisation": "serving time (start to done) within open hours / open hours; "
                            f"below {policy.utilisation_threshold:.0%} flagged",
             "bad_rate": f"ratings of levels 1-2 / all ratings; above {policy.bad_rate_threshold:.0%} flagged",
+            "direct_rate": DIRECT_DEFINITION,
         },
         "totals": m.figures(rows, targets, now),
         "by_day": [_figure_row(d.isoformat(), d.isoformat(), by_day.get(d.isoformat(), empty))
@@ -138,20 +127,50 @@ def build_report(hall: Hall, policy: Policy, rows: list[dict], ratings: list[dic
     }
 
 
+def promises_kept(cases: list[dict], now: float) -> dict:
+    """Cases (store/reports.cases_between) by promise: completed kept or missed, open and overdue."""
+    block: dict = {"accepted": len(cases), "completed": 0, "kept": 0, "missed": 0, "open": 0,
+                   "open_overdue": 0, "visits": 0, "one_trip": 0, "one_trip_rate": None}
+    for c in cases:
+        if c["status"] == "completed":
+            block["completed"] += 1
+            block["kept" if c["completed_at"] <= c["deadline_at"] else "missed"] += 1
+            # 最多跑一次: of the completed cases, those the applicant came for once.
+            block["visits"] += c.get("visits", 1)
+            block["one_trip"] += c.get("visits", 1) <= 1
+        elif c["status"] in ("accepted", "suspended"):
+            block["open"] += 1
+            block["open_overdue"] += now > c["deadline_at"]
+    if block["completed"]:
+        block["one_trip_rate"] = block["one_trip"] / block["completed"]
+    # 窗口直接办结率 (004, at least 80%): see DIRECT_DEFINITION; flagged when under the target.
+    block["direct"], _, block["direct_rate"] = direct_rate(cases)
+    block["direct_flagged"] = block["direct_rate"] is not None and block["direct_rate"] < DIRECT_TARGET
+    return block
+
+
+DIRECT_DEFINITION = (
+    f"window direct-completion rate (窗口直接办结率): of the cases accepted in the period and completed, those "
+    f"never suspended for {' or '.join(REFERRAL_REASONS)} (referred out of the window to an expert panel or a "
+    f"hearing); below {DIRECT_TARGET:.0%} flagged")
+
+
+def thresholds_block(policy: Policy, yearly: dict) -> dict:
+    """The yearly thresholds judged (see add_thresholds): what a report's "thresholds" holds."""
+    rate = thresholds.rate_of_levels(yearly["levels"], policy.bad_rate_threshold)
+    use = thresholds.outlet_utilisation(yearly["busy_s"], yearly["open_s"], yearly["windows"],
+                                        policy.utilisation_threshold)
+    return {"from": yearly["from"].isoformat(), "to": yearly["to"].isoformat(),
+            "bad_rate": rate.as_dict(), "interview": rate.flagged, "utilisation": use.as_dict(), "merge": use.flagged}
+
+
 def add_thresholds(report: dict, policy: Policy, yearly: dict) -> None:
     """The outlet rules' yearly thresholds (issue 15, point 10), judged over the year to date and
     per outlet whatever period the report shows: `yearly` is {"from", "to" (dates), "levels"
     (ratings per level), "busy_s" (all windows), "open_s" (one window's open time), "windows"}.
     The period's own rates and shares stay as figures; the interview and merge flags are these."""
-    rate = thresholds.rate_of_levels(yearly["levels"], policy.bad_rate_threshold)
-    use = thresholds.outlet_utilisation(yearly["busy_s"], yearly["open_s"], yearly["windows"],
-                                        policy.utilisation_threshold)
-    report["thresholds"] = {
-        "from": yearly["from"].isoformat(), "to": yearly["to"].isoformat(),
-        "bad_rate": rate.as_dict(), "interview": rate.flagged,
-        "utilisation": use.as_dict(), "merge": use.flagged,
-    }
-    report["ratings"]["interview"] = rate.flagged
+    report["thresholds"] = thresholds_block(policy, yearly)
+    report["ratings"]["interview"] = report["thresholds"]["interview"]
     for u in report["utilisation"]:
         u["flagged"] = None  # one quiet window is not a quiet outlet
     report["definitions"]["thresholds"] = (
@@ -376,6 +395,7 @@ def to_xlsx(report: dict, tasks: list[dict] | None = None) -> bytes:
         ("办件受理 Cases accepted", report["cases"]["accepted"]), ("承诺兑现 Promises kept", report["cases"]["kept"]),
         ("承诺超期 Promises missed", report["cases"]["missed"]),
         ("一次办结率（最多跑一次）One-trip rate", report["cases"].get("one_trip_rate")),
+        ("窗口直接办结率 Direct-completion rate", report["cases"].get("direct_rate")),
     ]
     if "messages" in report:  # issue 14
         tracked, rated, msgs = report["cases"]["tracked"], report["cases"]["rated"], report["messages"]

@@ -1,0 +1,86 @@
+"""Fixtures of the bureau's tests (issue 17): a city's three outlets on one deployment (the demo
+hall, comprehensive; a special outlet in an industrial park; a mobile outlet, a van) and their staff."""
+from __future__ import annotations
+
+import pytest
+from support.accounts import Staff
+from support.halls import demo_text
+
+from onewindow.server.config import Config, parse_config
+
+# The van visits twice in November and twice in December 2026 (000 第五条: at least twice a month);
+# the tests' clock starts on one of its days, Monday 2026-11-23.
+VAN_VISITS = "[2026-11-10, 2026-11-23, 2026-12-08, 2026-12-22]"
+
+PARK = """
+[[halls]]
+id = "park"
+name = "高新园区生态环境服务站"
+name_en = "High-tech Park Service Point"
+kind = "special"
+address = "高新区园区管委会一楼 / 1F, Park Management Committee"
+opening_days = ["mon", "tue", "wed", "thu", "fri", "sat"]
+enforce_hours = false
+
+[halls.hours]
+open = "09:00"
+close = "18:00"
+
+[[halls.categories]]
+code = "assist"
+prefix = "P"
+name = "园区帮办"
+name_en = "Park assistance"
+
+[[halls.windows]]
+id = "p1"
+name = "1号窗口"
+categories = ["assist"]
+
+[[halls.windows]]
+id = "p2"
+name = "2号窗口"
+categories = ["assist"]
+"""
+
+
+def van_text() -> str:
+    """The demo hall made a van: same categories and items, one window, visits instead of weekdays."""
+    text = demo_text()
+    text = text[:text.index("[[halls.printers]]")]  # no printers in a van
+    replace = {
+        'id = "eco"': 'id = "van"',
+        'name = "市生态环境局政务服务大厅"': 'name = "流动服务车（东山片区）"',
+        'name_en = "City Eco-Environment Bureau Service Hall"': 'name_en = "Mobile service van (Dongshan)"',
+        'kind = "comprehensive"': f'kind = "mobile"\nvisits = {VAN_VISITS}',
+        'lunch_from = "11:30"\nlunch_until = "13:30"\n': "",  # one clerk: no lunch rota
+        'address = "市政务服务中心二楼 / 2F, City Government Service Centre"':
+            'address = "东山镇各村轮流停靠 / Villages of Dongshan town in turn"',
+    }
+    for old, new in replace.items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    # One window (w1); the others and the lunch rota (which names them) stay in the hall.
+    head, _, windows = text.partition("[[halls.windows]]")
+    first = windows.split("[[halls.windows]]")[0].partition("[[halls.rota]]")[0]
+    return head + "[[halls.windows]]" + first
+
+
+def city_config() -> Config:
+    return parse_config(demo_text() + "\n" + PARK + "\n" + van_text(), "city.toml")
+
+
+@pytest.fixture
+def city(make_client):
+    return make_client(config=city_config())
+
+
+@pytest.fixture
+def people(city):
+    """The admin, a hall manager, the bureau manager and clerks (support.accounts.Staff)."""
+    s = Staff(city)
+    s.make("boss", role="manager")
+    s.make("city", role="bureau_manager", display_name="市局 张主任")
+    s.make("zhangwei")
+    s.make("parker")
+    return s

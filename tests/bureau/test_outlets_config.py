@@ -1,0 +1,63 @@
+"""Issue 17, point 1: each hall is an outlet of a kind (000 第五条: comprehensive 综合, special 专项,
+mobile 流动), with an address and its opening days, or a mobile outlet's visits (at least two a month);
+a wrong setting stops the server with file:line: field."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from support.halls import demo_config, small_hall_toml
+
+from onewindow.server.config import ConfigError, parse_config
+
+
+def outlet(fields: str) -> str:
+    """A small hall with `fields` right after its name (line 4 on)."""
+    lines = small_hall_toml(2).split("\n")
+    return "\n".join([*lines[:3], *fields.strip().split("\n"), *lines[3:]])
+
+
+def error(text: str) -> ConfigError:
+    with pytest.raises(ConfigError) as exc:
+        parse_config(text, "city.toml")
+    return exc.value
+
+
+def test_the_demo_hall_is_a_comprehensive_outlet():
+    hall = demo_config().halls[0]
+    assert (hall.kind, hall.opening_days) == ("comprehensive", ("mon", "tue", "wed", "thu", "fri"))
+    assert hall.address.startswith("市政务服务中心")
+
+
+def test_defaults_keep_old_hall_files_loading():
+    hall = parse_config(small_hall_toml(2), "old.toml").halls[0]
+    assert (hall.kind, hall.address, hall.opening_days, hall.visits) == (
+        "comprehensive", "", ("mon", "tue", "wed", "thu", "fri"), ())
+
+
+def test_opening_days_and_visits_say_when_an_outlet_opens():
+    park = parse_config(outlet('kind = "special"\naddress = "园区"\nopening_days = ["tue", "sat"]'), "c").halls[0]
+    assert [park.opens_on(date(2026, 11, d), True) for d in (23, 24, 28)] == [False, True, True]
+    assert park.opens_on(date(2026, 11, 24), working_day=False) is False  # a holiday closes it
+    van = parse_config(outlet('kind = "mobile"\nvisits = [2026-11-24, 2026-11-10]'), "c").halls[0]
+    assert van.visits == (date(2026, 11, 10), date(2026, 11, 24))
+    assert [van.opens_on(date(2026, 11, d), True) for d in (10, 11, 24)] == [True, False, True]
+    assert van.opens_on(date(2026, 11, 10), working_day=False) is True  # the van comes when announced
+
+
+@pytest.mark.parametrize(("fields", "line", "field", "says"), [
+    ('kind = "branch"', 4, "halls.0.kind", "'comprehensive', 'special' or 'mobile'"),
+    ('opening_days = ["mon", "funday"]', 4, "halls.0.opening_days.1", "'mon'"),
+    ('opening_days = []', 4, "halls.0.opening_days", "at least 1"),
+    ('opening_days = ["mon", "mon"]', 4, "halls.0.opening_days", "duplicate opening days"),
+    ('kind = "special"\nvisits = [2026-11-10, 2026-11-24]', 5, "halls.0.visits", "only a mobile outlet"),
+    ('kind = "mobile"', 1, "halls.0.visits", "lists the days it visits"),
+    ('kind = "mobile"\nvisits = [2026-11-10, 2026-11-24, 2026-12-08]', 5, "halls.0.visits",
+     "at least 2 times a month (000 第五条); fewer in 2026-12"),
+    ('kind = "mobile"\nvisits = [2026-11-10, 2026-11-10]', 5, "halls.0.visits", "duplicate visits"),
+    ('address = "' + "路" * 201 + '"', 4, "halls.0.address", "at most 200"),
+])
+def test_a_wrong_outlet_setting_names_file_line_and_field(fields, line, field, says):
+    exc = error(outlet(fields))
+    assert (exc.path, exc.line, exc.field) == ("city.toml", line, field), str(exc)
+    assert says in exc.message, exc.message
