@@ -236,3 +236,25 @@ def test_a_second_ticket_for_the_same_id_number_is_refused(c):
     assert r.status_code == 409 and r.json()["code"] == "one_per_person"
     bad = c.post(f"{BASE}/tickets", json={"category": "eia", "id_number": "110101198001010011"})
     assert (bad.status_code, bad.json()["code"]) == (422, "bad_id_number")
+
+
+def test_the_dashboard_and_reports_count_bookings_check_ins_and_no_shows(c, clock):
+    clock.set(at(2026, 11, 24, 8, 0))
+    on_time, late, missed = (book(c, f"2026-11-24T{h}:00+08:00", "permit", seq=i).json()
+                             for i, h in enumerate(("09:00", "09:30", "10:00"), start=1))
+    gone = book(c, "2026-11-24T10:30:00+08:00", "permit", seq=4).json()
+    c.delete(f"/api/v1/appointments/{gone['id']}", params={"token": gone["token"]})
+    clock.set(at(2026, 11, 24, 8, 50))
+    assert c.post(f"{BASE}/check-in", json={"code": on_time["code"]}, headers=kiosk(c)).status_code == 201
+    clock.set(at(2026, 11, 24, 9, 45))
+    assert c.post(f"{BASE}/check-in", json={"code": late["code"]}, headers=kiosk(c)).status_code == 201
+    assert c.post(f"{BASE}/tickets", json={"category": "permit"}).status_code == 201  # a walk-in
+    clock.set(at(2026, 11, 24, 10, 11))
+    admin = Staff(c).admin
+    c.portal.call(c.app.state.runtime.appointments.run_round, c.app.state.runtime.halls[HALL])
+    today = c.get(f"{BASE}/dashboard", headers=admin).json()["today"]["appointments"]
+    permit = next(r for r in today["by_category"] if r["category"] == "permit")
+    assert permit == {"category": "permit", "booked": 3, "checked_in": 1, "late": 1, "no_show": 1, "cancelled": 1,
+                      "to_come": 0, "share_of_tickets": round(2 / 3, 4)}
+    rep = c.get(f"{BASE}/reports", params={"from": "2026-11-24", "to": "2026-11-24"}, headers=admin).json()
+    assert rep["appointments"]["totals"]["no_show"] == 1 and "appointments" in rep["definitions"]

@@ -35,6 +35,7 @@ from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import accounts
 from onewindow.server.store import acks as ackstore
+from onewindow.server.store import appointments as astore
 from onewindow.server.store import complaints as cxstore
 from onewindow.server.store import ratings as rstore
 from onewindow.server.store import reports as qstore
@@ -206,6 +207,7 @@ class RatingService:
         public = await self.svc.hall_public()
         messages = await self.db.read(kstore.message_counts, hall.id, start, end)  # issue 14
         followed = await self.db.read(kstore.case_figures, hall.id, start, end)
+        appts = await self.db.read(astore.day_counts, hall.id, today.isoformat(), today.isoformat())  # issue 16
         cal = self.calendar.current
 
         yearly = await self._yearly(today, now)
@@ -215,6 +217,7 @@ class RatingService:
                                             [today] if hall.opens_on(today, cal.is_working_day(today)) else [], now)
             reporting.add_thresholds(report, self.policy, yearly)
             reporting.add_followup(report, messages, followed)
+            reporting.add_appointments(report, appts)
             return report, reporting.series(hall, rows, today, now)
 
         report, chart = await asyncio.to_thread(build)
@@ -367,6 +370,7 @@ class RatingService:
         messages = await self.db.read(kstore.message_counts, hall.id, start, end)  # issue 14
         followed = await self.db.read(kstore.case_figures, hall.id, start, end)
         complaints = await self.db.read(cxstore.figures, hall.id, start, end)  # issue 15
+        appts = await self.db.read(astore.day_counts, hall.id, first.isoformat(), last.isoformat())  # issue 16
         yearly = await self._yearly(last, now)
         cal = self.calendar.current
 
@@ -378,6 +382,7 @@ class RatingService:
             reporting.add_thresholds(report, self.policy, yearly)
             reporting.add_followup(report, messages, followed)
             reporting.add_complaints(report, complaints)
+            reporting.add_appointments(report, appts)
             return report, [reporting.task_public(t, self.tz, now) for t in tasks]
 
         report, public_tasks = await asyncio.to_thread(build)

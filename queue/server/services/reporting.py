@@ -291,6 +291,28 @@ def add_complaints(report: dict, figures: dict) -> dict:
     return report
 
 
+def add_appointments(report: dict, counts: dict[str, dict[str, int]]) -> dict:
+    """Issue 16's figures into a report: `counts` store/appointments.day_counts (bookings of the period's
+    days by category and state). Per category: booked (not cancelled), checked in on time, late,
+    no-shows, cancelled, still to come, and the appointments' share of the category's tickets."""
+    issued = {x["key"]: x["issued"] for x in report.get("by_category", [])}
+    rows = []
+    for cat in sorted(counts):
+        c = counts[cat]
+        came = c.get("checked_in", 0) + c.get("late", 0)
+        rows.append({"category": cat, "booked": sum(c.values()) - c.get("cancelled", 0),
+                     "checked_in": c.get("checked_in", 0), "late": c.get("late", 0), "no_show": c.get("no_show", 0),
+                     "cancelled": c.get("cancelled", 0), "to_come": c.get("booked", 0),
+                     "share_of_tickets": round(came / issued[cat], 4) if issued.get(cat) else None})
+    keys = ("booked", "checked_in", "late", "no_show", "cancelled", "to_come")
+    report["appointments"] = {"totals": {k: sum(r[k] for r in rows) for k in keys}, "by_category": rows}
+    report.setdefault("definitions", {}).update(
+        appointments="bookings for the period's days: booked (not cancelled), checked in on time, late (an "
+                     "ordinary ticket), no-shows, cancelled, still to come; share_of_tickets: tickets from "
+                     "appointments (on time or late) / tickets issued in the category")
+    return report
+
+
 SECTIONS = (("total", "合计 Total"), ("day", "按日 By day"), ("category", "按事项类别 By category"),
             ("window", "按窗口 By window"), ("clerk", "按人员 By clerk"), ("message", "消息 Messages"))
 
