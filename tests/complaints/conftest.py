@@ -18,8 +18,16 @@ def settings(settings):
 
 
 @pytest.fixture
-def cclient(make_client):
-    return make_client()
+def cclient(make_client, database_url):
+    """The demo hall on SQLite, then on PostgreSQL (the root `database_url` fixture)."""
+    return make_client(database_url=database_url)
+
+
+def sql(client, query: str) -> list[tuple]:
+    """Rows of `query` on the app's own database (either backend)."""
+    rt = client.app.state.runtime
+    rows = client.portal.call(rt.db.read, lambda tx: tx.all(query))
+    return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in rows]
 
 
 @pytest.fixture

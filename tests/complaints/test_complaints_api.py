@@ -2,10 +2,8 @@
 the flow and its refusals, validation, callbacks, personal data, audit and the report."""
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
-from conftest import COMPLAINTS, intake, step
+from conftest import COMPLAINTS, intake, sql, step
 from support.clock import at
 from support.devices import pair
 from support.halls import HALL, demo_text
@@ -38,7 +36,7 @@ def test_the_demo_hall_lists_the_seed_types_departments_and_clocks(cclient):
     assert {d["code"] for d in body["departments"]} >= {"enforcement", "urban_management"}
 
 
-def test_a_window_complaint_keeps_what_where_who_and_starts_its_clocks(cclient, people, clock, settings):
+def test_a_window_complaint_keeps_what_where_who_and_starts_its_clocks(cclient, people, clock):
     clock.set(at(2026, 11, 23, 10, 0))
     r = intake(cclient, people["clerk"], received_at="2026-11-23T09:40:00+08:00", window="w1")
     assert r.status_code == 201, r.text
@@ -54,8 +52,7 @@ def test_a_window_complaint_keeps_what_where_who_and_starts_its_clocks(cclient, 
     assert clocks["forward"]["due"] == "2026-11-24T23:59:59+08:00"
     assert clocks["forward"]["limit"] == {"amount": 1, "unit": "working_days"}
     # Name and phone are encrypted at rest.
-    raw = sqlite3.connect(settings.data_dir / "onewindow.db").execute(
-        "SELECT name_enc, phone_enc FROM complaint").fetchone()
+    raw = sql(cclient, "SELECT name_enc, phone_enc FROM complaint")[0]
     assert "张三" not in "".join(raw) and "13812345678" not in "".join(raw) and all(raw)
     # The full phone, for the call, only through the audited read.
     r = cclient.get(f"/api/v1/complaints/{c['id']}/contact", headers=people["clerk"])
@@ -254,3 +251,16 @@ def test_a_department_naming_an_unknown_type_stops_the_config_at_its_line():
         parse_config(bad_unit, "demo_hall.toml")
     line = bad_unit.splitlines().index('entry = { amount = 1, unit = "moons" }') + 1
     assert str(exc.value).startswith(f"demo_hall.toml:{line}: halls.0.complaints.clocks.entry")
+
+
+def test_the_complainant_with_a_phone_is_told_it_was_registered_and_the_result(cclient, people):
+    clerk = people["clerk"]
+    cid = intake(cclient, clerk).json()["id"]
+    intake(cclient, clerk, anonymous=True, phone="")  # nobody to tell
+    for s in ({"step": "file"}, {"step": "dispatch", "department": "enforcement"},
+              {"step": "feedback", "result": "已责令整改"}, {"step": "verify"}):
+        assert cclient.post(f"/api/v1/complaints/{cid}/steps", headers=clerk, json=s).status_code == 200
+    rows = sql(cclient, "SELECT kind, event_key, body FROM notify_outbox ORDER BY id")
+    assert [(k, e) for k, e, _ in rows] == [("complaint_received", f"complaint:{cid}:received"),
+                                            ("complaint_result", f"complaint:{cid}:result")]
+    assert "TS-" in rows[0][2] and "24小时" in rows[0][2] and "已责令整改" in rows[1][2]

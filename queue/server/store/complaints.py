@@ -201,27 +201,28 @@ def figures(tx: Tx, hall: str, start: float, end: float) -> dict:
     out: dict[str, Any] = {"received": int(tx.scalar(f"SELECT COUNT(*) FROM complaint c WHERE {within}", p) or 0)}
     for col in ("type_code", "department", "grade", "source", "status"):
         out[f"by_{col}"] = {(r[0] or ""): int(r[1]) for r in tx.all(
-            f"SELECT c.{col}, COUNT(*) FROM complaint c WHERE {within} GROUP BY c.{col} ORDER BY c.{col}", p)}
+            f"SELECT c.{col} AS k, COUNT(*) AS n FROM complaint c WHERE {within} GROUP BY c.{col} ORDER BY c.{col}", p)}
     out["milestones"] = {}
     for r in tx.all(
+            # Each column named: PostgreSQL rows are dicts, four unnamed sums would be one "sum".
             "SELECT k.milestone, "
-            "SUM(CASE WHEN k.done_at IS NOT NULL AND k.done_at <= k.due_at THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN k.done_at IS NOT NULL AND k.done_at > k.due_at THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN k.done_at IS NULL AND k.card = 'red' THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN k.done_at IS NULL AND k.card <> 'red' THEN 1 ELSE 0 END) "
+            "SUM(CASE WHEN k.done_at IS NOT NULL AND k.done_at <= k.due_at THEN 1 ELSE 0 END) AS kept, "
+            "SUM(CASE WHEN k.done_at IS NOT NULL AND k.done_at > k.due_at THEN 1 ELSE 0 END) AS late, "
+            "SUM(CASE WHEN k.done_at IS NULL AND k.card = 'red' THEN 1 ELSE 0 END) AS overdue, "
+            "SUM(CASE WHEN k.done_at IS NULL AND k.card <> 'red' THEN 1 ELSE 0 END) AS running "
             f"FROM complaint_clock k JOIN complaint c ON c.id = k.complaint_id WHERE {within} GROUP BY k.milestone",
             p):
         out["milestones"][r[0]] = {"kept": int(r[1] or 0), "missed": int(r[2] or 0) + int(r[3] or 0),
                                    "running": int(r[4] or 0)}
     out["by_department_kept"] = {}
     for r in tx.all(
-            "SELECT c.department, SUM(CASE WHEN k.done_at IS NOT NULL AND k.done_at <= k.due_at THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN (k.done_at IS NOT NULL AND k.done_at > k.due_at) OR (k.done_at IS NULL AND k.card = 'red') "
-            "THEN 1 ELSE 0 END) FROM complaint_clock k JOIN complaint c ON c.id = k.complaint_id "
+            "SELECT c.department, SUM(CASE WHEN k.done_at IS NOT NULL AND k.done_at <= k.due_at THEN 1 ELSE 0 END) "
+            "AS kept, SUM(CASE WHEN (k.done_at IS NOT NULL AND k.done_at > k.due_at) OR (k.done_at IS NULL AND "
+            "k.card = 'red') THEN 1 ELSE 0 END) AS missed FROM complaint_clock k JOIN complaint c ON c.id = k.complaint_id "
             f"WHERE {within} AND k.milestone = 'handling' GROUP BY c.department", p):
         out["by_department_kept"][r[0] or ""] = {"kept": int(r[1] or 0), "missed": int(r[2] or 0)}
     out["callbacks"] = {r[0]: int(r[1]) for r in tx.all(
-        "SELECT b.outcome, COUNT(*) FROM complaint_callback b JOIN complaint c ON c.id = b.complaint_id "
+        "SELECT b.outcome, COUNT(*) AS n FROM complaint_callback b JOIN complaint c ON c.id = b.complaint_id "
         f"WHERE {within} GROUP BY b.outcome", p)}
     out["callbacks_owed"] = int(tx.scalar(
         f"SELECT COUNT(*) FROM complaint c WHERE {within} AND c.real_name AND c.has_phone "
