@@ -264,3 +264,20 @@ def test_the_complainant_with_a_phone_is_told_it_was_registered_and_the_result(c
     assert [(k, e) for k, e, _ in rows] == [("complaint_received", f"complaint:{cid}:received"),
                                             ("complaint_result", f"complaint:{cid}:result")]
     assert "TS-" in rows[0][2] and "24小时" in rows[0][2] and "已责令整改" in rows[1][2]
+
+
+def test_the_xlsx_report_has_a_complaints_sheet(cclient, people, clock):
+    import io
+
+    from openpyxl import load_workbook
+
+    clock.set(at(2026, 11, 23, 10, 0))
+    intake(cclient, people["clerk"])
+    r = cclient.get(f"/api/v1/halls/{HALL}/reports.xlsx", headers=people["manager"],
+                    params={"from": "2026-11-23", "to": "2026-11-23"})
+    assert r.status_code == 200, r.text
+    ws = load_workbook(io.BytesIO(r.content))["投诉 Complaints"]
+    rows = [tuple(c.value for c in row) for row in ws.iter_rows()]
+    assert rows[0] == ("投诉总数 Complaints received", 1, None, None, None)
+    assert ("entry", 1, 0, 0, 1.0) in rows
+    assert ("air.cooking_fumes", 1, None, None, None) in rows

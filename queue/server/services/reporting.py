@@ -313,6 +313,30 @@ def add_appointments(report: dict, counts: dict[str, dict[str, int]]) -> dict:
     return report
 
 
+def complaints_sheet(ws, f: dict, bold) -> None:
+    """The complaints' figures on their own XLSX sheet: received, each milestone kept / missed, by type,
+    department, grade and source, callbacks."""
+    ws.append(["投诉总数 Complaints received", f["received"]])
+    ws.append([])
+    ws.append(["时限 Milestone", "按时 Kept", "超时 Missed", "进行中 Running", "按时率 Kept share"])
+    for name, ms in f["milestones"].items():
+        ws.append([name, ms["kept"], ms["missed"], ms["running"], ms["kept_share"]])
+        ws.cell(ws.max_row, 5).number_format = "0.0%"
+    ws.append([])
+    for title, key in (("类型 Type", "by_type_code"), ("部门 Department", "by_department"), ("级别 Grade", "by_grade"),
+                       ("来源 Source", "by_source"), ("回访 Callbacks", "callbacks")):
+        ws.append([title, "数量 Count"])
+        for k, n in f[key].items():
+            ws.append([k or "—", n])
+        ws.append([])
+    ws.append(["回访率 Callback share", f["callback_share"]])
+    ws.cell(ws.max_row, 2).number_format = "0.0%"
+    for row in ws.iter_rows():
+        if row[0].value and isinstance(row[0].value, str) and " " in row[0].value:
+            row[0].font = bold
+    ws.column_dimensions["A"].width = 30
+
+
 SECTIONS = (("total", "合计 Total"), ("day", "按日 By day"), ("category", "按事项类别 By category"),
             ("window", "按窗口 By window"), ("clerk", "按人员 By clerk"), ("message", "消息 Messages"))
 
@@ -474,6 +498,9 @@ def to_xlsx(report: dict, tasks: list[dict] | None = None) -> bytes:
                    x["state"], x["opened_at"], x["due_at"], x["closed_at"], "是 yes" if x["overdue"] else "否 no"])
     for col in "ABCDEFGHIJKL":
         ws.column_dimensions[col].width = 16
+
+    if "complaints" in report:  # issue 15 (add_complaints)
+        complaints_sheet(wb.create_sheet("投诉 Complaints"), report["complaints"], bold)
 
     buf = io.BytesIO()
     wb.save(buf)
