@@ -148,11 +148,12 @@ def test_a_graceful_stop_finishes_the_message_in_flight_and_puts_the_rest_back(m
 
 
 def test_the_account_rate_is_kept(make_client, smsc):
-    """rate_per_s = 20: ten messages take at least nine intervals of 50 ms (a lower bound: a slow
-    machine only makes it longer)."""
-    client = make_client(smpp_config(smsc.port, rate_per_s=20))
-    for i in range(10):
+    """rate_per_s = 10: six messages take five intervals of 100 ms; asserted as a loose lower bound
+    (0.3 s: the SMSC may see the first one late on a busy machine), while without the rate they
+    go out within milliseconds."""
+    client = make_client(smpp_config(smsc.port, rate_per_s=10))
+    for i in range(6):
         enqueue(client, event_key=f"r{i}", params={"number": f"A{i:03d}", "window": "1号窗口"})
-    wait_until(lambda: smsc.count() == 10, timeout=30, what="ten messages")
+    wait_until(lambda: smsc.count() == 6, timeout=30, what="six messages")
     got = smsc.received()
-    assert got[-1].at - got[0].at >= 9 * 0.05 * 0.95
+    assert got[-1].at - got[0].at >= 0.3
