@@ -91,6 +91,11 @@ export function renderVisitor() {
     facts.push(["转自", "Transferred from", o.name, o.name_en]);
   }
   if (t.note) facts.push(["备注", "Note", t.note, ""]);
+  if (t.appointment) {  // issue 16: booked for this time, and checked in on time or late
+    const a = t.appointment, at = a.start.slice(11, 16);
+    facts.push(["预约", "Appointment", `${at} · ${a.on_time ? "按时签到" : "迟到签到"}`,
+      `${at} · ${a.on_time ? "checked in on time" : "checked in late"}`]);
+  }
   box.dataset.status = t.status;
   // Why this visitor goes first (elderly, disabled, green channel), as their ticket was issued.
   const why = t.priority_reason;

@@ -170,6 +170,10 @@ def test_a_checked_in_appointment_is_called_before_walk_ins_from_its_start(c, cl
     assert first["id"] == appt["id"], "due at 09:30, ahead of the 09:10 walk-in (21 min < its 30)"
     got = c.get(f"/api/v1/tickets/{appt['id']}/appointment", headers=clerk).json()
     assert got["on_time"] is True and got["code"] == a["code"]
+    desk = c.get(f"{BASE}/windows/w2/console", headers=clerk).json()["current"]
+    assert desk["priority"] == "appointment"
+    assert desk["appointment"] == {"code": a["code"], "start": "2026-11-24T09:30:00+08:00",
+                                   "checked_in_at": "2026-11-24T09:20:00+08:00", "on_time": True}
     assert c.post(f"{BASE}/windows/w2/next", headers=clerk).json()["id"] == walk_in["id"]
 
 
@@ -177,9 +181,13 @@ def test_no_shows_are_recorded_and_repeated_ones_block_booking(c, clock):
     for day in (24, 25, 26):
         assert book(c, f"2026-11-{day}T09:00:00+08:00", "permit").status_code == 201
     clock.set(at(2026, 11, 26, 9, 11))
-    r = book(c, "2026-11-30T09:00:00+08:00", "permit")  # the round before booking records the three
+    r = book(c, "2026-11-30T09:00:00+08:00", "permit")  # missed, whether the round has recorded them yet or not
     assert r.status_code == 409 and r.json()["code"] == "booking_blocked"
     assert r.json()["until"].startswith("2026-12-26")
+    rt = c.app.state.runtime
+    c.portal.call(rt.appointments.run_round, rt.halls[HALL])  # the round records them
+    r = book(c, "2026-11-30T09:00:00+08:00", "permit")
+    assert r.status_code == 409 and r.json()["code"] == "booking_blocked"
     admin = Staff(c).admin
     s = c.get(f"{BASE}/appointments/summary", params={"from": "2026-11-24", "to": "2026-11-26"}, headers=admin)
     assert s.json()["categories"]["permit"]["no_show"] == 3

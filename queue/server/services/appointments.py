@@ -191,7 +191,7 @@ class AppointmentService:
             return
         now = self.clock()
         missed = await self.db.read(astore.no_shows, svc.hall.id, phone_hash, id_hash,
-                                    now - a.no_show_within_days * 86400)
+                                    now - a.no_show_within_days * 86400, now - a.check_in_after_min * 60)
         until = blocked_until(missed, now, a.no_show_limit, a.no_show_within_days, a.no_show_block_days)
         if until is not None:
             day = _local(until, svc.tz).date().isoformat()
@@ -208,7 +208,6 @@ class AppointmentService:
         now = self.clock()
         self.limits[svc.hall.id].check(cat.code, client, now)
         phone_hash = self.person("phone", phone)
-        await self.run_round(svc)  # no-shows recorded before they are counted
         await self._not_blocked(svc, phone_hash, id_hash)
         persons = tuple(p for p in (phone_hash, id_hash) if p) if cat.appointments.one_per_person else ()
         token = secrets.token_urlsafe(18)

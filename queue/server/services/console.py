@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from onewindow.appointments.fairness import APPOINTMENT
 from onewindow.server.errors import NotFound
 from onewindow.server.services import access
 from onewindow.server.services.auth import User
@@ -14,6 +15,7 @@ from onewindow.server.services.coverage import CoverageWatch
 from onewindow.server.services.halls import HallService
 from onewindow.server.services.kiosk import PRIORITY_KINDS
 from onewindow.server.store import accounts
+from onewindow.server.store import appointments as astore
 from onewindow.server.store import clerks as clerk_store
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
@@ -27,7 +29,8 @@ def clerk_ticket(svc: HallService, t: TicketRow) -> dict:
     iso = lambda ts: times.iso(ts, svc.tz)  # noqa: E731
     return {
         "id": t["id"], "number": t["number"], "category": t["category"], "status": t["status"],
-        "priority": "priority" if t["priority"] else "normal", "issued_at": iso(t["issued_at"]),
+        "priority": "appointment" if t["priority"] == APPOINTMENT else "priority" if t["priority"] else "normal",
+        "issued_at": iso(t["issued_at"]),
         "called_at": iso(t["called_at"]), "started_at": iso(t["started_at"]), "finished_at": iso(t["finished_at"]),
         "window": t["window_id"], "clerk": t["clerk"], "call_count": t["call_count"], "first_clerk": t["first_clerk"],
         "origin_category": t["origin_category"], "target_window": t["target_window"], "note": t["note"],
@@ -111,6 +114,11 @@ async def view(svc: HallService, coverage: CoverageWatch, user: User, window: st
         zh, en = PRIORITY_KINDS.get(kind, (None, None)) if kind else (None, None)
         current["priority_kind"] = kind if zh else None
         current["priority_reason"] = {"name": zh, "name_en": en} if zh else None
+    if current is not None:  # the visitor's appointment and whether they checked in on time (issue 16)
+        appt = await svc.db.read(astore.of_ticket, current["id"])
+        current["appointment"] = None if appt is None else {
+            "code": appt["code"], "start": times.iso(appt["start"], svc.tz),
+            "checked_in_at": times.iso(appt["checked_in_at"], svc.tz), "on_time": appt["state"] == "checked_in"}
     waiting: list[dict[str, Any]] = []
     for code in serves:
         c = svc.hall.category(code)

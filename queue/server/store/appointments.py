@@ -147,11 +147,14 @@ def mark_no_shows(tx: Tx, hall: str, started_before: float) -> int:
                       "AND start < :before", {"hall": hall, "before": started_before})
 
 
-def no_shows(tx: Tx, hall: str, phone_hash: str, id_hash: str, since: float) -> list[float]:
-    """When this person (phone or ID) missed appointments since `since` (their starts)."""
-    rows = tx.all("SELECT start FROM appointment WHERE hall = :hall AND state = 'no_show' AND start >= :since "
+def no_shows(tx: Tx, hall: str, phone_hash: str, id_hash: str, since: float, missed_before: float) -> list[float]:
+    """When this person (phone or ID) missed appointments since `since` (their starts): those recorded,
+    and those still booked whose check-in window closed (started before `missed_before`) that the
+    round has not recorded yet, so booking needs no write of its own."""
+    rows = tx.all("SELECT start FROM appointment WHERE hall = :hall AND start >= :since "
+                  "AND (state = 'no_show' OR (state = 'booked' AND start < :missed)) "
                   "AND (phone_hash = :ph OR (id_hash <> '' AND id_hash = :idh))",
-                  {"hall": hall, "since": since, "ph": phone_hash, "idh": id_hash or "-"})
+                  {"hall": hall, "since": since, "ph": phone_hash, "idh": id_hash or "-", "missed": missed_before})
     return [float(r["start"]) for r in rows]
 
 
