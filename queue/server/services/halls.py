@@ -207,7 +207,7 @@ class HallService:
     async def issue(self, category: str, priority: str, lang: str, priority_kind: str | None = None,
                     channel: str = "kiosk", client: str = "", device: int | None = None, phone: str | None = None,
                     notify: bool = False, appointment_at: float | None = None,
-                    claim: Callable[[Tx, str], None] | None = None) -> dict:
+                    claim: Callable[[Tx, int], None] | None = None) -> dict:
         """Issue a ticket. `channel` "kiosk": a paired kiosk (`device`), never limited; "remote":
         anything else, limited per `client` address and per category (429), and to the
         category's remote share of its daily cap. `phone` (normalized) is stored encrypted, with
@@ -227,7 +227,7 @@ class HallService:
             remote_cap = self.remote.remote_cap(cat.daily_cap)
         token = new_token()
         phone_enc = self.box.encrypt(phone) if phone and self.box is not None else ""
-        args = dict(
+        args: dict[str, Any] = dict(
             hall=self.hall.id, category=cat.code, prefix=cat.prefix,
             priority=lifecycle.PRIORITY[priority] if appointment_at is None else APPOINTMENT, lang=lang, now=now,
             day=times.service_day(now, self.tz),
