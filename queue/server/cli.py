@@ -48,10 +48,17 @@ def main(argv: list[str] | None = None) -> int:
                                                  "(default: ONEWINDOW_DATA_DIR or ./data)")
     v.add_argument("--database-url", help="PostgreSQL URL (also ONEWINDOW_DATABASE_URL); the key comes from "
                                            "ONEWINDOW_SECRET_KEY or the data dir")
+    from onewindow.server.services import backup
+
+    backup.add_commands(sub)  # `backup` and `restore` (issue 17)
     args = p.parse_args(argv)
 
     if args.cmd == "audit":
         return audit_verify(args)
+    if args.cmd == "backup":
+        return backup.backup_main(args)
+    if args.cmd == "restore":
+        return backup.restore_main(args)
 
     if args.cmd == "check-config":
         try:

@@ -45,7 +45,7 @@ def scripted(city, people, clock):
     """The van's day on 2026-11-10 (3 h of service, a case accepted and completed the next day), then
     Monday 2026-11-23 10:00: three tickets at the hall (one served for 10 min), one at the park since
     09:40; ratings: the hall 1 bad in 20 (5%), the park 1 in 10."""
-    zw, parker = people.tokens["zhangwei"], people.tokens["parker"]
+    zw = people.tokens["zhangwei"]
     clock.set(at(2026, 11, 10, 10))
     assert city.post(f"{H}/van/windows/w1/sign-in", headers=zw).status_code == 200
     case = serve(city, zw, "van", "w1", "eia", clock, 3 * 3600, case="eia_registration")["case"]

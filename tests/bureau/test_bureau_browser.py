@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from bureau.conftest import city_config
 from playwright.sync_api import expect
 from support import axe
 from support.accounts import Accounts, password_of
 from support.clock import at
 from support.devices import equip
-
-from bureau.conftest import city_config
 
 pytestmark = pytest.mark.browser
 VIEWS = {"1920": {"width": 1920, "height": 1080}, "1366": {"width": 1366, "height": 768}}

@@ -30,12 +30,14 @@ PUBLIC, STAFF, WINDOW, MANAGER, ADMIN = "AAAAAAA", "DAAAAAA", "DDDAAAD", "DDDDAA
 PRESENT = "DDAAAAD"  # any clerk signed in at some window (and not away), managers
 READS = "DDDDAAA"  # a manager's reading: the bureau's too
 BUREAU = "DDDDDAA"  # the view across outlets: the bureau and admins
+ACTS = "DAAAAAD"  # any signed-in staff acts (a change): not the bureau
 # Valid bodies where a route checks its body before the caller's rights, so that the check is reached.
 BODIES = {
     "/api/v1/tickets/{id}/transfer": {"window": "w2"},
     "/api/v1/halls/{hall}/windows/{window}/call": {"number": "A001"},
     "/api/v1/halls/{hall}/windows/{window}/away": {"reason": "meeting"},
     "/api/v1/tickets/{id}/notice/print": {"item": "eia_report_book", "missing": ["x"]},
+    "/api/v1/cases/{id}/key-project/steps": {"step": "report", "event": "start"},
 }
 # Routes whose allowed call leaves the ticket where no one may act on it again (a transfer sends it
 # back to waiting): each caller gets a hall of its own.
@@ -90,7 +92,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/halls/{hall}/me"): STAFF,
     ("GET", "/api/v1/halls/{hall}/rota"): STAFF,
     ("GET", "/api/v1/halls/{hall}/coverage"): STAFF,
-    ("POST", "/api/v1/halls/{hall}/windows/{window}/check"): "DAAAAAD",  # a warning only; not the bureau's
+    ("POST", "/api/v1/halls/{hall}/windows/{window}/check"): ACTS,  # a warning only; not the bureau's
     ("GET", "/api/v1/halls/{hall}/tickets/by-number/{number}"): STAFF,
     ("GET", "/api/v1/halls/{hall}/printers"): STAFF,
     ("GET", "/api/v1/halls/{hall}/cases"): STAFF,
@@ -98,11 +100,11 @@ ACCESS: dict[tuple[str, str], str] = {
     # complaints (issue 15): intake by staff or a paired system device (12369); names masked, the contact
     # read audited; evaluation is a manager's (checked after the body: 422 first for everyone)
     ("GET", "/api/v1/halls/{hall}/complaint-types"): PUBLIC,
-    ("POST", "/api/v1/halls/{hall}/complaints"): STAFF,
+    ("POST", "/api/v1/halls/{hall}/complaints"): ACTS,
     ("GET", "/api/v1/halls/{hall}/complaints"): STAFF,
     ("GET", "/api/v1/complaints/{id}"): STAFF,
-    ("POST", "/api/v1/complaints/{id}/steps"): STAFF,
-    ("POST", "/api/v1/complaints/{id}/callbacks"): STAFF,
+    ("POST", "/api/v1/complaints/{id}/steps"): ACTS,
+    ("POST", "/api/v1/complaints/{id}/callbacks"): ACTS,
     ("GET", "/api/v1/complaints/{id}/contact"): STAFF,
     ("GET", "/api/v1/halls/{hall}/alerts"): STAFF,
     ("WS", "/ws/halls/{hall}/console"): STAFF,
@@ -120,6 +122,12 @@ ACCESS: dict[tuple[str, str], str] = {
     **{("POST", f"/api/v1/cases/{{id}}/{a}"): WINDOW for a in ("suspend", "resume", "complete", "withdraw",
                                                                        "visit")},
     ("POST", "/api/v1/cases/{id}/receipt/print"): WINDOW,
+    # issue 15, points 5-6: the sign-off is a reviewer's or a manager's (never the case's own clerk's);
+    # a key project is marked by a manager; its steps recorded by its liaison, its clerk or window, a manager
+    ("POST", "/api/v1/cases/{id}/review"): "DDDDADD",
+    ("GET", "/api/v1/cases/{id}/key-project"): STAFF,
+    ("POST", "/api/v1/cases/{id}/key-project"): MANAGER,
+    ("POST", "/api/v1/cases/{id}/key-project/steps"): WINDOW,
     # managers and admins
     ("PUT", "/api/v1/halls/{hall}/windows/{window}/posts"): MANAGER,
     ("POST", "/api/v1/alerts/{id}/resolve"): MANAGER,

@@ -39,7 +39,8 @@ async def overview(request: Request):
     ---
     summary: The bureau's view across outlets (bureau manager, admin)
     responses:
-      200: {description: "{at, year, outlets: [{id, name, kind, address, opening_days, visits, open_today, now, today, year}], totals, definitions}"}
+      200: {description: "{at, year, outlets: [{id, name, kind, address, opening_days, visits, open_today, now,
+        today, year}], totals, definitions}"}
       401: {description: "not signed in"}
       403: {description: "neither a bureau manager nor an admin"}
       422: {description: "a bad year"}
