@@ -101,6 +101,7 @@ def test_a_complaint_received_hours_before_it_was_entered_misses_its_entry_clock
     ({"source": "pigeon"}, "source"),
     ({"received_at": "2026-11-24T10:00:00+08:00"}, "received_at"),  # tomorrow
     ({"received_at": "2026-11-23T10:00:00"}, "received_at"),  # no offset
+    ({"received_at": "2024-11-23T10:00:00+08:00"}, "received_at"),  # two years ago
     ({"window": "w99"}, "window"),
 ])
 def test_bad_intakes_are_422_naming_the_field(cclient, people, body, field):
@@ -281,3 +282,15 @@ def test_the_xlsx_report_has_a_complaints_sheet(cclient, people, clock):
     assert rows[0] == ("投诉总数 Complaints received", 1, None, None, None)
     assert ("entry", 1, 0, 0, 1.0) in rows
     assert ("air.cooking_fumes", 1, None, None, None) in rows
+
+
+def test_the_same_platform_complaint_sent_at_once_from_two_connections_is_kept_once(cclient, people, platform):
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = {"source": "hotline", "external_ref": "12369-race", "type": "air.black_smoke", "place": "锅炉房",
+            "content": "冒黑烟"}
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(lambda _: cclient.post(COMPLAINTS, headers=platform, json=body).status_code,
+                                range(8)))
+    assert codes == [200] * 7 + [201]
+    assert sql(cclient, "SELECT COUNT(*) FROM complaint")[0][0] == 1

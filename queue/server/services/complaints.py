@@ -186,6 +186,8 @@ class ComplaintService:
         received = body.received_at.timestamp() if body.received_at is not None else now
         if received > now + 60:
             raise Invalid("received_at: in the future", "invalid", field="received_at")
+        if received < now - 366 * 86400:
+            raise Invalid("received_at: more than a year ago", "invalid", field="received_at")
         name = "" if body.anonymous else body.name.strip()
         phone = body.phone.strip()
         cal = self.calendar.current
@@ -200,7 +202,7 @@ class ComplaintService:
             repeats = qstore.repeats(tx, svc.hall.id, body.type, key, since) + 1
             grade = grade_of(rules.base_grade(body.type), repeats=repeats, repeat_threshold=rules.repeat_threshold,
                              urgent=body.urgent)
-            c = qstore.insert(
+            made = qstore.insert(
                 tx, hall=svc.hall.id, day=times.service_day(now, svc.tz), source=body.source,
                 external_ref=body.external_ref or None, type_code=body.type, grade=grade, urgent=body.urgent,
                 content=body.content.strip(), place=body.place.strip(), place_key=key,
@@ -208,6 +210,11 @@ class ComplaintService:
                 real_name=bool(name), has_phone=bool(phone), received_at=received, entered_at=now,
                 entered_by=actor, window_id=body.window, status="received", department=None, result="",
                 closed_at=None, evaluation=None)
+            if made is None:  # the same external_ref, committed by another process since we looked
+                seen = qstore.by_external_ref(tx, svc.hall.id, body.external_ref or "")
+                assert seen is not None
+                return seen, False, []
+            c = made
             qstore.step(tx, complaint_id=c["id"], hall=c["hall"], step="intake", at=now, actor=actor,
                         outcome=body.source, note="", repeats=repeats, grade=grade)
             alerts = []

@@ -36,12 +36,16 @@ def _clock(row) -> dict[str, Any]:
     return c
 
 
-def insert(tx: Tx, *, hall: str, day: str, **cols) -> dict:
-    """A new complaint; its number is TS-<day>-<id> (unique with the id, in every process)."""
+def insert(tx: Tx, *, hall: str, day: str, **cols) -> dict | None:
+    """A new complaint; its number is TS-<day>-<id> (unique with the id, in every process). None when
+    its external_ref came in meanwhile (another process, the same platform retrying)."""
     cols = {**cols, "hall": hall, "number": "pending"}
     names = ", ".join(cols)
     marks = ", ".join(f":{k}" for k in cols)
-    cid = tx.scalar(f"INSERT INTO complaint ({names}) VALUES ({marks}) RETURNING id", cols)
+    cid = tx.scalar(f"INSERT INTO complaint ({names}) VALUES ({marks}) "
+                    "ON CONFLICT (hall, external_ref) DO NOTHING RETURNING id", cols)
+    if cid is None:
+        return None
     tx.execute("UPDATE complaint SET number = :n WHERE id = :id",
                {"n": f"TS-{day.replace('-', '')}-{cid:05d}", "id": cid})
     return get(tx, cid)
@@ -218,7 +222,8 @@ def figures(tx: Tx, hall: str, start: float, end: float) -> dict:
     for r in tx.all(
             "SELECT c.department, SUM(CASE WHEN k.done_at IS NOT NULL AND k.done_at <= k.due_at THEN 1 ELSE 0 END) "
             "AS kept, SUM(CASE WHEN (k.done_at IS NOT NULL AND k.done_at > k.due_at) OR (k.done_at IS NULL AND "
-            "k.card = 'red') THEN 1 ELSE 0 END) AS missed FROM complaint_clock k JOIN complaint c ON c.id = k.complaint_id "
+            "k.card = 'red') THEN 1 ELSE 0 END) AS missed "
+            "FROM complaint_clock k JOIN complaint c ON c.id = k.complaint_id "
             f"WHERE {within} AND k.milestone = 'handling' GROUP BY c.department", p):
         out["by_department_kept"][r[0] or ""] = {"kept": int(r[1] or 0), "missed": int(r[2] or 0)}
     out["callbacks"] = {r[0]: int(r[1]) for r in tx.all(
