@@ -68,6 +68,10 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]] = 
         "zh": "您预约的{item}将于{time}开始，预约码{code}，请到取号机签到。",
         "en": "Your {item} appointment starts at {time}, code {code}. Check in at the kiosk.",
     }),
+    "appointment_slot_gone": (("item", "time", "code"), (), {
+        "zh": "因办公时间调整，您预约的{time}{item}无法办理，请改约。预约码{code}。",
+        "en": "Hours changed: your {item} appointment at {time} cannot be kept. Please rebook. Code {code}.",
+    }),
 }
 KINDS = tuple(TEMPLATES)
 LANGS = ("zh", "en")

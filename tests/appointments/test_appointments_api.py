@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from support.accounts import Staff
 from support.clock import SHANGHAI, at
-from support.halls import demo_with
+from support.halls import demo_config, demo_with
 
 from onewindow.appointments.idcard import check_char
 
@@ -266,3 +266,28 @@ def test_the_dashboard_and_reports_count_bookings_check_ins_and_no_shows(c, cloc
                       "to_come": 0, "share_of_tickets": round(2 / 3, 4)}
     rep = c.get(f"{BASE}/reports", params={"from": "2026-11-24", "to": "2026-11-24"}, headers=admin).json()
     assert rep["appointments"]["totals"]["no_show"] == 1 and "appointments" in rep["definitions"]
+
+
+def test_a_booking_whose_slot_disappears_is_flagged_to_the_manager_and_the_applicant(make_client, settings):
+    c = make_client(demo_with(LIMITS))
+    kept = book(c, "2026-11-24T09:00:00+08:00", "permit", seq=1).json()
+    lost = book(c, "2026-11-24T16:30:00+08:00", "permit", seq=2).json()
+    # the hall's hours change: it closes at 16:00 from now on (the same database, a new server)
+    later = make_client(demo_config(replace={'close = "17:00"': 'close = "16:00"',
+                                             'ticketing_until = "16:45"': 'ticketing_until = "15:45"'}))
+    rt = later.app.state.runtime
+    later.portal.call(rt.appointments.run_round, rt.halls[HALL])
+    later.portal.call(rt.appointments.run_round, rt.halls[HALL])  # once
+    flagged = later.get(f"{BASE}/appointments/summary", headers=Staff(later).admin).json()["flagged"]
+    assert [a["code"] for a in flagged] == [lost["code"]] and kept["code"] != lost["code"]
+    db = sqlite3.connect(settings.data_dir / "onewindow.db")
+    try:
+        kinds = [r[0] for r in db.execute("SELECT kind FROM notify_outbox WHERE kind = 'appointment_slot_gone'")]
+    finally:
+        db.close()
+    assert kinds == ["appointment_slot_gone"]
+    # moved to a slot that exists: no longer flagged
+    r = later.post(f"/api/v1/appointments/{lost['id']}/reschedule", params={"token": lost["token"]},
+                   json={"start": "2026-11-24T15:00:00+08:00"})
+    assert r.status_code == 200, r.text
+    assert later.get(f"{BASE}/appointments/summary", headers=Staff(later).admin).json()["flagged"] == []

@@ -34,7 +34,7 @@ def test_the_service_and_the_templates_know_the_same_kinds():
     assert set(KINDS) == set(SERVICE_KINDS) == {
         "ticket_near", "ticket_called", "case_accepted", "case_suspended", "case_resumed", "case_completed",
         "case_rate_invite", "rectification_result", "complaint_received", "complaint_result",
-        "appointment_reminder_day", "appointment_reminder_hour"}
+        "appointment_reminder_day", "appointment_reminder_hour", "appointment_slot_gone"}
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -200,7 +200,8 @@ async def ticket_appointment(request: Request):
 @reads(query={"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}})
 async def summary(request: Request):
     """Per category: bookings, check-ins (on time, late), no-shows, cancellations over from..to (default
-    today), and the appointments' share of tickets (managers)."""
+    today) (managers); `flagged`: bookings whose slot disappeared (a holiday loaded, hours changed), still
+    to be moved or cancelled (their applicants were sent a message)."""
     await require_role(request, "manager", "admin")
     rt, svc = runtime(request), _service(request)
     h = svc.halls_or_404(request.path_params["hall"]).hall
@@ -212,7 +213,8 @@ async def summary(request: Request):
             date.fromisoformat(v)
         except ValueError:
             raise Invalid(f"{name}: give a date as YYYY-MM-DD", "bad_date", field=name) from None
-    return JSON({"from": first, "to": last, "categories": await svc.summary(h.id, first, last)})
+    return JSON({"from": first, "to": last, "categories": await svc.summary(h.id, first, last),
+                 "flagged": await svc.flagged(h.id)})
 
 
 routes = [

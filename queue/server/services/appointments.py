@@ -316,6 +316,7 @@ class AppointmentService:
         now = self.clock()
         ap = svc.hall.appointments
         await self.db.write(astore.mark_no_shows, svc.hall.id, now - ap.check_in_after_min * 60)
+        await self._check_slots(svc)
         notifier = self.notifier()
         if notifier is None:
             return
@@ -326,15 +327,43 @@ class AppointmentService:
             for a in due:
                 await self.db.write(self._remind, notifier, svc, a, mark)
 
+    async def _check_slots(self, svc: HallService) -> None:
+        """Bookings whose slot is gone (a holiday loaded, hours or sessions changed): flagged once, for
+        the manager (summary's `flagged`) and the applicant (a message through the outbox)."""
+        now = self.clock()
+        ahead = max((c.appointments.ahead_days for c in svc.hall.categories if c.appointments), default=0)
+        booked = await self.db.read(astore.booked_between, svc.hall.id, now, now + (ahead + 2) * 86400)
+        starts: dict[tuple[str, date], set[float]] = {}
+        for a in booked:
+            if "gone" in a["reminded"].split(","):
+                continue
+            cat = svc.hall.category(a["category"])
+            day = _local(a["start"], svc.tz).date()
+            if (a["category"], day) not in starts:
+                starts[(a["category"], day)] = set() if cat is None or cat.appointments is None else {
+                    s.start.timestamp() for s in self.day_slots(svc.hall, cat, day)}
+            if a["start"] not in starts[(a["category"], day)]:
+                log.warning("hall %s: appointment %s at %s lost its slot (calendar or hours changed)",
+                            svc.hall.id, a["code"], times.iso(a["start"], svc.tz))
+                await self.db.write(self._flag_gone, svc, a)
+
+    def _flag_gone(self, tx: Tx, svc: HallService, a: dict) -> None:
+        astore.mark_reminded(tx, a["id"], a["reminded"], "gone")
+        notifier = self.notifier()
+        if notifier is not None:
+            self._message(tx, notifier, svc, a, "appointment_slot_gone", "gone")
+
     def _remind(self, tx: Tx, notifier: Any, svc: HallService, a: dict, mark: str) -> None:
+        self._message(tx, notifier, svc, a, f"appointment_reminder_{mark}", mark)
+        astore.mark_reminded(tx, a["id"], a["reminded"], mark)
+
+    def _message(self, tx: Tx, notifier: Any, svc: HallService, a: dict, kind: str, mark: str) -> None:
         cat = svc.hall.category(a["category"])
         name = (cat.name if a["lang"] != "en" else (cat.name_en or cat.name)) if cat else a["category"]
         start = _local(a["start"], svc.tz)
-        notifier.enqueue(tx, hall=svc.hall.id, kind=f"appointment_reminder_{mark}",
-                         phone=self.box.decrypt(a["phone_enc"]),
+        notifier.enqueue(tx, hall=svc.hall.id, kind=kind, phone=self.box.decrypt(a["phone_enc"]),
                          params={"item": name, "time": start.strftime("%m-%d %H:%M"), "code": a["code"]},
                          event_key=f"appt:{a['id']}:{mark}:{int(a['start'])}", lang=a["lang"])
-        astore.mark_reminded(tx, a["id"], a["reminded"], mark)
 
     async def run(self, every_s: float = 60.0) -> None:
         while True:
@@ -354,6 +383,11 @@ class AppointmentService:
             return None
         svc = self.halls_or_404(a["hall"])
         return {**self.public(a, svc), "on_time": a["state"] == "checked_in"}
+
+    async def flagged(self, hall_id: str) -> list[dict]:
+        """Bookings whose slot disappeared, not yet cancelled or moved (the manager's list)."""
+        svc = self.halls_or_404(hall_id)
+        return [self.public(a, svc) for a in await self.db.read(astore.flagged, svc.hall.id)]
 
     async def summary(self, hall_id: str, first_day: str, last_day: str) -> dict:
         """Bookings, check-ins (on time and late), no-shows and cancellations per category, and the

@@ -176,6 +176,19 @@ def mark_reminded(tx: Tx, appointment_id: int, reminded: str, mark: str) -> None
     tx.execute("UPDATE appointment SET reminded = :r WHERE id = :id", {"r": ",".join(marks), "id": appointment_id})
 
 
+def booked_between(tx: Tx, hall: str, start_from: float, start_to: float) -> list[dict]:
+    """Booked appointments starting in [start_from, start_to): their slots are checked against the calendar."""
+    return [dict(r) for r in tx.all(f"SELECT {COLUMNS} FROM appointment WHERE hall = :hall AND state = 'booked' "
+                                    "AND start >= :a AND start < :b ORDER BY start",
+                                    {"hall": hall, "a": start_from, "b": start_to})]
+
+
+def flagged(tx: Tx, hall: str) -> list[dict]:
+    """Bookings whose slot disappeared (the calendar or the hours changed): for the manager to settle."""
+    return [dict(r) for r in tx.all(f"SELECT {COLUMNS} FROM appointment WHERE hall = :hall AND state = 'booked' "
+                                    "AND reminded LIKE '%gone%' ORDER BY start", {"hall": hall})]
+
+
 def of_ticket(tx: Tx, ticket_id: int) -> dict | None:
     row = tx.one(f"SELECT {COLUMNS} FROM appointment WHERE ticket_id = :t", {"t": ticket_id})
     return dict(row) if row is not None else None
