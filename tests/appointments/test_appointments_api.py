@@ -49,6 +49,12 @@ def c(make_client):
     return make_client(demo_with(LIMITS))
 
 
+@pytest.fixture
+def cdb(make_client, database_url):
+    """The same, on SQLite and then PostgreSQL."""
+    return make_client(demo_with(LIMITS), database_url=database_url)
+
+
 def test_booking_is_rate_limited_like_remote_tickets(make_client):
     c = make_client()
     codes = [book(c, f"2026-11-{d}T09:00:00+08:00", "permit", seq=d).status_code for d in (24, 25, 26, 27)]
@@ -94,7 +100,8 @@ def test_a_full_slot_answers_409_with_the_nearest_free_slots(c):
     assert near == ["2026-11-24T09:00:00+08:00", "2026-11-24T09:30:00+08:00", "2026-11-24T10:30:00+08:00"]
 
 
-def test_one_booking_per_person_a_day_by_id_number(c):
+def test_one_booking_per_person_a_day_by_id_number(cdb):
+    c = cdb
     assert book(c, seq=1).status_code == 201
     r = book(c, "2026-11-24T14:00:00+08:00", seq=2, id_number=id_number(1))  # another phone, the same ID
     assert r.status_code == 409 and r.json()["code"] == "one_per_person"
@@ -104,7 +111,8 @@ def test_one_booking_per_person_a_day_by_id_number(c):
     assert book(c, "2026-11-25T14:00:00+08:00", seq=1).status_code == 201  # another day
 
 
-def test_cancel_and_reschedule_with_the_token(c):
+def test_cancel_and_reschedule_with_the_token(cdb):
+    c = cdb
     a = book(c).json()
     assert c.delete(f"/api/v1/appointments/{a['id']}", params={"token": "wrong"}).status_code == 404
     r = c.post(f"/api/v1/appointments/{a['id']}/reschedule", params={"token": a["token"]},
@@ -155,7 +163,8 @@ def test_check_in_needs_a_paired_kiosk(c):
     assert r.status_code == 401 and r.json()["code"] == "device_required"
 
 
-def test_a_checked_in_appointment_is_called_before_walk_ins_from_its_start(c, clock):
+def test_a_checked_in_appointment_is_called_before_walk_ins_from_its_start(cdb, clock):
+    c = cdb
     clock.set(at(2026, 11, 24, 9, 0))
     staff = Staff(c)
     a = book(c, "2026-11-24T09:30:00+08:00", "permit").json()
