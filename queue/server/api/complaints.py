@@ -22,7 +22,7 @@ STAFF = ("clerk", "manager", "admin")
 PHONE = r"^\+?[0-9][0-9 \-]{5,19}$"
 
 
-class IntakeBody(BaseModel):
+class ComplaintBody(BaseModel):
     source: Literal["window", "hotline", "grid", "letter", "online"] = "window"
     type: str = Field(min_length=1, max_length=64)  # "air" or "air.cooking_fumes": GET .../complaint-types
     content: str = Field(min_length=1, max_length=2000, pattern=r"\S")
@@ -44,7 +44,7 @@ class IntakeBody(BaseModel):
         return v
 
 
-class StepBody(BaseModel):
+class ComplaintStepBody(BaseModel):
     step: Literal["contact", "file", "dispatch", "feedback", "verify", "evaluate", "escalate"]
     # contact: reached | unreachable; verify: rectified | not_rectified; evaluate: good | fair | poor
     outcome: str = Field(default="", max_length=16)
@@ -53,13 +53,13 @@ class StepBody(BaseModel):
     result: str = Field(default="", max_length=2000)  # feedback: the department's result
 
 
-class CallbackBody(BaseModel):
+class ComplaintCallbackBody(BaseModel):
     outcome: Literal["satisfied", "unsatisfied", "unreachable"]
     note: str = Field(default="", max_length=1000)
 
 
-assert StepBody.model_fields["step"].annotation.__args__ == STEPS  # type: ignore[union-attr]
-assert CallbackBody.model_fields["outcome"].annotation.__args__ == CALLBACK_OUTCOMES  # type: ignore[union-attr]
+assert ComplaintStepBody.model_fields["step"].annotation.__args__ == STEPS  # type: ignore[union-attr]
+assert ComplaintCallbackBody.model_fields["outcome"].annotation.__args__ == CALLBACK_OUTCOMES  # type: ignore[union-attr]
 
 
 async def complaint_types(request: Request):
@@ -67,7 +67,7 @@ async def complaint_types(request: Request):
     return JSON(runtime(request).complaints.types(request.path_params["hall"]))
 
 
-@reads(IntakeBody)
+@reads(ComplaintBody)
 async def intake(request: Request):
     """A complaint comes in: at a window (staff) or from the 12369 platform, grid supervisors, letters
     (staff, or a paired device of kind "system" with `X-Device-Token`).
@@ -90,7 +90,7 @@ async def intake(request: Request):
     else:
         user = await require_role(request, *STAFF)
         actor, system = user.username, False
-    data = await body(request, IntakeBody)
+    data = await body(request, ComplaintBody)
     out, created = await rt.complaints.intake(svc.hall.id, actor, data, system=system)
     return JSON(out, status_code=201 if created else 200)
 
@@ -125,7 +125,7 @@ async def get_complaint(request: Request):
     return JSON(await runtime(request).complaints.get(path_int(request, "id")))
 
 
-@reads(StepBody)
+@reads(ComplaintStepBody)
 async def complaint_step(request: Request):
     """A step of the flow: contact, file (立案), dispatch, feedback, verify (核实结项), evaluate, escalate.
     ---
@@ -137,11 +137,11 @@ async def complaint_step(request: Request):
       422: {description: "a bad field, e.g. a department not responsible for the type (wrong_department)"}
     """
     user = await require_role(request, *STAFF)
-    data = await body(request, StepBody)
+    data = await body(request, ComplaintStepBody)
     return JSON(await runtime(request).complaints.step(user, path_int(request, "id"), data))
 
 
-@reads(CallbackBody)
+@reads(ComplaintCallbackBody)
 async def complaint_callback(request: Request):
     """Record a callback (回访) to the complainant: satisfied, unsatisfied or unreachable (staff).
     ---
@@ -151,7 +151,7 @@ async def complaint_callback(request: Request):
       409: {description: "not closed yet, anonymous or without a phone (code no_callback)"}
     """
     user = await require_role(request, *STAFF)
-    data = await body(request, CallbackBody)
+    data = await body(request, ComplaintCallbackBody)
     return JSON(await runtime(request).complaints.callback(user.username, path_int(request, "id"), data.outcome,
                                                            data.note))
 
