@@ -20,6 +20,7 @@ from onewindow.server.services.appointments import AppointmentService
 from onewindow.server.services.audit import AuditService
 from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.cases import CaseService
+from onewindow.server.services.casework import CaseworkService
 from onewindow.server.services.complaints import ComplaintService
 from onewindow.server.services.coverage import CoverageWatch
 from onewindow.server.services.devices import Devices
@@ -60,6 +61,7 @@ class Runtime:
         self.announcer: Announcer | None = None
         self.cases: CaseService | None = None
         self.complaints: ComplaintService | None = None  # complaints and the 12369 flow (issue 15)
+        self.casework: CaseworkService | None = None  # sign-off and key-project cards (issue 15, points 5-6)
         self.tracking: TrackingService | None = None  # the applicant's case page, case ratings, messages (issue 14)
         self.coverage: CoverageWatch | None = None
         self.devices: Devices | None = None  # paired kiosks, pads, screens
@@ -106,6 +108,7 @@ class Runtime:
                                             notifier=lambda: getattr(self, "notifier", None))
             self.tracking.base = self.settings.public_url.strip().rstrip("/")
             self.cases.tracking = self.tracking
+            self.casework = CaseworkService(self.db, self.clock, self.halls, self.calendar, self.cases)
             self.complaints = ComplaintService(self.db, self.hub, self.clock, self.halls, box, self.calendar,
                                                notifier=lambda: getattr(self, "notifier", None))
             for hall_id, svc in self.halls.items():

@@ -22,11 +22,11 @@ from onewindow.server.store.cases import STATUSES
 from onewindow.server.store.coverage import COVERAGE, ROTA_GAP
 from onewindow.server.store.printers import PRINTER
 
-STAFF = ("clerk", "manager", "admin")
+STAFF = ("clerk", "manager", "admin", "reviewer")  # a reviewer reads the cases it signs off
 CARDS = ("green", "yellow", "red")
 ALERT_KINDS = ("yellow", "red", "statutory", "suspension_overrun", "step_overrun", "refusal_without_reason",
                "wait_promise", "calendar_missing", "rating_overdue", COVERAGE, ROTA_GAP, PRINTER,
-               "complaint", "complaint_escalated")
+               "complaint", "complaint_escalated", "key_step_overrun", "key_fee_over_cap")
 # A "+" in a query string arrives as a space when the client did not encode it.
 _LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?)$")
 

@@ -327,6 +327,9 @@ class CaseService:
         now = self.clock()
 
         def fn(tx):
+            from onewindow.server.services.casework import review_refusal
+            held = cstore.get(tx, case_id, lock=True)
+            review_refusal(tx, self._hall_of(held), held)  # 一审一核: 409 review_required before the sign-off
             case = cstore.complete(tx, case_id, actor=actor, now=now, note=note)
             cstore.resolve_case_alerts(tx, case_id, actor=actor, now=now)
             way = delivery or "collect"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 
 from onewindow.promises import WorkingCalendar, card, compute_deadline, overran
-from onewindow.server.services import complaints
+from onewindow.server.services import casework, complaints
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import cases as cstore
 from onewindow.server.store.database import Tx
@@ -97,6 +97,9 @@ def check_hall(tx: Tx, svc: HallService, cal: WorkingCalendar, now: float) -> li
               message=f"办件 {s['number']} 自 {since} 中止（{_STOPS.get(s['reason'], s['reason'])}）已超过 "
                       f"{cap.amount} {cap.unit} / case {s['number']} suspended since {since} for longer than "
                       f"{cap.amount} {cap.unit}")
+
+    # Key-project steps past their limit (issue 15, point 6).
+    out += casework.supervise(tx, svc, now)
 
     # On-site waiting promises (category.target_wait_min) of tickets still waiting.
     cats = {c.code: c for c in hall.categories}

@@ -50,7 +50,8 @@ DELIVERY = ("collect", "post", "online")
 # What of a step's data the applicant sees (never the clerk's name or notes meant for staff).
 _STEP_KEYS = {"accepted": (), "suspended": ("reason",), "resumed": ("deadline",),
               "deadline_recomputed": ("deadline",), "completed": ("kept",), "withdrawn": ("reason",),
-              "result_ready": ("delivery", "window"), "rated": ("level",)}
+              "result_ready": ("delivery", "window"), "rated": ("level",),
+              "review_approved": (), "review_returned": ()}  # 一审一核: the sign-off, without names or reasons
 
 
 def case_link(base: str, case_id: int, token: str) -> str:

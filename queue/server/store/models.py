@@ -588,3 +588,34 @@ class PersonClaim(SQLModel, table=True):
     appointment_id: int | None = None
     ticket_id: int | None = None
     at: float
+
+
+class KeyProject(SQLModel, table=True):
+    """A case marked key project (重点项目, issue 15 point 6): its liaison (掛钩服务人员, a staff account)."""
+
+    __tablename__ = "key_project"
+    case_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    hall: str = Field(max_length=32)
+    liaison: str = Field(max_length=64)
+    phone: str = Field(default="", max_length=32)  # the liaison's work phone on the card
+    marked_by: str = Field(max_length=64)
+    marked_at: float
+
+
+class KeyProjectStep(SQLModel, table=True):
+    """A service step of a key project's card: its limit (working days, from the item's config when
+    marked), actual start and end, the fee against its cap (yuan) and the satisfaction (1..5)."""
+
+    __tablename__ = "key_project_step"
+    __table_args__ = (UniqueConstraint("case_id", "step", name="uq_key_project_step"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(index=True)
+    step: str = Field(max_length=16)
+    days: int
+    fee_cap: float | None = None
+    started_at: float | None = None
+    ended_at: float | None = None
+    due_at: float | None = None
+    fee: float | None = None
+    satisfaction: int | None = None
+    rated_by: str | None = Field(default=None, max_length=64)

@@ -78,7 +78,10 @@ def carded_cases(tx: Tx, hall: str, limit: int = 50) -> list[dict]:
 def cases_between(tx: Tx, hall: str, start: float, end: float) -> list[dict]:
     """Cases accepted in [start, end): for promises kept or missed."""
     rows = tx.all(
-        "SELECT id, number, item, category, status, accepted_at, deadline_at, completed_at, visits FROM case_file "
+        "SELECT id, number, item, category, status, accepted_at, deadline_at, completed_at, visits, "
+        # referred out of the window (the direct-completion rate: onewindow.casework.REFERRAL_REASONS)
+        "EXISTS (SELECT 1 FROM case_suspension s WHERE s.case_id = case_file.id "
+        "AND s.reason IN ('expert_review', 'hearing')) AS referred FROM case_file "
         "WHERE hall = :hall AND accepted_at >= :a AND accepted_at < :b ORDER BY accepted_at, id",
         {"hall": hall, "a": start, "b": end},
     )
