@@ -14,12 +14,14 @@
   const REFRESH_MS = 8000;
   const MESSAGE_S = 12;
   const IDLE_MS = 60000;
-  const SCREENS = ["pick", "busy", "ticket", "message", "checkin"];
+  const SCREENS = ["pick", "busy", "ticket", "message", "checkin", "phone"];
+  const PHONE_S = 60;  // the phone step untouched this long: back to the categories, the digits forgotten
   const PHOTO = ["请拍照或扫码保存您的号码", "Please photograph or scan to keep your number"];
 
   const S = {
     hall: OW.param("hall"), view: null, lang: "zh", priority: null, screen: "loading",
     ticket: null, message: null, busy: false, timer: null, left: 0, full: 0, device: null, pairing: null,
+    phoneFor: null, phone: "", phoneError: false,
   };
 
   // Simple line icons (viewBox 64): no emoji font or network needed.
@@ -232,7 +234,12 @@
 
   // ----- taking a ticket -------------------------------------------------------------
 
-  async function take(c) {
+  /** A tap on an open tile: the optional phone step where the hall sends queue messages, else the ticket. */
+  function take(c) {
+    if (S.view.sms) askPhone(c); else issue(c, null);
+  }
+
+  async function issue(c, phone) {
     if (S.busy) return;
     S.busy = true;
     $("busy-text").replaceChildren(bi("正在取号，请稍候…", "Taking your number…"));
@@ -242,13 +249,18 @@
     if (priority === "priority" && S.priority) body.priority_kind = S.priority;
     const kioskId = KIOSK || (S.device && S.device.kiosk) || S.view.kiosk;  // else the hall's first kiosk
     if (kioskId) body.kiosk = kioskId;
+    // The number with the visitor's consent (the step's "agree" button): the server records the opt-in.
+    if (phone) { body.phone = phone; body.notify = true; }
     try {
       const t = await api("POST", `/api/v1/halls/${encodeURIComponent(S.hall)}/tickets`, body);
       const kind = priority === "priority" ? S.view.priority_kinds.find((k) => k.code === S.priority) : null;
-      S.ticket = { ...t, cat: c, kind };
+      S.ticket = { ...t, cat: c, kind, masked: t.notify ? maskPhone(phone) : null };
+      S.phone = "";  // not kept on the kiosk once sent
       showTicket();
     } catch (err) {
-      if (OW.device.isRevoked(err)) repair(); else refused(err);
+      if (OW.device.isRevoked(err)) repair();
+      else if (phone && err.status === 422 && err.data && err.data.field === "phone") phoneRefused();
+      else refused(err);
     } finally {
       S.busy = false;
     }
@@ -275,11 +287,15 @@
       t.serving_now === false ? [["窗口服务", "Service"], [waitZh, waitEn]] : [["预计等候", "Estimated wait"], [waitZh, waitEn]],
       [["办理窗口", "Served at"], [wz, we]],
     ];
+
     $("t-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, bi(...k)),
       el("dd", { "data-fact": k[1].toLowerCase().replace(/ /g, "-") }, bi(...v))]));
     const qr = $("t-qr");
     const src = `/api/v1/tickets/${t.id}/qr.svg?token=${encodeURIComponent(t.track_token)}`;
     if (qr.getAttribute("src") !== src) qr.setAttribute("src", src);
+    // The SMS reminder: only the masked number, on a screen others can see.
+    $("t-sms").classList.toggle("hidden", !t.masked);
+    $("t-sms").replaceChildren(...(t.masked ? [bi(`叫号前将短信提醒 ${t.masked}`, `We will text ${t.masked} before your turn`)] : []));
     $("t-qr-caption").replaceChildren(bi("用手机扫码，随时查看排队进度", "Scan with your phone to follow your place in the queue"));
     const p = (t.print && t.print.status) || "none";
     const texts = {
@@ -368,6 +384,7 @@
     clearInterval(S.timer);
     // The next visitor starts afresh: Chinese first, no priority.
     S.lang = "zh"; S.priority = null; S.ticket = null; S.message = null;
+    S.phoneFor = null; S.phone = ""; S.phoneError = false;
     renderHeader();
     renderBanner();
     renderPick();
@@ -377,6 +394,97 @@
   }
 
   function main() { return document.querySelector("main"); }
+
+  // ----- the optional phone number for queue messages (issue 14, point 4) -------------------
+
+  /** "13812345678" -> "138****5678", as staff see it (store/crypto.mask_phone). */
+  function maskPhone(text) {
+    let d = String(text || "").replace(/\D/g, "");
+    if (d.length === 13 && d.startsWith("86")) d = d.slice(2);
+    return d.length >= 7 ? `${d.slice(0, 3)}****${d.slice(-4)}` : "****";
+  }
+
+  /** 11 digits as they are read aloud: 138 1234 5678. */
+  function grouped(digits) {
+    return [digits.slice(0, 3), digits.slice(3, 7), digits.slice(7)].filter(Boolean).join(" ");
+  }
+
+  function askPhone(c) {
+    S.phoneFor = c;
+    S.phone = "";
+    S.phoneError = false;
+    renderPhone();
+    show("phone");
+    main().scrollTop = 0;
+    countdown(PHONE_S, renderPhoneBack, toPick);
+  }
+
+  function renderPhone() {
+    const c = S.phoneFor;
+    $("ph-title").replaceChildren(bi("留下手机号，叫号前短信提醒", "Get an SMS before your turn"));
+    $("ph-cat").replaceChildren(bi(`${c.name} · 可不填`, `${c.name_en || c.name} · optional`));
+    $("ph-skip").replaceChildren(bi("不需要，直接取号", "No thanks, just give me a number"));
+    $("ph-label").replaceChildren(bi("手机号码（11 位）", "Mobile number (11 digits)"));
+    $("ph-consent").replaceChildren(bi("按“同意并取号”，即同意本大厅用此号码在叫号前给您发短信；号码加密保存，工作人员只能看到部分号码。",
+      "By pressing Agree you let the hall text this number before your turn. It is stored encrypted; staff see only part of it."));
+    $("ph-ok").replaceChildren(bi("同意并取号", "Agree and get my number"));
+    $("ph-keys").setAttribute("aria-label", "数字键盘 Keypad");
+    $("ph-keys").replaceChildren(...["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"].map((k) => {
+      const label = k === "clear" ? ["清除", "Clear"] : k === "back" ? ["退格", "Delete"] : null;
+      return el("button", { type: "button", class: "ph-key" + (label ? " fn" : ""), "data-key": k,
+        "aria-label": label ? `${label[0]} ${label[1]}` : k, onclick: () => press(k) },
+      label ? bi(...label) : k);
+    }));
+    renderPhoneValue();
+    renderPhoneBack();
+  }
+
+  function renderPhoneValue() {
+    const input = $("ph-input");
+    input.value = grouped(S.phone);
+    input.setAttribute("aria-invalid", String(S.phoneError));
+    $("ph-ok").disabled = !S.phone;
+    const box = $("ph-error");
+    if (S.phoneError) {
+      const t = OW.errorText("bad_phone");
+      box.replaceChildren(bi(`${t.zh}，请输入以 1 开头的 11 位手机号码`, `${t.en}: enter the 11-digit mobile number starting with 1`));
+    } else box.replaceChildren();
+  }
+
+  function renderPhoneBack() {
+    $("ph-back").replaceChildren(bi(`返回（${S.left} 秒）`, `Back (${S.left} s)`));
+  }
+
+  function press(k) {
+    if (k === "clear") S.phone = "";
+    else if (k === "back") S.phone = S.phone.slice(0, -1);
+    else if (S.phone.length < 11) S.phone += k;
+    S.phoneError = false;
+    renderPhoneValue();
+  }
+
+  /** The server found the number malformed (422 on "phone"): nothing was issued; fix it or skip. */
+  function phoneRefused() {
+    S.phoneError = true;
+    renderPhone();
+    show("phone");
+    countdown(PHONE_S, renderPhoneBack, toPick);
+  }
+
+  $("ph-skip").addEventListener("click", () => issue(S.phoneFor, null));
+  $("ph-ok").addEventListener("click", () => { if (S.phone) issue(S.phoneFor, S.phone); });
+  $("ph-back").addEventListener("click", toPick);
+  // Typed on a keyboard (an attendant's, or a screen reader user's): digits only, as the keypad.
+  $("ph-input").addEventListener("input", (e) => {
+    S.phone = e.target.value.replace(/\D/g, "").slice(0, 11);
+    S.phoneError = false;
+    renderPhoneValue();
+  });
+  $("ph-input").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && S.phone) issue(S.phoneFor, S.phone);
+  });
+  // Still choosing: the full time again.
+  $("phone").addEventListener("pointerdown", () => { S.left = S.full; renderPhoneBack(); });
 
   // ----- checking in for an appointment (issue 16) ------------------------------------------
 
@@ -429,6 +537,7 @@
     if (S.screen === "pick") renderPick();
     else if (S.screen === "ticket") renderTicket();
     else if (S.screen === "message" && S.message) renderMessage();
+    else if (S.screen === "phone") renderPhone();
   });
   $("t-done").addEventListener("click", toPick);
   $("m-back").addEventListener("click", toPick);

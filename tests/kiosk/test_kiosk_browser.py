@@ -73,6 +73,7 @@ def test_take_a_ticket_at_the_kiosk(live_server, hall_config, device_context, zb
     page.locator('[data-priority="elderly"]').click()
     page.locator('[data-priority="elderly"][aria-pressed="true"]').wait_for()
     page.locator('button.cat[data-category="eia"]').click()
+    page.locator("#ph-skip").click()  # the optional phone step (issue 14): skipped
     page.locator("#ticket:not(.hidden)").wait_for()
     assert page.locator("#t-number").inner_text() == "A001"
     assert "优先 老年人" in page.locator("#t-category").inner_text()
@@ -110,6 +111,7 @@ def test_the_kiosk_goes_back_by_itself(live_server, hall_config, device_context)
     page = device_context(srv.url, viewport=KIOSK).new_page()
     page.goto(f"{srv.url}/kiosk")
     page.locator('button.cat[data-category="consult"]').click()
+    page.locator("#ph-skip").click()  # the optional phone step (issue 14): skipped
     page.locator("#ticket:not(.hidden)").wait_for()
     assert page.locator("#t-number").inner_text() == "F001"
     assert "请拍照或扫码保存您的号码" in page.locator("#t-print").inner_text()  # no printer here
@@ -125,6 +127,7 @@ def test_the_printer_out_of_paper_at_a_kiosk_that_keeps_issuing(live_server, hal
     page.goto(f"{srv.url}/kiosk")
     page.locator("#banner:not(.hidden)", has_text="缺纸").wait_for()
     page.locator('button.cat[data-category="permit"]').click()
+    page.locator("#ph-skip").click()  # the optional phone step (issue 14): skipped
     page.locator('#t-print[data-status="failed"]').wait_for()
     text = page.locator("#t-print").inner_text()
     assert "请拍照或扫码保存您的号码" in text and "Please photograph or scan to keep your number" in text
@@ -324,6 +327,7 @@ def test_a_short_landscape_kiosk_shows_every_category_and_the_whole_ticket_witho
     assert no_sideways_scroll(page)
     screenshot(page, f"kiosk-categories-{width}x{height}")
     cats.first.click()
+    page.locator("#ph-skip").click()  # the optional phone step (issue 14): skipped
     page.locator("#ticket:not(.hidden)").wait_for()
     for sel in ("#t-number", "#t-qr", "#t-facts", "#t-done"):
         box = page.locator(sel).bounding_box()

@@ -77,6 +77,7 @@ def test_full_and_nobody_serving_before_the_tap(live_server, hall_config, device
     # a served category: the ticket says what the tile said
     words = permit_text.split("前面 1 人 · ")[1].split("\n")[0]
     permit.click()
+    page.locator("#ph-skip").click()  # the optional phone step (issue 14): skipped
     page.locator("#ticket:not(.hidden)").wait_for()
     assert "1 人" in page.locator('[data-fact="people-ahead"]').inner_text()
     assert words in page.locator('[data-fact="estimated-wait"]').inner_text()
@@ -85,6 +86,7 @@ def test_full_and_nobody_serving_before_the_tap(live_server, hall_config, device
 
     # nobody serving complaints: the ticket and the phone say so, with when it resumes
     tile(page, "complaint").click()
+    page.locator("#ph-skip").click()  # the optional phone step (issue 14): skipped
     page.locator("#ticket:not(.hidden)").wait_for()
     facts = page.locator("#t-facts").inner_text()
     assert "暂无窗口服务，16:30 恢复" in facts and "预计等候" not in facts, facts

@@ -143,6 +143,7 @@ def test_index_kiosk_and_call_screen(hall, browser, device_context):
         page.locator("#cats button.cat").first.wait_for()
         f.look(page, f"kiosk-categories-{tag}")
         page.locator('button.cat[data-category="eia"]').click()
+        page.locator("#ph-skip").click()  # the optional phone step (issue 14): skipped
         page.locator("#ticket:not(.hidden)").wait_for()
         f.look(page, f"kiosk-ticket-{tag}")
         page.locator("#t-done").click()

@@ -25,7 +25,8 @@ async def kiosk_view(request: Request):
 
     The categories, each open, closed or full (`state`, with why in `closed_reason`), what a
     ticket taken now gets (`ahead`, the wait, `serving_now`, `resumes_at`) and the windows serving it; the
-    priority choices; seconds before returning to the categories; the printer's state."""
+    priority choices; seconds before returning to the categories; the printer's state; `sms`: whether
+    the hall sends queue messages (the kiosk then offers to take a phone number)."""
     rt = runtime(request)
     svc = rt.hall(request.path_params["hall"])
     # A paired kiosk sends its token: a revoked one learns it here (401 device_revoked) and pairs again.
@@ -60,6 +61,8 @@ async def kiosk_view(request: Request):
         "kiosk": kiosk_id,
         "kiosks": [k for p in svc.hall.printers for k in p.kiosks],  # every kiosk id (the devices page)
         "printer": rt.printing.public(slot) if slot is not None else None,
+        # Queue messages (issue 14): the kiosk offers to take a phone number only where the hall sends them.
+        "sms": svc.hall.notify.channel != "off",
     })
 
 
