@@ -80,6 +80,12 @@ class Item(Strict):
             raise ValueError(f"each step once: {steps}")
         return v
 
+    @model_validator(mode="after")
+    def _review_not_instant(self) -> Item:
+        if self.review and self.instant:
+            raise ValueError("review: an instant item (即办件) completes at the window, without a second sign-off")
+        return self
+
     @field_validator("promised")
     @classmethod
     def _within_the_law(cls, promised: Limit, info: ValidationInfo) -> Limit:
