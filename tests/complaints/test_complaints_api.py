@@ -294,3 +294,19 @@ def test_the_same_platform_complaint_sent_at_once_from_two_connections_is_kept_o
                                 range(8)))
     assert codes == [200] * 7 + [201]
     assert sql(cclient, "SELECT COUNT(*) FROM complaint")[0][0] == 1
+
+
+def test_a_closed_complaint_raises_no_more_cards(cclient, people, clock):
+    """Closed without the complainant ever reached: the contact clock stays unkept, no card comes later."""
+    clerk = people["clerk"]
+    clock.set(at(2026, 11, 23, 10, 0))
+    cid = intake(cclient, clerk).json()["id"]
+    for s in ({"step": "file"}, {"step": "dispatch", "department": "enforcement"},
+              {"step": "feedback", "result": "ok"}, {"step": "verify"}):
+        assert cclient.post(f"/api/v1/complaints/{cid}/steps", headers=clerk, json=s).status_code == 200
+    clock.set(at(2026, 11, 25, 10, 0))
+    rt = cclient.app.state.runtime
+    cclient.portal.call(rt.cases.check)
+    assert sql(cclient, "SELECT COUNT(*) FROM supervision_alert WHERE kind LIKE 'complaint%'")[0][0] == 0
+    c = cclient.get(f"/api/v1/complaints/{cid}", headers=clerk).json()
+    assert next(k for k in c["clocks"] if k["milestone"] == "contact")["state"] == "red"

@@ -148,12 +148,15 @@ def set_card(tx: Tx, clock_id: int, card: str, at: float) -> None:
 
 
 def running_clocks(tx: Tx, hall: str) -> list[dict]:
-    """Every clock still running in the hall, with its complaint's number, type and grade."""
+    """Every clock still running in the hall's open complaints, with the complaint's number, type and
+    grade (a closed complaint whose complainant was never reached keeps that clock running, unwatched:
+    the report counts it missed once past due)."""
     cols = ", ".join(f"k.{c.strip()}" for c in CLOCK_COLUMNS.split(","))
     return [_clock(r) for r in tx.all(
         f"SELECT {cols}, c.number AS number, c.type_code AS type_code, c.grade AS grade, c.status AS status "
         "FROM complaint_clock k JOIN complaint c ON c.id = k.complaint_id "
-        "WHERE k.hall = :hall AND k.done_at IS NULL ORDER BY k.due_at", {"hall": hall})]
+        "WHERE k.hall = :hall AND k.done_at IS NULL AND c.status NOT IN ('closed', 'evaluated') "
+        "ORDER BY k.due_at", {"hall": hall})]
 
 
 # ----- steps and callbacks ---------------------------------------------------------------------
