@@ -257,8 +257,8 @@ def test_a_second_ticket_for_the_same_id_number_is_refused(c):
 
 def test_the_dashboard_and_reports_count_bookings_check_ins_and_no_shows(c, clock):
     clock.set(at(2026, 11, 24, 8, 0))
-    on_time, late, missed = (book(c, f"2026-11-24T{h}:00+08:00", "permit", seq=i).json()
-                             for i, h in enumerate(("09:00", "09:30", "10:00"), start=1))
+    on_time, late, _missed = (book(c, f"2026-11-24T{h}:00+08:00", "permit", seq=i).json()
+                              for i, h in enumerate(("09:00", "09:30", "10:00"), start=1))
     gone = book(c, "2026-11-24T10:30:00+08:00", "permit", seq=4).json()
     c.delete(f"/api/v1/appointments/{gone['id']}", params={"token": gone["token"]})
     clock.set(at(2026, 11, 24, 8, 50))

@@ -393,7 +393,9 @@ class AppointmentService:
         """Bookings, check-ins (on time and late), no-shows and cancellations per category, and the
         appointments' share of the tickets (the dashboard, reports)."""
         svc = self.halls_or_404(hall_id)
-        counts = await self.db.read(astore.day_counts, svc.hall.id, first_day, last_day)
+        missed = self.clock() - svc.hall.appointments.check_in_after_min * 60
+        counts = await self.db.read(astore.day_counts, svc.hall.id, first_day, last_day, missed)
+        issued = await self.db.read(astore.issued_between, svc.hall.id, first_day, last_day)
         out = {}
         for cat in svc.hall.categories:
             c = counts.get(cat.code, {})
@@ -401,5 +403,7 @@ class AppointmentService:
                 continue
             out[cat.code] = {"booked": sum(c.values()) - c.get("cancelled", 0), "checked_in": c.get("checked_in", 0),
                              "late": c.get("late", 0), "no_show": c.get("no_show", 0),
-                             "cancelled": c.get("cancelled", 0), "waiting": c.get("booked", 0)}
+                             "cancelled": c.get("cancelled", 0), "waiting": c.get("booked", 0),
+                             "share": round((c.get("checked_in", 0) + c.get("late", 0)) / issued[cat.code], 4)
+                             if issued.get(cat.code) else None}
         return out

@@ -207,7 +207,8 @@ class RatingService:
         public = await self.svc.hall_public()
         messages = await self.db.read(kstore.message_counts, hall.id, start, end)  # issue 14
         followed = await self.db.read(kstore.case_figures, hall.id, start, end)
-        appts = await self.db.read(astore.day_counts, hall.id, today.isoformat(), today.isoformat())  # issue 16
+        appts = await self.db.read(astore.day_counts, hall.id, today.isoformat(), today.isoformat(),  # issue 16
+                                   now - hall.appointments.check_in_after_min * 60)
         cal = self.calendar.current
 
         yearly = await self._yearly(today, now)
@@ -370,7 +371,8 @@ class RatingService:
         messages = await self.db.read(kstore.message_counts, hall.id, start, end)  # issue 14
         followed = await self.db.read(kstore.case_figures, hall.id, start, end)
         complaints = await self.db.read(cxstore.figures, hall.id, start, end)  # issue 15
-        appts = await self.db.read(astore.day_counts, hall.id, first.isoformat(), last.isoformat())  # issue 16
+        appts = await self.db.read(astore.day_counts, hall.id, first.isoformat(), last.isoformat(),  # issue 16
+                                   now - hall.appointments.check_in_after_min * 60)
         yearly = await self._yearly(last, now)
         cal = self.calendar.current
 

@@ -194,10 +194,22 @@ def of_ticket(tx: Tx, ticket_id: int) -> dict | None:
     return dict(row) if row is not None else None
 
 
-def day_counts(tx: Tx, hall: str, first_day: str, last_day: str) -> dict[str, dict[str, int]]:
-    """Per category, bookings by state over the days first..last (the dashboard and reports)."""
+def day_counts(tx: Tx, hall: str, first_day: str, last_day: str, missed_before: float = 0.0
+               ) -> dict[str, dict[str, int]]:
+    """Per category, bookings by state over the days first..last (the dashboard and reports); a booking
+    whose check-in window closed (started before `missed_before`) counts as a no-show before the round
+    records it."""
     out: dict[str, dict[str, Any]] = {}
-    for r in tx.all("SELECT category, state, COUNT(*) AS n FROM appointment WHERE hall = :hall AND day >= :a "
-                    "AND day <= :b GROUP BY category, state", {"hall": hall, "a": first_day, "b": last_day}):
+    for r in tx.all("SELECT category, CASE WHEN state = 'booked' AND start < :missed THEN 'no_show' ELSE state END "
+                    "AS state, COUNT(*) AS n FROM appointment WHERE hall = :hall AND day >= :a AND day <= :b "
+                    "GROUP BY category, CASE WHEN state = 'booked' AND start < :missed THEN 'no_show' ELSE state END",
+                    {"hall": hall, "a": first_day, "b": last_day, "missed": missed_before}):
         out.setdefault(r["category"], {})[r["state"]] = int(r["n"])
     return out
+
+
+def issued_between(tx: Tx, hall: str, first_day: str, last_day: str) -> dict[str, int]:
+    """Tickets issued per category over the days first..last (the appointments' share)."""
+    rows = tx.all("SELECT category, SUM(last) AS n FROM ticket_counter WHERE hall = :hall AND service_day >= :a "
+                  "AND service_day <= :b GROUP BY category", {"hall": hall, "a": first_day, "b": last_day})
+    return {r["category"]: int(r["n"]) for r in rows}
