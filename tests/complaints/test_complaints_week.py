@@ -147,6 +147,11 @@ def test_a_week_of_complaints(world, clock):
     assert states("D")[0] == {"entry": "kept", "forward": "missed", "handling": "yellow"}
     assert states("E")[0] == {"entry": "kept", "contact": "kept", "forward": "red"}
     assert states("G")[0] == {"entry": "kept", "forward": "kept", "handling": "red"}
+    # A red card replaces its clock's yellow one: B's contact has one open card, the red.
+    open_b = client.portal.call(rt.db.read, lambda tx: [r[0] for r in tx.all(
+        "SELECT key FROM supervision_alert WHERE resolved_at IS NULL AND key LIKE :k",
+        {"k": f"%:complaint:{ids['B']}:contact:%"})])
+    assert [k.rsplit(":", 1)[1] for k in open_b] == ["red"]
     # A milestone done settles its cards: no open alert of A, of E's contact, or of C's contact.
     open_keys = client.portal.call(rt.db.read, lambda tx: [r[0] for r in tx.all(
         "SELECT key FROM supervision_alert WHERE kind = 'complaint' AND resolved_at IS NULL")])

@@ -135,6 +135,8 @@ def supervise(tx: Tx, svc: HallService, cal: WorkingCalendar, now: float) -> lis
         if grade == "green":
             continue
         c = {"id": k["complaint_id"], "hall": k["hall"], "number": k["number"], "grade": k["grade"]}
+        if grade == "red":  # the yellow card of this clock gives way to the red one
+            qstore.resolve_alerts(tx, c["hall"], _key(c, k["milestone"], k["round"]) + "yellow", actor=None, now=now)
         a = _alert(tx, svc, c, k["milestone"], k["round"], grade, k["due_at"], now)
         if a is not None:
             out.append(a)
