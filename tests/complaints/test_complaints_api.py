@@ -72,6 +72,11 @@ def test_the_12369_platform_posts_complaints_once_per_reference(cclient, people,
     again = cclient.post(COMPLAINTS, headers=platform, json=body)
     assert again.status_code == 200 and again.json()["id"] == c["id"]
     assert len(cclient.get(COMPLAINTS, headers=people["clerk"]).json()) == 1
+    # The platform follows it (实时查询办理进度), but lists nothing and takes no step.
+    follow = cclient.get(f"/api/v1/complaints/{c['id']}", headers=platform)
+    assert follow.status_code == 200 and follow.json()["status"] == "received"
+    assert cclient.get(COMPLAINTS, headers={**platform}).status_code == 401
+    assert step(cclient, platform, c["id"], "file").status_code == 401
     # An outside system cannot pretend to be a window; a kiosk is no system; nobody at all: 401.
     r = cclient.post(COMPLAINTS, headers=platform, json={**body, "external_ref": "x2", "source": "window"})
     assert (r.status_code, r.json()["field"]) == (422, "source")

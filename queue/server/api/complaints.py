@@ -62,6 +62,18 @@ assert ComplaintStepBody.model_fields["step"].annotation.__args__ == STEPS  # ty
 assert ComplaintCallbackBody.model_fields["outcome"].annotation.__args__ == CALLBACK_OUTCOMES  # type: ignore[union-attr]
 
 
+async def _caller(request: Request, hall: str) -> tuple[str, bool]:
+    """(actor, is a system): a paired system device of `hall` (X-Device-Token), else signed-in staff."""
+    rt = runtime(request)
+    device = await rt.devices.identify(request.headers.get("x-device-token"))
+    if device is not None:
+        if device.kind != "system" or device.hall != hall:
+            raise Forbidden("only a paired system of this hall may do this", "not_a_system")
+        return f"device:{device.id}:{device.name}"[:64], True
+    user = await require_role(request, *STAFF)
+    return user.username, False
+
+
 async def complaint_types(request: Request):
     """The hall's complaint types (groups and kinds), sources, departments and clock limits (public)."""
     return JSON(runtime(request).complaints.types(request.path_params["hall"]))
@@ -82,14 +94,7 @@ async def intake(request: Request):
     """
     rt = runtime(request)
     svc = rt.hall(request.path_params["hall"])
-    device = await rt.devices.identify(request.headers.get("x-device-token"))
-    if device is not None:
-        if device.kind != "system" or device.hall != svc.hall.id:
-            raise Forbidden("only a paired system of this hall may post complaints", "not_a_system")
-        actor, system = f"device:{device.id}:{device.name}"[:64], True
-    else:
-        user = await require_role(request, *STAFF)
-        actor, system = user.username, False
+    actor, system = await _caller(request, svc.hall.id)
     data = await body(request, ComplaintBody)
     out, created = await rt.complaints.intake(svc.hall.id, actor, data, system=system)
     return JSON(out, status_code=201 if created else 200)
@@ -120,9 +125,19 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
 
 
 async def get_complaint(request: Request):
-    """One complaint with its clocks (each milestone's limit, due time, state), steps and callbacks (staff)."""
+    """One complaint with its clocks (each milestone's limit, due time, state), steps and callbacks (staff,
+    or the paired system of its hall: the 12369 platform follows the complaints it posted)."""
+    rt = runtime(request)
+    cid = path_int(request, "id")
+    device = await rt.devices.identify(request.headers.get("x-device-token"))  # 401: unknown or revoked
+    if device is not None:
+        if device.kind != "system":
+            raise Forbidden("only a paired system may follow complaints", "not_a_system")
+        out = await rt.complaints.get(cid)
+        await _caller(request, out["hall"])  # 403 for another hall's system
+        return JSON(out)
     await require_role(request, *STAFF)
-    return JSON(await runtime(request).complaints.get(path_int(request, "id")))
+    return JSON(await rt.complaints.get(cid))
 
 
 @reads(ComplaintStepBody)
