@@ -300,3 +300,23 @@ def test_a_booking_whose_slot_disappears_is_flagged_to_the_manager_and_the_appli
                    json={"start": "2026-11-24T15:00:00+08:00"})
     assert r.status_code == 200, r.text
     assert later.get(f"{BASE}/appointments/summary", headers=Staff(later).admin).json()["flagged"] == []
+
+
+def test_moving_into_a_full_slot_keeps_the_booking_where_it_was(cdb):
+    c = cdb
+    a = book(c, "2026-11-24T09:00:00+08:00", "permit", seq=1).json()
+    cap = c.get(f"{BASE}/slots", params={"category": "permit", "date": TOMORROW}).json()[2]["capacity"]
+    for i in range(cap):
+        assert book(c, "2026-11-24T10:00:00+08:00", "permit", seq=10 + i).status_code == 201
+    r = c.post(f"/api/v1/appointments/{a['id']}/reschedule", params={"token": a["token"]},
+               json={"start": "2026-11-24T10:00:00+08:00"})
+    assert r.status_code == 409 and r.json()["code"] == "slot_full" and r.json()["nearest"]
+    assert c.get(f"/api/v1/appointments/{a['id']}", params={"token": a["token"]}).json()["start"] == \
+        "2026-11-24T09:00:00+08:00"
+    left = {s["start"]: s["left"] for s in c.get(f"{BASE}/slots", params={"category": "permit",
+                                                                          "date": TOMORROW}).json()}
+    assert left["2026-11-24T09:00:00+08:00"] == cap - 1 and left["2026-11-24T10:00:00+08:00"] == 0
+    # and back and forth between two slots with seats
+    for start in ("2026-11-24T14:00:00+08:00", "2026-11-24T09:00:00+08:00"):
+        assert c.post(f"/api/v1/appointments/{a['id']}/reschedule", params={"token": a["token"]},
+                      json={"start": start}).status_code == 200

@@ -120,8 +120,14 @@ def reschedule(tx: Tx, a: dict, *, day: str, start: float, end: float, capacity:
     if a["state"] != "booked":
         raise Conflict("此预约已签到、取消或过期 / this appointment was already used, cancelled or missed",
                        "appointment_closed")
-    _take_seat(tx, a["hall"], a["category"], int(start), capacity)
-    _free_seat(tx, a["hall"], a["category"], int(a["start"]))
+    # Both slots' rows in ascending order of start: two moves crossing each other never deadlock
+    # (PostgreSQL); a full new slot rolls the whole move back either way.
+    if int(start) < int(a["start"]):
+        _take_seat(tx, a["hall"], a["category"], int(start), capacity)
+        _free_seat(tx, a["hall"], a["category"], int(a["start"]))
+    else:
+        _free_seat(tx, a["hall"], a["category"], int(a["start"]))
+        _take_seat(tx, a["hall"], a["category"], int(start), capacity)
     if day != a["day"]:  # the claims move with it (another booking that day: OnePerPerson, nothing changed)
         persons = tuple(r["person"] for r in tx.all("SELECT person FROM person_claim WHERE appointment_id = :id",
                                                     {"id": a["id"]}))
