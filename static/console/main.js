@@ -6,6 +6,7 @@
    The modules call one another in a circle (refresh → render → run → refresh)
    but only from inside functions: none runs code when loaded except this one. */
 
+import { setupCases } from "./cases.js";
 import { setupComplaints } from "./complaints.js";
 import { why } from "./feedback.js";
 import { onKey } from "./keys.js";
@@ -29,6 +30,7 @@ $("logout").addEventListener("click", async () => {
 
 document.addEventListener("keydown", onKey);
 setupComplaints();
+setupCases();  // after complaints: its capture listener on the complaints button closes the cases view
 
 // The visitor's waited and service times tick on between refreshes.
 setInterval(() => { if (S.data && S.data.current && !S.dialog) renderVisitor(); }, 1000);
