@@ -30,6 +30,8 @@
     result_ready: ["结果可取", "Result ready"],
     withdrawn: ["撤回 / 不予受理", "Withdrawn or refused"],
     rated: ["您已评价", "You rated it"],
+    review_approved: ["审核签发（一审一核）", "Reviewed and signed off"],
+    review_returned: ["审核退回，窗口继续办理", "Returned by the reviewer for more work"],
   };
   const DELIVERY = {
     collect: ["请到窗口领取", "Collect it at the window"],
