@@ -41,7 +41,12 @@ When Redis is unreachable
   default, about a day of a busy hall); once Redis answers they are numbered
   and delivered in order, so screens catch up without a gap. On overflow the
   oldest events are dropped, counted and logged at ERROR: the database keeps
-  the tickets, but the views miss those events until the server restarts.
+  the tickets, and once Redis answers the process rebuilds those halls' views
+  from the database (`Hub.rebuild`: a `rebuild` event every process applies in
+  seq order; subscribers whose view changed resync). An outage longer than
+  `rebuild_after_s` (60 s) rebuilds every hall the same way.
+- A process that dies (SIGKILL, a machine lost) may take unsent events with
+  it: the process that finds its liveness entry expired rebuilds every hall.
 - Redis restarted empty: the publish script refuses batches of an epoch Redis
   does not hold (EPOCH), the process rejoins (the first one back founds a new
   epoch from its view, the others take it over) and then publishes. Processes
@@ -159,17 +164,20 @@ return 1
 """
 
 # KEYS: epoch, workers, leader. ARGV: epoch, origin, alive ms.
-# {0, 0}: the epoch changed (rejoin); else {1, 1 if this process holds the leader lease}.
+# {0, 0, 0}: the epoch changed (rejoin); else {1, 1 if this process holds the leader lease, the number of
+# processes found dead (expired without leaving: removed here, so exactly one process learns of each)}.
 _HEARTBEAT = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0, 0} end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0, 0, 0} end
 local t = redis.call('TIME')
-redis.call('ZADD', KEYS[2], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[3]), ARGV[2])
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local dead = redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[2])
 local holder = redis.call('GET', KEYS[3])
 if holder == false or holder == ARGV[2] then
   redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3])
-  return {1, 1}
+  return {1, 1, dead}
 end
-return {1, 0}
+return {1, 0, dead}
 """
 
 # KEYS: leader. ARGV: origin. A stopping leader hands the lease back at once.
@@ -188,11 +196,13 @@ class RedisBroker:
 
     def __init__(self, url: str, *, prefix: str = "onewindow", outbox_max: int = 20_000,
                  stream_maxlen: int = 10_000, batch_max: int = 256, block_ms: int = 500,
-                 checkpoint_every_s: float = 0.2, start_timeout_s: float = 3.0, stop_timeout_s: float = 2.0):
+                 checkpoint_every_s: float = 0.2, start_timeout_s: float = 3.0, stop_timeout_s: float = 2.0,
+                 rebuild_after_s: float = 60.0):
         self.url, self.prefix = url, prefix
         self.outbox_max, self.stream_maxlen, self.batch_max = outbox_max, stream_maxlen, batch_max
         self.block_ms, self.checkpoint_every_s = block_ms, checkpoint_every_s
         self.start_timeout_s, self.stop_timeout_s = start_timeout_s, stop_timeout_s
+        self.rebuild_after_s = rebuild_after_s  # an outage at least this long: views rebuilt from the database
         self.origin = secrets.token_hex(8)  # this process (this broker) among the others
         self._hub: Hub | None = None
         self._deliver: Callable[[Event], None] | None = None
@@ -325,14 +335,26 @@ class RedisBroker:
                       type(exc).__name__, exc, self.outbox_max)
 
     def _up(self) -> None:
+        rebuild: dict[str, str] = {}
         if self._down_since is not None:
+            outage = time.monotonic() - self._down_since
             log.warning("redis at %s answers again after %.1f s; %d live event(s) were waiting",
-                        _safe_url(self.url), time.monotonic() - self._down_since, self.outbox_size)
+                        _safe_url(self.url), outage, self.outbox_size)
             self._down_since = None
-            if self._dropped:
-                log.error("redis outage: %s live event(s) were dropped (outbox full); those halls' screens "
-                          "missed them", ", ".join(f"{h}: {n}" for h, n in sorted(self._dropped.items())))
-                self._dropped.clear()
+            if outage >= self.rebuild_after_s:
+                rebuild.update((h, f"redis was away {outage:.0f} s") for h in self._known())
+        if self._dropped:
+            log.error("redis outage: %s live event(s) were dropped (outbox full); those halls' views are "
+                      "rebuilt from the database", ", ".join(f"{h}: {n}" for h, n in sorted(self._dropped.items())))
+            rebuild.update((h, f"{n} live events dropped (outbox full)") for h, n in self._dropped.items())
+            self._dropped.clear()
+        self._rebuild(rebuild)
+
+    def _rebuild(self, halls: dict[str, str]) -> None:
+        """Ask the hub to rebuild these halls' views from the database (hall -> why)."""
+        if self._hub is not None:
+            for hall, why in sorted(halls.items()):
+                self._hub.rebuild(hall, why)
 
     # ----- reading: join, then the streams ----------------------------------------------
 
@@ -344,11 +366,15 @@ class RedisBroker:
                 await self._ensure_joined()
                 if time.monotonic() - last_beat > HEARTBEAT_S:
                     assert self._epoch is not None  # joined just above
-                    ok, lead = await self._heartbeat_script(
+                    ok, lead, dead = await self._heartbeat_script(
                         keys=[self._key("epoch"), self._key("workers"), self._key("leader")],
                         args=[self._epoch, self.origin, ALIVE_MS], client=self._rr)
                     last_beat = time.monotonic()
                     self._set_leader(bool(lead))
+                    if int(dead):
+                        log.warning("%d server process(es) stopped without leaving: rebuilding the views from "
+                                    "the database (events they had not sent are lost to them)", int(dead))
+                        self._rebuild({h: "a server process died" for h in self._known()})
                     if not ok:
                         log.warning("redis holds another epoch (restarted, or a process founded anew): rejoining")
                         self._rejoin = True
@@ -440,10 +466,13 @@ class RedisBroker:
             return
         if founded:
             log.info("live events: founded epoch %s in redis (no other server process alive)", epoch)
+        lost = bool(founded) and self._epoch is not None and epoch != self._epoch  # Redis lost its data
         self._epoch = epoch
         for h, (kind, seq, pseq, stream_id, state) in zip(halls, per, strict=False):
             self._adopt(h, kind, int(seq), int(pseq), stream_id, state, before.get(h))
         self._joined.set()
+        if lost:  # events other processes had not read when it went are lost to the views
+            self._rebuild({h: "redis lost its data" for h in halls})
 
     def _adopt(self, hall: str, kind: str, seq: int, pseq: int, stream_id: str, state: str,
                before: str | None) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -143,6 +143,11 @@ class Hub:
         self.resyncs_by: dict[str, int] = {}
         self._leadership: list[Callable[[bool], None]] = []
         self._control: list[Callable[[dict], None]] = []
+        # Rebuilding a hall's view from the database (issue 17): hall -> a loader of `HallView.state()`.
+        self._loaders: dict[str, Callable[[], Awaitable[dict]]] = {}
+        self._rebuilding: dict[str, asyncio.Task] = {}
+        self.rebuilds = 0  # rebuild events applied here
+        self.rebuilds_by: dict[str, int] = {}
         bind = getattr(self.broker, "bind", None)
         if bind is not None:
             bind(self)
@@ -153,6 +158,8 @@ class Hub:
         await self.broker.start(self._deliver)
 
     async def stop(self) -> None:
+        for task in list(self._rebuilding.values()):
+            task.cancel()
         await self.broker.stop()
         for subs in self._subs.values():
             for s in list(subs):
@@ -195,8 +202,72 @@ class Hub:
     def publish(self, hall: str, type_: str, data: dict, ticket_id: int | None = None) -> None:
         self.broker.publish(Event(hall, type_, data, ticket_id=ticket_id))
 
+    # ----- rebuilding a view from the database ------------------------------------------------
+
+    def on_rebuild(self, hall: str, loader: Callable[[], Awaitable[dict]]) -> None:
+        """`loader()` reads the hall's view from the database (a `HallView.state()`)."""
+        self._loaders[hall] = loader
+
+    def rebuild(self, hall: str, reason: str) -> None:
+        """Events of the hall may be lost to every process's view (an outbox overflowed while
+        Redis was away, a long outage, a process died with events unsent): read the view from
+        the database and publish it as a `rebuild` event, which every process applies in seq
+        order. Never waits; one rebuild per hall at a time."""
+        if hall not in self._loaders or hall in self._rebuilding:
+            return
+        task = asyncio.get_running_loop().create_task(self._rebuild(hall, reason), name=f"onewindow-rebuild-{hall}")
+        self._rebuilding[hall] = task
+        task.add_done_callback(lambda _t: self._rebuilding.pop(hall, None))
+
+    async def _rebuild(self, hall: str, reason: str, rounds: int = 3, settle_s: float = 0.5) -> None:
+        # The read and the event's place in the stream are not one atomic step: an event committed
+        # during the read is applied before the rebuild and may be overwritten by it (or counted
+        # twice: queue deltas). So check again once the rebuild is applied and quiet, and publish
+        # anew while the view and the database differ (a few rounds).
+        try:
+            for _ in range(rounds):
+                state = await self._loaders[hall]()
+                view = self.views.get(hall)
+                if view is not None and _essential(view.state()) == _essential(state):
+                    return
+                log.warning("hall %s: rebuilding the live view from the database (%s)", hall, reason)
+                self.publish(hall, "rebuild", {"state": state, "reason": reason})
+                before = self.rebuilds_by.get(hall, 0)
+                for _ in range(200):  # until it is applied here (bounded: Redis may be away again)
+                    if self.rebuilds_by.get(hall, 0) > before:
+                        break
+                    await asyncio.sleep(0.05)
+                await asyncio.sleep(settle_s)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("hall %s: rebuilding the live view failed", hall)
+
+    def _apply_rebuild(self, event: Event) -> None:
+        view = self.views.get(event.hall)
+        self.rebuilds += 1
+        self.rebuilds_by[event.hall] = self.rebuilds_by.get(event.hall, 0) + 1
+        if view is None:
+            return
+        now = view.state()
+        before = _essential(now)
+        state = dict(event.data["state"])
+        # The database has no screen list (live) nor completion ticker; a call it knows keeps the
+        # details its event brought (the category).
+        known = {(c.get("ticket"), c.get("window")): c for c in now["calls"]}
+        state.update(seq=event.seq, public_seq=event.public_seq, screens=now["screens"],
+                     completions=now["completions"],
+                     calls=[known.get((c.get("ticket"), c.get("window")), c) for c in state["calls"]])
+        view.restore(state)
+        if _essential(view.state()) != before:
+            self.resync(event.hall)  # what subscribers hold is not the view now: a fresh snapshot each
+
     def _deliver(self, event: Event) -> None:
         view = self.views.get(event.hall)
+        if event.type == "rebuild":  # not for subscribers: they resync if their view changed
+            self.delivered += 1
+            self._apply_rebuild(event)
+            return
         if view is not None:
             view.apply(event)
         self.delivered += 1
@@ -266,3 +337,11 @@ class Hub:
         if hall is not None:
             return len(self._subs.get(hall, ()))
         return sum(len(s) for s in self._subs.values())
+
+
+def _essential(state: dict) -> dict:
+    """What a rebuild compares: the windows' status and number, the waiting counts and the
+    recent calls (not the numbering, the live screen list, nor details the database lacks)."""
+    return {"windows": {w: (x.get("status"), x.get("number")) for w, x in state["windows"].items()},
+            "waiting": {c: n for c, n in state["waiting"].items() if n},
+            "calls": [(c.get("ticket"), c.get("window"), bool(c.get("recall"))) for c in state["calls"]]}

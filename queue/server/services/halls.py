@@ -99,6 +99,12 @@ class HallService:
     async def start(self) -> None:
         await self.db.write(wstore.seed, self.hall.id, [(w.id, w.a_clerk, w.b_clerk) for w in self.hall.windows])
         await self.close_past_days()
+        await self._load_view(self.view)
+        self.hub.add_view(self.view)
+        self.hub.on_rebuild(self.hall.id, self.live_state)  # when events were lost to the views (live/hub.py)
+        await self.refresh_rates()
+
+    async def _load_view(self, view: HallView) -> None:
         now = self.clock()
         day_start = self.day_start(now)
         states = await self.db.read(wstore.states, self.hall.id)
@@ -106,10 +112,15 @@ class HallService:
         waiting = await self.db.read(tstore.waiting_counts, self.hall.id)
         users = await self.display_names(on_screen(states))
         here = present_clerks(states)
-        self.view.load({w: self._window_public(s, users, here) for w, s in states.items()},
-                       [self._call_public(c) for c in calls], waiting)
-        self.hub.add_view(self.view)
-        await self.refresh_rates()
+        view.load({w: self._window_public(s, users, here) for w, s in states.items()},
+                  [self._call_public(c) for c in calls], waiting)
+
+    async def live_state(self) -> dict:
+        """The call screens' view as the database has it now (`HallView.state()`)."""
+        view = HallView(self.hall.id, self.hall.name, self.hall.name_en, [w.model_dump() for w in self.hall.windows],
+                        recent=self.hall.queue.recent_calls, timezone=self.hall.timezone)
+        await self._load_view(view)
+        return view.state()
 
     async def close_past_days(self) -> None:
         """At a new service day, cancel what earlier days left open: a ticket
