@@ -3,8 +3,8 @@ the flow and its refusals, validation, callbacks, personal data, audit and the r
 from __future__ import annotations
 
 import pytest
-from conftest import COMPLAINTS, intake, sql, step
 from support.clock import at
+from support.complaints import COMPLAINTS, intake, sql, step
 from support.devices import pair
 from support.halls import HALL, demo_text
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import intake, step
 from support.accounts import Staff
 from support.clock import at
+from support.complaints import intake, step
 from support.halls import HALL, demo_config
 
 MON = at(2026, 11, 23, 0, 0)  # Monday 23 November 2026: a full working week, then a weekend
