@@ -4,7 +4,8 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  const KINDS = { kiosk: ["取号机", "Ticket kiosk"], pad: ["评价器", "Rating pad"], screen: ["叫号屏", "Call screen"] };
+  const KINDS = { kiosk: ["取号机", "Ticket kiosk"], pad: ["评价器", "Rating pad"], screen: ["叫号屏", "Call screen"],
+    system: ["外部系统（12369 等）", "Outside system (12369...)"] };
   let hall = OW.param("hall");
 
   const when = (iso) => (iso ? iso.replace("T", " ").slice(0, 16) : "—");
