@@ -320,3 +320,23 @@ def test_moving_into_a_full_slot_keeps_the_booking_where_it_was(cdb):
     for start in ("2026-11-24T14:00:00+08:00", "2026-11-24T09:00:00+08:00"):
         assert c.post(f"/api/v1/appointments/{a['id']}/reschedule", params={"token": a["token"]},
                       json={"start": start}).status_code == 200
+
+
+def test_the_report_exports_carry_the_appointments(c, clock):
+    import csv
+    import io
+
+    clock.set(at(2026, 11, 24, 8, 0))
+    a = book(c, "2026-11-24T09:00:00+08:00", "permit", seq=1).json()
+    book(c, "2026-11-24T09:30:00+08:00", "permit", seq=2)
+    clock.set(at(2026, 11, 24, 8, 50))
+    assert c.post(f"{BASE}/check-in", json={"code": a["code"]}, headers=kiosk(c)).status_code == 201
+    clock.set(at(2026, 11, 24, 9, 41))
+    admin = Staff(c).admin
+    day = {"from": "2026-11-24", "to": "2026-11-24"}
+    text = c.get(f"{BASE}/reports.csv", headers=admin, params=day).content.decode("utf-8-sig")
+    rows = {(x["section"], x["key"]): x for x in csv.DictReader(io.StringIO(text))}
+    permit = rows[("appointment", "permit")]
+    assert (permit["appt_booked"], permit["appt_checked_in"], permit["appt_no_show"]) == ("2", "1", "1")
+    assert permit["appt_share_of_tickets"] == "1.0" and rows[("total", HALL)]["appt_booked"] == "2"
+    assert c.get(f"{BASE}/reports.xlsx", headers=admin, params=day).status_code == 200

@@ -227,12 +227,15 @@ def task_public(t: dict, tz, now: float) -> dict:
 # row, cases rated against cases completed and the share of accepted cases looked up online.
 FOLLOWUP_COLUMNS = ("messages_sent", "messages_failed", "messages_pending", "cases_completed", "cases_rated",
                     "cases_rated_share", "cases_accepted", "cases_looked_up", "cases_looked_up_share")
+# Appointments (issue 16): rows of section "appointment", one per category, and the totals' row.
+APPOINTMENT_COLUMNS = ("appt_booked", "appt_checked_in", "appt_late", "appt_no_show", "appt_cancelled",
+                       "appt_share_of_tickets")
 CSV_COLUMNS = (
     "section", "key", "name", "issued", "served", "no_show", "cancelled", "waiting",
     "wait_n", "wait_mean_s", "wait_p90_s", "walk_mean_s", "walk_p90_s", "service_mean_s", "service_p90_s",
     "service_level", "service_level_met", "service_level_total",
     "utilisation", "utilisation_flagged", "ratings", "bad_ratings", "bad_rate", "bad_rate_flagged",
-    *FOLLOWUP_COLUMNS,
+    *FOLLOWUP_COLUMNS, *APPOINTMENT_COLUMNS,
 )
 HEADINGS_ZH = {
     "section": "分组", "key": "代码", "name": "名称", "issued": "取号数", "served": "办结数", "no_show": "过号数",
@@ -245,6 +248,8 @@ HEADINGS_ZH = {
     "messages_sent": "消息已发", "messages_failed": "消息失败", "messages_pending": "消息待发",
     "cases_completed": "办件办结数", "cases_rated": "办件评价数", "cases_rated_share": "办件评价率",
     "cases_accepted": "办件受理数", "cases_looked_up": "网上查询办件数", "cases_looked_up_share": "网上查询率",
+    "appt_booked": "预约数", "appt_checked_in": "按时签到", "appt_late": "迟到签到", "appt_no_show": "预约未到",
+    "appt_cancelled": "预约取消", "appt_share_of_tickets": "预约占取号比",
 }
 SENT_STATES = ("sent", "delivered")  # handed to the gateway (delivered: and its receipt came)
 
@@ -338,7 +343,8 @@ def complaints_sheet(ws, f: dict, bold) -> None:
 
 
 SECTIONS = (("total", "合计 Total"), ("day", "按日 By day"), ("category", "按事项类别 By category"),
-            ("window", "按窗口 By window"), ("clerk", "按人员 By clerk"), ("message", "消息 Messages"))
+            ("window", "按窗口 By window"), ("clerk", "按人员 By clerk"), ("message", "消息 Messages"),
+            ("appointment", "预约 Appointments"))
 
 
 def _r(x, nd=1):
@@ -369,6 +375,7 @@ def table(report: dict) -> list[dict]:
         d["bad_rate"] = _r(rate["rate"], 4) if rate else None
         d["bad_rate_flagged"] = rate["flagged"] if rate else None
         d.update(dict.fromkeys(FOLLOWUP_COLUMNS))
+        d.update(dict.fromkeys(APPOINTMENT_COLUMNS))
         out.append(d)
 
     row("total", report["hall"], report["hall_name"], report["totals"], rate=r)
@@ -391,6 +398,19 @@ def table(report: dict) -> list[dict]:
         d.update(section="message", key=f"{g['channel']}:{g['kind']}", name=f"{g['channel']} {g['kind']}",
                  messages_sent=g["sent"], messages_failed=g["failed"], messages_pending=g["pending"])
         out.append(d)
+    appts = report.get("appointments")
+    if appts:  # issue 16 (add_appointments)
+        t = appts["totals"]
+        out[0].update(appt_booked=t["booked"], appt_checked_in=t["checked_in"], appt_late=t["late"],
+                      appt_no_show=t["no_show"], appt_cancelled=t["cancelled"])
+        names = {x["key"]: x["name"] for x in report["by_category"]}
+        for a in appts["by_category"]:
+            d = dict.fromkeys(CSV_COLUMNS)
+            d.update(section="appointment", key=a["category"], name=names.get(a["category"], a["category"]),
+                     appt_booked=a["booked"], appt_checked_in=a["checked_in"], appt_late=a["late"],
+                     appt_no_show=a["no_show"], appt_cancelled=a["cancelled"],
+                     appt_share_of_tickets=a["share_of_tickets"])
+            out.append(d)
     return out
 
 
@@ -471,7 +491,8 @@ def to_xlsx(report: dict, tasks: list[dict] | None = None) -> bytes:
             for c in ws[ws.max_row]:
                 c.fill = flag
     for i, c in enumerate(CSV_COLUMNS, start=1):
-        if c in ("service_level", "utilisation", "bad_rate", "cases_rated_share", "cases_looked_up_share"):
+        if c in ("service_level", "utilisation", "bad_rate", "cases_rated_share", "cases_looked_up_share",
+                 "appt_share_of_tickets"):
             for cell in ws[get_column_letter(i)][1:]:
                 cell.number_format = "0.0%"
         ws.column_dimensions[get_column_letter(i)].width = 14 if i > 3 else 18
