@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from support.halls import demo_config, small_hall_toml
 
+from onewindow.promises import seeded_calendar
 from onewindow.server.config import ConfigError, parse_config
 
 
@@ -36,13 +37,20 @@ def test_defaults_keep_old_hall_files_loading():
 
 
 def test_opening_days_and_visits_say_when_an_outlet_opens():
+    """By the seeded 2026 calendar: 01-02 (Fri) and 01-03 (Sat) are New Year holidays, 01-04 (Sun) and
+    02-14 (Sat) make-up working days (调休)."""
+    cal = seeded_calendar()
+    d = date
+    hall = demo_config().halls[0]  # Monday to Friday: the working week, make-up days included
+    assert [hall.opens_on(x, cal) for x in (d(2026, 11, 23), d(2026, 11, 28), d(2026, 1, 2), d(2026, 1, 4))] == [
+        True, False, False, True]
     park = parse_config(outlet('kind = "special"\naddress = "园区"\nopening_days = ["tue", "sat"]'), "c").halls[0]
-    assert [park.opens_on(date(2026, 11, d), True) for d in (23, 24, 28)] == [False, True, True]
-    assert park.opens_on(date(2026, 11, 24), working_day=False) is False  # a holiday closes it
+    days = (d(2026, 11, 23), d(2026, 11, 24), d(2026, 11, 28), d(2026, 1, 3), d(2026, 2, 14), d(2026, 1, 4))
+    # Monday no; Tuesday; an ordinary Saturday; not the New Year Saturday; a make-up Saturday; not a make-up Sunday
+    assert [park.opens_on(x, cal) for x in days] == [False, True, True, False, True, False]
     van = parse_config(outlet('kind = "mobile"\nvisits = [2026-11-24, 2026-11-10]'), "c").halls[0]
     assert van.visits == (date(2026, 11, 10), date(2026, 11, 24))
-    assert [van.opens_on(date(2026, 11, d), True) for d in (10, 11, 24)] == [True, False, True]
-    assert van.opens_on(date(2026, 11, 10), working_day=False) is True  # the van comes when announced
+    assert [van.opens_on(d(2026, 11, x), cal) for x in (10, 11, 24)] == [True, False, True]
 
 
 @pytest.mark.parametrize(("fields", "line", "field", "says"), [

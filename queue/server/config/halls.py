@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from onewindow.promises import WorkingCalendar, seeded_calendar
+from onewindow.promises import WorkingCalendar, seeded_calendar, statutory_days_off
 from onewindow.promises.statutory import promise_problem
 from onewindow.server.config.appointments import Appointments, CategoryAppointments
 from onewindow.server.config.complaints import ComplaintRules
@@ -347,12 +347,21 @@ class Hall(Strict):
                              f"(000 第五条); fewer in {', '.join(thin)}")
         return tuple(sorted(v))
 
-    def opens_on(self, day: date, working_day: bool) -> bool:
+    def opens_on(self, day: date, calendar: WorkingCalendar) -> bool:
         """Whether the outlet opens on `day`: a mobile one on its visits; a fixed one on its opening
-        days that are working days of the calendar (`working_day`)."""
+        days, never on a holiday; a weekend made a working day (调休) opens the outlets of the working
+        week (Monday to Friday all in opening_days) and those that open on that weekday anyway."""
         if self.kind == "mobile":
             return day in self.visits
-        return working_day and WEEKDAYS[day.weekday()] in self.opening_days
+        own = WEEKDAYS[day.weekday()] in self.opening_days
+        weekend = day.weekday() >= 5
+        if calendar.is_working_day(day):
+            return own or (weekend and set(WEEKDAYS[:5]) <= set(self.opening_days))
+        if not weekend:
+            return False  # a holiday
+        sched = calendar.schedule(day.year)
+        holiday = day in (sched.holidays if sched is not None else statutory_days_off(day.year))
+        return own and not holiday
 
     @field_validator("timezone")
     @classmethod

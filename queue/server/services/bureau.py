@@ -58,7 +58,7 @@ async def outlet_overview(rt, hall_id: str, year: int | None) -> dict:
     cal = rt.calendar.current
     return {
         **outlet_public(hall),
-        "open_today": hall.opens_on(today, cal.is_working_day(today)),
+        "open_today": hall.opens_on(today, cal),
         "now": {"waiting": len(waiting), "longest_wait_s": round(now - first["issued_at"]) if first else 0,
                 "longest": {"number": first["number"], "category": first["category"]} if first else None,
                 "open_windows": sum(1 for s in statuses if s in OPEN_STATUSES), "windows": len(statuses)},

@@ -215,7 +215,7 @@ class RatingService:
 
         def build():
             report = reporting.build_report(hall, self.policy, rows, ratings, day_tasks, cases, today, today,
-                                            [today] if hall.opens_on(today, cal.is_working_day(today)) else [], now)
+                                            [today] if hall.opens_on(today, cal) else [], now)
             reporting.add_thresholds(report, self.policy, yearly)
             reporting.add_followup(report, messages, followed)
             reporting.add_appointments(report, appts)
@@ -334,7 +334,7 @@ class RatingService:
         cal = self.calendar.current
 
         def open_s() -> float:
-            days = [d for d in reporting.days(first, last) if hall.opens_on(d, cal.is_working_day(d))]
+            days = [d for d in reporting.days(first, last) if hall.opens_on(d, cal)]
             return length(open_intervals(days, hall.hours.open, hall.hours.close, tz, until=now))
 
         return {"from": first, "to": last, "levels": levels, "busy_s": busy, "open_s": await asyncio.to_thread(open_s),
@@ -377,7 +377,7 @@ class RatingService:
         cal = self.calendar.current
 
         def build():
-            open_days = [d for d in reporting.days(first, last) if hall.opens_on(d, cal.is_working_day(d))
+            open_days = [d for d in reporting.days(first, last) if hall.opens_on(d, cal)
                          and datetime.combine(d, hall.hours.open, self.tz).timestamp() < now]
             report = reporting.build_report(hall, self.policy, rows, ratings, tasks, cases, first, last, open_days,
                                             now)
