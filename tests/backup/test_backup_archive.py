@@ -223,3 +223,27 @@ def _tickets(d: Path) -> int:
         return conn.execute("SELECT COUNT(*) FROM ticket").fetchone()[0]
     finally:
         conn.close()
+
+
+def test_a_key_from_the_environment_stays_out_of_the_archive(make_client, settings, tmp_path, monkeypatch, capsys):
+    from cryptography.fernet import Fernet
+
+    key = Fernet.generate_key().decode()
+    data = tmp_path / "envdata"
+    data.mkdir()
+    (data / "onewindow.db").write_bytes((Path(settings.data_dir) / "onewindow.db").read_bytes())
+    c = make_client(data_dir=data, secret_key=key)
+    assert c.post(f"/api/v1/halls/{HALL}/tickets", json={"category": "eia"}).status_code == 201
+    assert not (data / KEY_FILE).exists()
+    out = tmp_path / "env.tar"
+    assert main(["backup", "--data-dir", str(data), "--output", str(out)]) == 2  # no key anywhere: refused
+    assert "no key file" in capsys.readouterr().err
+    monkeypatch.setenv("ONEWINDOW_SECRET_KEY", key)
+    assert main(["backup", "--data-dir", str(data), "--output", str(out)]) == 0
+    assert "key: environment" in capsys.readouterr().out
+    assert set(members(out)) == {"manifest.json", "onewindow.db"}
+    assert main(["restore", str(out), "--data-dir", str(tmp_path / "t")]) == 0
+    assert "audit log intact" in capsys.readouterr().out
+    monkeypatch.delenv("ONEWINDOW_SECRET_KEY")  # restored without the key: the chain cannot be checked
+    assert main(["restore", str(out), "--data-dir", str(tmp_path / "t2")]) == 1
+    assert "cannot be verified" in capsys.readouterr().err
