@@ -36,7 +36,7 @@
     const longest = o.now.longest_wait_s;
     return el("tr", { class: o.open_today ? "" : "closed", "data-outlet": o.id },
       el("td", {}, el("div", { class: "name" }, o.name), o.name_en ? en(o.name_en) : null,
-        el("div", { class: "where" }, o.address || "—"), el("div", { class: "where" }, ...days(o))),
+        el("div", { class: "where" }, ...OW.bilingual(o.address || "—")), el("div", { class: "where" }, ...days(o))),
       el("td", {}, el("span", { class: "kind " + o.kind }, k[0], el("span", { lang: "en" }, " " + k[1])),
         o.open_today ? null : el("div", { class: "where" }, "今日不开放", en("closed today"))),
       el("td", { class: "num" }, String(o.now.waiting)),

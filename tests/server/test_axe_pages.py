@@ -4,8 +4,8 @@ findings of all its states and fails once, listing them; a screenshot of each st
 test-artifacts/axe-*.png for a person to look at.
 
 Pages: / (index), /kiosk, /screen, /rate (the window's pad and the phone's QR page), /track, /case,
-/console (signed out, picking a window, at the desk idle, with a called ticket, a dialog open),
-/dashboard, /admin, /audit, /devices. `test_every_page_is_checked` fails when static/ gains a
+/book, /console (signed out, picking a window, at the desk idle, with a called ticket, a dialog open),
+/dashboard, /bureau, /admin, /audit, /devices. `test_every_page_is_checked` fails when static/ gains a
 page this module does not visit."""
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from support.halls import HALL
 pytestmark = pytest.mark.browser
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
-VISITED = {"index", "kiosk", "screen", "rate", "track", "case", "console", "dashboard", "admin", "audit", "devices"}
+VISITED = {"index", "kiosk", "screen", "rate", "track", "case", "book", "console", "dashboard", "bureau", "admin",
+           "audit", "devices"}
 PHONES = [{"width": 390, "height": 844}, {"width": 360, "height": 780}]
 PHONE_OPTS = {"device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
@@ -213,6 +214,9 @@ def test_phone_pages(hall, browser):
         page.goto(f"{hall.url}/case?id={case['id']}&token=wrong")
         page.locator("#message:not(.hidden)").wait_for()
         f.look(page, f"case-not-found-{tag}")
+        page.goto(f"{hall.url}/book?hall={HALL}")
+        page.locator("#book:not(.hidden)").wait_for()
+        f.look(page, f"book-{tag}")
     f.assert_clean()
 
 
@@ -375,4 +379,20 @@ def test_kiosk_full_and_refusing(live_server, demo_config, device_context):
     full.click(force=True)
     page.locator("#message:not(.hidden)").wait_for()
     f.look(page, "kiosk-message-full")
+    f.assert_clean()
+
+
+def test_bureau(hall, browser):
+    f = Findings()
+    hall.user("city", "bureau_manager", display_name="市局")
+    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    page.goto(f"{hall.url}/bureau")
+    page.locator("#login-form").wait_for(state="visible")
+    f.look(page, "bureau-signed-out")
+    page.fill("#login-form [name=username]", "city")
+    page.fill("#login-form [name=password]", password_of("city"))
+    page.click("#login-form button[type=submit]")
+    page.locator("#view").wait_for(state="visible")
+    page.locator("#rows tr").first.wait_for()
+    f.look(page, "bureau")
     f.assert_clean()
