@@ -32,6 +32,13 @@ def test_book_move_and_cancel_on_a_phone(live_server, browser, screenshot, zbar)
     expect(page.locator("#id-box")).to_be_visible()  # eia asks the ID number
     screenshot(page, "book-form")
     axe.assert_no_violations(page, "the booking form")
+    for width in (320, 430):  # the narrowest and widest phones: nothing runs off the side
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    screenshot(page, "book-form-430")
+    page.set_viewport_size({"width": 320, "height": 700})
+    screenshot(page, "book-form-320")
+    page.set_viewport_size(VIEW)
     page.locator("#slots label", has_text="09:00–09:30").click()
     page.fill("#phone", "13912345678")
     page.fill("#id-number", "110101198001011230")  # a typo in the check digit
