@@ -88,35 +88,22 @@ def _pg_dump(url: str, out: Path) -> None:
         raise BackupError(f"pg_dump failed: {r.stderr.strip()}")
 
 
-def _facts(url: str) -> dict:
-    """Schema revision and row counts of the database at `url` (SQLite file or PostgreSQL)."""
-    counts: dict[str, int | None] = {}
-    if is_postgres(url):
-        import psycopg
-
-        with psycopg.connect(libpq_url(url)) as conn:
-            rev = _scalar(conn, "SELECT version_num FROM alembic_version")
-            for t in COUNTED:
-                counts[t] = _scalar(conn, f"SELECT COUNT(*) FROM {t}")
-                conn.rollback()
-    else:
-        conn = sqlite3.connect(f"file:{sqlite_path(url)}?mode=ro", uri=True)
-        try:
-            rev = _scalar(conn, "SELECT version_num FROM alembic_version")
-            for t in COUNTED:
-                counts[t] = _scalar(conn, f"SELECT COUNT(*) FROM {t}")
-        finally:
-            conn.close()
-    return {"revision": rev, "counts": counts}
+def _sqlite_facts(path: Path) -> dict:
+    """Schema revision and row counts of a SQLite database file (the manifest's; SQLite only: a
+    pg_dump archive is read by pg_restore alone)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {"revision": _scalar(conn, "SELECT version_num FROM alembic_version"),
+                "counts": {t: _scalar(conn, f"SELECT COUNT(*) FROM {t}") for t in COUNTED}}
+    finally:
+        conn.close()
 
 
-def _scalar(conn, sql: str):
+def _scalar(conn: sqlite3.Connection, sql: str):
     try:
         row = conn.execute(sql).fetchone()
         return row[0] if row else None
-    except Exception:
-        if hasattr(conn, "rollback"):
-            conn.rollback()
+    except sqlite3.Error:
         return None
 
 
@@ -133,12 +120,12 @@ def backup(db_url: str, data_dir: Path, output: Path, key_in_env: bool = False) 
             kind = "postgres"
             files[PG_MEMBER] = Path(tmp) / PG_MEMBER
             _pg_dump(db_url, files[PG_MEMBER])
-            facts = {"revision": None, "counts": {}}  # read from the dump's own snapshot by restore
+            facts: dict = {"revision": None, "counts": {}}
         else:
             kind = "sqlite"
             files[SQLITE_MEMBER] = Path(tmp) / SQLITE_MEMBER
             _sqlite_snapshot(Path(sqlite_path(db_url)), files[SQLITE_MEMBER])
-            facts = _facts(f"sqlite:///{files[SQLITE_MEMBER]}")
+            facts = _sqlite_facts(files[SQLITE_MEMBER])
         key = data_dir / KEY_FILE
         if key.is_file():
             files[KEY_FILE] = key
@@ -233,7 +220,8 @@ def _pg_has_data(url: str) -> bool:
     import psycopg
 
     with psycopg.connect(libpq_url(url)) as conn:
-        return bool(conn.execute("SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0])
+        row = conn.execute("SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
+        return bool(row and row[0])
 
 
 def restore(archive: Path, db_url: str, data_dir: Path, force: bool = False) -> dict:
