@@ -89,13 +89,13 @@ async def reports_csv(request: Request):
         "content-disposition": f'attachment; filename="onewindow-outlets-{first}-{last}.csv"'})
 
 
-class ExportBody(BaseModel):
+class OutletsExportBody(BaseModel):
     from_: date = Field(alias="from")
     to: date
     format: Literal["csv", "xlsx"] = "xlsx"
 
 
-@reads(ExportBody)
+@reads(OutletsExportBody)
 async def start_export(request: Request):
     """Export the outlets' reports in the background ({"from","to","format"}); poll
     GET /api/v1/exports/{id} for progress (bureau manager, admin).
@@ -107,7 +107,7 @@ async def start_export(request: Request):
     """
     user = await _bureau(request)
     rt = runtime(request)
-    data = await body(request, ExportBody)
+    data = await body(request, OutletsExportBody)
     RatingService.check_range(data.from_, data.to)
     fmt = data.format
 
