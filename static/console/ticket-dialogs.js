@@ -10,7 +10,7 @@ const { api, el } = OW;
 export function openComplete() {
   const t = S.data.current;
   const items = itemsOf(t.category);
-  const st = { outcome: "done", item: items.length ? items[0].code : null, print: true };
+  const st = { outcome: "done", item: items.length ? items[0].code : null, print: true, notify: false };
   const extra = el("div", { class: "extra" });
   const drawExtra = () => {
     const parts = [];
@@ -24,9 +24,18 @@ export function openComplete() {
       }
     }
     if (st.outcome === "accepted") {
-      parts.push(el("label", {}, "申请人 ", el("span", { class: "en", lang: "en" }, "Applicant (optional)"), el("input", { id: "applicant", maxlength: 100 })),
-        el("label", {}, "联系电话 ", el("span", { class: "en", lang: "en" }, "Phone (optional)"), el("input", { id: "phone", maxlength: 40, inputmode: "tel" })),
-        el("label", {}, "项目名称 ", el("span", { class: "en", lang: "en" }, "Project (optional)"), el("input", { id: "project", maxlength: 200 })));
+      // Drawn again when the outcome or item changes: what was typed stays (issue 14: the opt-in with it).
+      const kept = (id) => ($(id) ? $(id).value : "");
+      parts.push(el("label", {}, "申请人 ", el("span", { class: "en", lang: "en" }, "Applicant (optional)"), el("input", { id: "applicant", maxlength: 100, value: kept("applicant") })),
+        el("label", {}, "联系电话 ", el("span", { class: "en", lang: "en" }, "Phone (optional)"),
+          el("input", { id: "phone", maxlength: 40, inputmode: "tel", autocomplete: "off", value: kept("phone"),
+            "aria-describedby": "phone-error", oninput: (e) => { e.target.removeAttribute("aria-invalid"); $("phone-error").replaceChildren(); } })),
+        el("p", { id: "phone-error", class: "field-error" }),
+        el("label", { class: "check" }, el("input", { type: "checkbox", id: "notify", checked: st.notify,
+          onchange: (e) => { st.notify = e.target.checked; } }), " 短信告知办理进度", el("span", { class: "en", lang: "en" }, "Text me about my case")),
+        el("p", { class: "hint" }, "申请人同意后勾选：受理、暂停、办结时短信告知，附查询链接；须填写手机号码",
+          el("span", { class: "en", lang: "en" }, "Tick only with the applicant's consent: texts on acceptance, suspension and completion, with the tracking link; needs a mobile number")),
+        el("label", {}, "项目名称 ", el("span", { class: "en", lang: "en" }, "Project (optional)"), el("input", { id: "project", maxlength: 200, value: kept("project") })));
     }
     if (st.outcome === "notified" && st.item) {
       const item = items.find((i) => i.code === st.item);
@@ -59,23 +68,53 @@ export function openComplete() {
           body.case.applicant_name = $("applicant").value.trim();
           body.case.applicant_phone = $("phone").value.trim();
           body.case.project = $("project").value.trim();
+          body.case.notify = st.notify;
         } else {
           body.missing = [...extra.querySelectorAll("input[name=missing]:checked")].map((x) => x.value);
           if (!body.missing.length) throw problem("请勾选缺少的材料", "Tick the missing materials");
         }
       }
-      const got = await post(`/api/v1/tickets/${t.id}/complete`, body);
-      if (got && got.case) toast(`已受理，办件号 ${got.case.number || got.case.id}`, `Case opened: ${got.case.number || got.case.id}`);
+      let got;
+      try {
+        got = await post(`/api/v1/tickets/${t.id}/complete`, body);
+      } catch (err) {
+        throw phoneProblem(err) || err;
+      }
+      // Only the masked number once accepted (staff see applicants' phones masked everywhere).
+      const texts = got && got.case && body.case && body.case.notify ? maskPhone(body.case.applicant_phone) : null;
+      if (texts) {
+        toast(`已受理，办件号 ${got.case.number}，将短信告知 ${texts}`, `Case opened: ${got.case.number}; texts go to ${texts}`);
+      } else if (got && got.case) toast(`已受理，办件号 ${got.case.number || got.case.id}`, `Case opened: ${got.case.number || got.case.id}`);
       else toast(`${t.number} 已办结`, `${t.number} done`);
       if (got && st.print && got.case && st.outcome === "accepted") {
         printPaper("receipt", `/api/v1/cases/${got.case.id}/receipt/print`, {},
-          [`已受理，办件号 ${got.case.number}`, `Case opened: ${got.case.number}`]);
+          texts ? [`已受理，办件号 ${got.case.number}，将短信告知 ${texts}`, `Case opened: ${got.case.number}; texts go to ${texts}`]
+            : [`已受理，办件号 ${got.case.number}`, `Case opened: ${got.case.number}`]);
       } else if (got && st.print && st.outcome === "notified") {
         printPaper("notice", `/api/v1/tickets/${t.id}/notice/print`, { item: st.item, missing: body.missing },
           [`${t.number} 已一次性告知`, `${t.number}: missing materials notified`]);
       }
     },
   });
+}
+
+/** "+86 138-1234-5678" -> "138****5678" (store/crypto.mask_phone on the digits). */
+function maskPhone(text) {
+  let d = String(text || "").replace(/\D/g, "");
+  if (d.length === 13 && d.startsWith("86")) d = d.slice(2);
+  return d.length >= 7 ? `${d.slice(0, 3)}****${d.slice(-4)}` : "****";
+}
+
+/** The server refused the applicant's phone (422 on case.applicant_phone, issue 14): the field marked
+ * and said in both languages beside it; the dialog's error line says it too. Else null. */
+function phoneProblem(err) {
+  if (!(err && err.status === 422 && err.data && err.data.field === "case.applicant_phone")) return null;
+  const t = OW.errorText("bad_phone");
+  const [zh, en] = [`${t.zh}：短信告知须填写 11 位手机号码`, `${t.en}: texts need an 11-digit mobile number`];
+  $("phone").setAttribute("aria-invalid", "true");
+  $("phone-error").replaceChildren(zh, el("span", { class: "en", lang: "en" }, en));
+  $("phone").focus();
+  return problem(zh, en);
 }
 
 export function openTransfer() {
