@@ -102,8 +102,8 @@ async function submit(e) {
     const c = await api("POST", `/api/v1/halls/${S.hall}/complaints`, body);
     $("complaint-form").reset();
     for (const id of ["c-name", "c-phone"]) $(id).disabled = false;
+    await loadList();  // the list first: the message says it is done
     say(null, [`已登记 ${c.number}（${c.type_name}）`, en(`Registered ${c.number} (${c.type_name_en})`)]);
-    await loadList();
     $("c-type").focus();
   } catch (err) {
     say(err);
@@ -185,8 +185,8 @@ async function act(c, body) {
   try {
     const after = await api("POST", `/api/v1/complaints/${c.id}/steps`, body);
     const [sz, se] = STATUS[after.status] || [after.status, after.status];
-    say(null, [`${c.number}：${sz}`, en(`${c.number}: ${se}`)]);
     await loadList();
+    say(null, [`${c.number}：${sz}`, en(`${c.number}: ${se}`)]);
   } catch (err) { say(err); } finally { C.busy = false; }
 }
 
@@ -195,7 +195,7 @@ async function callback(c, outcome) {
   C.busy = true;
   try {
     await api("POST", `/api/v1/complaints/${c.id}/callbacks`, { outcome });
-    say(null, [`${c.number}：回访已记录`, en(`${c.number}: callback recorded`)]);
     await loadList();
+    say(null, [`${c.number}：回访已记录`, en(`${c.number}: callback recorded`)]);
   } catch (err) { say(err); } finally { C.busy = false; }
 }

@@ -76,6 +76,7 @@ def test_register_file_and_dispatch_a_complaint_at_the_window(browser, hall):
     page.click("#complaint-form button[type=submit]")
     page.locator("#c-msg.ok").wait_for()
     assert "已登记 TS-20261123-" in page.inner_text("#c-msg")
+    assert page.locator("#c-list .citem").count() == 2  # the list was read again before the message
     new = page.locator("#c-list .citem").first
     assert "和平里3号" in new.inner_text() and "张**" in new.inner_text() and "138****5678" in new.inner_text()
     assert new.locator(".chip.kept").count() == 1  # entered at once
