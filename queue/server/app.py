@@ -26,9 +26,11 @@ from onewindow.server.api import dashboard as dashboard_api
 from onewindow.server.api import devices as devices_api
 from onewindow.server.api import exports as exports_api
 from onewindow.server.api import kiosk as kiosk_api
+from onewindow.server.api import mobile as mobile_api
 from onewindow.server.api import outbox as outbox_api
 from onewindow.server.api import printing as printing_api
 from onewindow.server.api import ratings as ratings_api
+from onewindow.server.api import sync as sync_api
 from onewindow.server.api import tracking as tracking_api
 from onewindow.server.api import windows as windows_api
 from onewindow.server.api.common import JSON, error, runtime
@@ -150,6 +152,8 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             *exports_api.routes,
             *dashboard_api.routes,
             *bureau_api.routes,  # the bureau's view across outlets (issue 17)
+            *mobile_api.routes,  # the mobile outlet's visits and sync (issue 18)
+            *sync_api.routes,
             *outbox_api.routes,
             *appointments_api.routes,
             *audit_api.routes,

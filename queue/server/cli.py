@@ -51,7 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     from onewindow.server.services import backup
 
     backup.add_commands(sub)  # `backup` and `restore` (issue 17)
+    from onewindow.server.services import sync as van_sync
+
+    van_sync.add_commands(sub)  # `sync`: a mobile outlet's van (issue 18)
     args = p.parse_args(argv)
+    if args.cmd == "sync":
+        return van_sync.sync_main(args)
+    if args.cmd == "serve":
+        van_sync.serve_defaults(args)  # a van outfitted by `sync --pull`: its outlet.toml and the centre's URL
 
     if args.cmd == "audit":
         return audit_verify(args)

@@ -16,7 +16,7 @@ from onewindow.tickets import times
 
 
 class CodeBody(BaseModel):
-    kind: Literal["kiosk", "pad", "screen", "system"]  # system: the 12369 platform and the like
+    kind: Literal["kiosk", "pad", "screen", "system", "van"]  # system: the 12369 platform; van: a mobile outlet
     name: str = Field(min_length=1, max_length=64)
     kiosk: str | None = Field(default=None, min_length=1, max_length=32)  # a kiosk's printer id
 

@@ -41,7 +41,7 @@ from onewindow.server.tasks import cancel_all
 
 log = logging.getLogger("onewindow.devices")
 
-KINDS = ("kiosk", "pad", "screen", "system")  # system: an outside system posting complaints (12369)
+KINDS = ("kiosk", "pad", "screen", "system", "van")  # system: the 12369 platform; van: a mobile outlet (issue 18)
 CODE_TTL_S = 600
 RELOAD_S = 30.0
 UNKNOWN_TTL_S = 300.0

@@ -25,7 +25,8 @@ def case_receipt(hall: Hall, case: dict, clerk_name: str, track_url: str | None 
         deadline_provisional=bool(case["provisional"]),
         window_name=window.name if window else (case["window"] or "—"),
         clerk_name=clerk_name or "—",
-        query_hint=hall.receipt_hint,
+        query_hint=hall.receipt_hint + (" 流动服务网点受理：联网同步后可扫码查询 / accepted by a mobile outlet: "
+                                       "trackable by the QR code after sync" if hall.kind == "mobile" else ""),
         track_url=track_url,
     )
 

@@ -166,9 +166,10 @@ class TrackingService:
 
         def fn(tx):
             case = kstore.tracked(tx, case_id, digests)
+            found = case["id"]  # another id for a case a mobile outlet synced (store/tracking.tracked)
             if count:
-                kstore.count_lookup(tx, case_id)
-            return case, cstore.history(tx, case_id), cstore.suspensions(tx, case_id), kstore.case_rating(tx, case)
+                kstore.count_lookup(tx, found)
+            return case, cstore.history(tx, found), cstore.suspensions(tx, found), kstore.case_rating(tx, case)
 
         case, hist, stops, rating = await (self.db.write(fn) if count else self.db.read(fn))
         return self._public(case, hist, stops, rating)

@@ -576,6 +576,23 @@ class AppointmentSlot(SQLModel, table=True):
     booked: int = 0
 
 
+class AppointmentKeyProject(SQLModel, table=True):
+    """A booking marked key project (green channel by appointment, 004; issue 16 point 6): the case
+    number or project it names, and the liaison it reached (the case's tracking card's, else the
+    hall's green_channel_liaison)."""
+
+    __tablename__ = "appointment_key_project"
+    __table_args__ = (Index("ix_appointment_key_project_liaison", "hall", "liaison"),)
+    appointment_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    hall: str = Field(max_length=32)
+    case_id: int | None = None
+    case_number: str = Field(default="", max_length=40)
+    project: str = Field(default="", max_length=200)
+    liaison: str = Field(max_length=64)
+    via: str = Field(max_length=8)  # "card" (the case's key-project card) | "hall" (the hall's liaison)
+    at: float
+
+
 class PersonClaim(SQLModel, table=True):
     """One booking or ticket per person per day in a category that asks it (anti-scalping):
     the person is a keyed hash of their phone or ID number; the primary key refuses a second."""
@@ -619,3 +636,59 @@ class KeyProjectStep(SQLModel, table=True):
     fee: float | None = None
     satisfaction: int | None = None
     rated_by: str | None = Field(default=None, max_length=64)
+
+
+# ----- the mobile outlet (issue 18): its visits, and the sync of a van's rows to the centre -----
+
+
+class MobileVisit(SQLModel, table=True):
+    """A published visit of a mobile outlet (流动服务网点) to a town: where, when, which categories."""
+
+    __tablename__ = "mobile_visit"
+    __table_args__ = (Index("ix_mobile_visit_hall_day", "hall", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=32)
+    town: str = Field(max_length=64)
+    place: str = Field(max_length=200)
+    day: str = Field(max_length=10)
+    start: str = Field(max_length=5)
+    end: str = Field(max_length=5)
+    categories: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    status: str = Field(default="published", max_length=12)  # published | cancelled
+    published_at: float
+    changed_at: float
+    changed_by: str | None = Field(default=None, max_length=64)
+
+
+class SyncMap(SQLModel, table=True):
+    """At the centre: a van's row (its outlet, table, own id) and the id the centre gave it; `digest`
+    the state the centre last wrote or the van last pulled (to tell a change made at the centre)."""
+
+    __tablename__ = "sync_map"
+    outlet: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(primary_key=True, max_length=24)
+    origin_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    central_id: int
+    digest: str = Field(default="", max_length=64)
+
+
+class SyncBatch(SQLModel, table=True):
+    """At the centre: each batch a van sent, once (a replay answers the recorded acknowledgement)."""
+
+    __tablename__ = "sync_batch"
+    outlet: str = Field(primary_key=True, max_length=32)
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    device: int
+    received_at: float
+    sent_at: float
+    offset_s: float
+    marks: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    counts: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+
+
+class SyncState(SQLModel, table=True):
+    """On the van: the high-water marks the centre acknowledged, the next batch number, the clock offset."""
+
+    __tablename__ = "sync_state"
+    key: str = Field(primary_key=True, max_length=32)
+    value: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
