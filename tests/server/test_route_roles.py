@@ -31,6 +31,7 @@ PRESENT = "DDAAAAD"  # any clerk signed in at some window (and not away), manage
 READS = "DDDDAAA"  # a manager's reading: the bureau's too
 BUREAU = "DDDDDAA"  # the view across outlets: the bureau and admins
 ACTS = "DAAAAAD"  # any signed-in staff acts (a change): not the bureau
+VAN = "DDDDDDD"  # a paired van's signed request only (issue 18): no session opens it
 # Valid bodies where a route checks its body before the caller's rights, so that the check is reached.
 BODIES = {
     "/api/v1/tickets/{id}/transfer": {"window": "w2"},
@@ -88,6 +89,7 @@ ACCESS: dict[tuple[str, str], str] = {
     # any signed-in staff
     ("GET", "/api/v1/auth/me"): STAFF,
     ("GET", "/api/v1/tickets/{id}/appointment"): STAFF,  # the console: the visitor's appointment
+    ("GET", "/api/v1/halls/{hall}/appointments/green-channel"): STAFF,  # a liaison's key-project bookings
     ("POST", "/api/v1/auth/password"): STAFF,  # one's own password
     ("GET", "/api/v1/halls/{hall}/me"): STAFF,
     ("GET", "/api/v1/halls/{hall}/rota"): STAFF,
@@ -167,6 +169,17 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/bureau/reports"): BUREAU,
     ("GET", "/api/v1/bureau/reports.csv"): BUREAU,
     ("POST", "/api/v1/bureau/exports"): BUREAU,
+    # the mobile outlet (issue 18): its published visits; a paired van's signed sync (no session opens it)
+    ("GET", "/visits"): PUBLIC,
+    ("GET", "/api/v1/visits"): PUBLIC,
+    ("GET", "/api/v1/halls/{hall}/visits"): PUBLIC,
+    ("POST", "/api/v1/halls/{hall}/visits"): MANAGER,
+    ("PUT", "/api/v1/halls/{hall}/visits/{id}"): MANAGER,
+    ("DELETE", "/api/v1/halls/{hall}/visits/{id}"): MANAGER,
+    ("POST", "/api/v1/sync/outfit"): VAN,
+    ("POST", "/api/v1/sync/batches"): VAN,
+    ("POST", "/api/v1/sync/changes"): VAN,
+    ("GET", "/api/v1/halls/{hall}/sync"): READS,
 }
 
 

@@ -27,6 +27,7 @@ PAGES = {
     "audit": "audit.html",
     "devices": "devices.html",
     "book": "book.html",  # booking an appointment (issue 16)
+    "visits": "visits.html",  # the mobile outlets' visits (issue 18)
 }
 
 
