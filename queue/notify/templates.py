@@ -72,6 +72,11 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]] = 
         "zh": "因办公时间调整，您预约的{time}{item}无法办理，请改约。预约码{code}。",
         "en": "Hours changed: your {item} appointment at {time} cannot be kept. Please rebook. Code {code}.",
     }),
+    # Green channel by appointment (issue 16 point 6, 004): to the key project's liaison.
+    "key_project_booking": (("project", "item", "time", "code"), (), {
+        "zh": "重点项目绿色通道预约：{project}，{time}办理{item}，预约码{code}，请做好对接。",
+        "en": "Green channel: key project {project} booked {item} at {time}, code {code}. Please be ready.",
+    }),
 }
 KINDS = tuple(TEMPLATES)
 LANGS = ("zh", "en")

@@ -6,6 +6,7 @@
 
 import { why } from "./feedback.js";
 import { renderKeyProject } from "./keyproject.js";
+import { loadGreenChannel } from "./greenchannel.js";
 import { $, S } from "./state.js";
 
 const { api, el } = OW;
@@ -38,6 +39,7 @@ async function openView() {
   $("cases-open").setAttribute("aria-expanded", "true");
   V.open = true;
   try { await loadList(); } catch (err) { say(err); }
+  loadGreenChannel().catch((err) => say(err));  // the liaison's key-project bookings
   $("cases-filter").focus();
 }
 

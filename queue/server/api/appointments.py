@@ -3,7 +3,7 @@ reschedule with its token), checking in at a paired kiosk, and the staff's view.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -22,12 +22,26 @@ from onewindow.server.services.printing import NOT_PRINTED
 from onewindow.tickets import times
 
 
+class GreenChannelBody(BaseModel):
+    """A booking marked key project (green channel, 004): the case number, or the project's name."""
+
+    case_number: str = Field(default="", max_length=40)
+    project: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _one(self) -> GreenChannelBody:
+        if not self.case_number.strip() and not self.project.strip():
+            raise ValueError("give the case number or the project's name")
+        return self
+
+
 class BookBody(BaseModel):
     category: str = Field(min_length=1, max_length=40)
     start: datetime  # ISO 8601, as the slots list gives it (a time without offset: the hall's)
     phone: str = Field(min_length=1, max_length=40)
     id_number: str | None = Field(default=None, max_length=40)
     lang: Literal["zh", "en"] = "zh"
+    key_project: GreenChannelBody | None = None
 
     @field_validator("phone")
     @classmethod
@@ -90,7 +104,8 @@ async def booking_info(request: Request):
         "check_in_after_min": h.appointments.check_in_after_min,
         "categories": [{"code": c.code, "name": c.name, "name_en": c.name_en, "icon": c.icon,
                         "slot_min": c.appointments.slot_min, "ahead_days": c.appointments.ahead_days,
-                        "require_id": c.appointments.require_id, "one_per_person": c.appointments.one_per_person}
+                        "require_id": c.appointments.require_id, "one_per_person": c.appointments.one_per_person,
+                        "key_project": c.appointments.key_project}
                        for c in h.categories if c.appointments is not None],
     })
 
@@ -101,18 +116,21 @@ async def book(request: Request):
     ---
     responses:
       201: {description: "{id, code, start, token, end, category, state}: the token opens the booking (cancel,
-        reschedule); the code is typed or scanned at the kiosk"}
+        reschedule); the code is typed or scanned at the kiosk. Marked key_project {case_number?, project?} (a
+        category with green channel): also key_project {case_number, project, liaison_name}, the liaison it
+        reached (the case's key-project card's, else the hall's green_channel_liaison), told through the outbox"}
       409: {description: "slot_full (with nearest: free slots near it), one_per_person, booking_blocked (with
         until), slot_past"}
       422: {description: "unknown category, no appointments, no such slot, outside the horizon, a bad phone,
-        id_required, bad_id_number"}
+        id_required, bad_id_number, no_key_project (no green channel for this category), unknown_case"}
       429: {description: "too many bookings from this client or for this category; Retry-After"}
     """
     svc = _service(request)
     data = await body(request, BookBody)
     hall = svc.halls_or_404(request.path_params["hall"]).hall
     out = await svc.book(hall.id, data.category, _aware(data.start, hall.tz), data.phone, data.id_number, data.lang,
-                         request.client.host if request.client else "")
+                         request.client.host if request.client else "",
+                         data.key_project.model_dump() if data.key_project is not None else None)
     return JSON(out, status_code=201)
 
 
@@ -157,7 +175,8 @@ async def check_in(request: Request):
     ---
     responses:
       201: {description: "the same body as a ticket (POST /halls/{hall}/tickets), with appointment: {id, code,
-        start, state: checked_in | late, on_time}"}
+        start, state: checked_in | late, on_time, key_project}; a key project's booking: priority_kind
+        green_channel (late: a priority ticket where the category offers one)"}
       401: {description: "no paired kiosk (device_required) or a revoked one"}
       403: {description: "a device that is not a kiosk of this hall"}
       404: {description: "no booking with this code (or today for this ID card)"}
@@ -184,7 +203,8 @@ async def check_in(request: Request):
         "estimated_wait_s": t["estimated_wait_s"], "track_token": t["track_token"],
         "estimated_wait_min": t["estimated_wait_min"], "wait_text": t["wait_text"],
         "serving_now": t["serving_now"], "resumes_at": t["resumes_at"],
-        "priority": "appointment" if on_time else "normal", "priority_kind": None, "windows": windows,
+        "priority": "appointment" if on_time else "priority" if t["priority"] == 1 else "normal",
+        "priority_kind": "green_channel" if appt["key_project"] else None, "windows": windows,
         "track_url": url, "print": printed, "channel": "kiosk", "notify": False,
         "appointment": {**appt, "on_time": on_time},
     }, status_code=201)
@@ -217,11 +237,34 @@ async def summary(request: Request):
                  "flagged": await svc.flagged(h.id)})
 
 
+@reads(query={"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}})
+async def green_channel(request: Request):
+    """Key-project bookings (green channel by appointment, 004) over from..to (default: today and the next
+    90 days; `from` alone: that day): a liaison's
+    own; a manager's, admin's or the bureau's: all. Each with its case number or project, slot, state, the liaison, the
+    applicant's phone masked, and the ticket's number once checked in."""
+    user = await current_user(request)
+    rt, svc = runtime(request), _service(request)
+    h = svc.halls_or_404(request.path_params["hall"]).hall
+    today = datetime.fromtimestamp(rt.clock(), h.tz).date()
+    first = request.query_params.get("from") or today.isoformat()
+    last = request.query_params.get("to") or (first if request.query_params.get("from")
+                                              else (today + timedelta(days=90)).isoformat())
+    for v, name in ((first, "from"), (last, "to")):
+        try:
+            date.fromisoformat(v)
+        except ValueError:
+            raise Invalid(f"{name}: give a date as YYYY-MM-DD", "bad_date", field=name) from None
+    everyone = user.role in ("manager", "admin", "bureau_manager")
+    return JSON(await svc.green_channel(h.id, first, last, None if everyone else user.username))
+
+
 routes = [
     Route("/api/v1/halls/{hall}/slots", list_slots, methods=["GET"]),
     Route("/api/v1/halls/{hall}/booking", booking_info, methods=["GET"]),
     Route("/api/v1/halls/{hall}/appointments", book, methods=["POST"]),
     Route("/api/v1/halls/{hall}/appointments/summary", summary, methods=["GET"]),
+    Route("/api/v1/halls/{hall}/appointments/green-channel", green_channel, methods=["GET"]),
     Route("/api/v1/halls/{hall}/check-in", check_in, methods=["POST"]),
     Route("/api/v1/appointments/{id}", show, methods=["GET"]),
     Route("/api/v1/appointments/{id}", cancel, methods=["DELETE"]),

@@ -11,6 +11,8 @@ no appointments.
     no_show_block_days = 30
     remind_day_before = true    # messages through the outbox: the day before, and an hour before
     remind_hour_before = true
+    green_channel_liaison = "liuyang"   # key-project bookings (绿色通道, 004) without a card's liaison go to them
+    green_channel_phone = "13800138000" # ... and a message to this (mobile) number through the outbox
 
     [[halls.appointments.sessions]]   # extended hours (weekdays) or a holiday session (date)
     weekdays = ["thu"]                # on working days only
@@ -25,6 +27,7 @@ no appointments.
     ahead_days = 14       # how far ahead one may book
     require_id = false    # the 18-digit ID number is asked (and checked)
     one_per_person = true # one booking or ticket per person (phone or ID) per day in this category
+    key_project = false   # a booking may be marked key project (green channel by appointment, 004)
 """
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ class CategoryAppointments(_Strict):
     ahead_days: int = Field(default=14, ge=0, le=90)
     require_id: bool = False
     one_per_person: bool = True
+    key_project: bool = False  # green channel by appointment for key projects (重点项目绿色通道, 004)
 
 
 class AppointmentSession(_Strict):
@@ -75,4 +79,7 @@ class Appointments(_Strict):
     no_show_block_days: int = Field(default=30, ge=0)
     remind_day_before: bool = True
     remind_hour_before: bool = True
+    # Key-project bookings whose case has no tracking card reach this staff account (login) ...
+    green_channel_liaison: str = Field(default="", max_length=64)
+    green_channel_phone: str = Field(default="", max_length=32)  # ... and a message to this mobile number
     sessions: tuple[AppointmentSession, ...] = ()

@@ -398,6 +398,10 @@ class Hall(Strict):
             for code in sess.categories:
                 if code not in booked:
                     raise ValueError(f"appointment session {n} names {code!r}, which takes no appointments")
+        keyed = [c.code for c in self.categories if c.appointments is not None and c.appointments.key_project]
+        if keyed and not self.appointments.green_channel_liaison:
+            raise ValueError(f"categories {keyed} take key-project bookings (green channel): "
+                             "[halls.appointments] green_channel_liaison names who receives them")
         _unique("printers", [p.id for p in self.printers])
         _unique("kiosks (each prints on one printer)", [k for p in self.printers for k in p.kiosks])
         _unique("printer windows (each prints on one printer)", [w for p in self.printers for w in p.windows])

@@ -34,8 +34,10 @@ from onewindow.server.errors import Conflict, Invalid
 from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.halls import HallService
 from onewindow.server.services.limits import RemoteLimits
+from onewindow.server.store import accounts
 from onewindow.server.store import appointments as astore
-from onewindow.server.store.crypto import Box, track_digest, track_digests, track_matches
+from onewindow.server.store import keybookings as kbstore
+from onewindow.server.store.crypto import Box, mask_phone, track_digest, track_digests, track_matches
 from onewindow.server.store.database import Database, Tx
 from onewindow.tickets import hours, times
 
@@ -198,12 +200,54 @@ class AppointmentService:
             raise Conflict(f"多次预约未到，{day} 前不能预约 / after repeated missed appointments you may book "
                            f"again from {day}", "booking_blocked", until=times.iso(until, svc.tz))
 
+    async def _key_project(self, svc: HallService, cat: Category, case_number: str, project: str) -> dict:
+        """Whom a key-project booking reaches (green channel, 004): the liaison of the named case's
+        tracking card, else the hall's green_channel_liaison; 422 for a category without green
+        channel or a case number the hall does not know."""
+        assert cat.appointments is not None
+        if not cat.appointments.key_project:
+            raise Invalid("此事项不办理重点项目绿色通道预约 / this service takes no key-project (green channel) "
+                          "bookings", "no_key_project", field="key_project")
+        ap = svc.hall.appointments
+        out = {"case_id": None, "case_number": case_number, "project": project,
+               "liaison": ap.green_channel_liaison, "phone": ap.green_channel_phone, "via": "hall"}
+        if case_number:
+            case = await self.db.read(kbstore.case_card, svc.hall.id, case_number)
+            if case is None:
+                raise Invalid("没有这个办件号 / no case has this number", "unknown_case",
+                              field="key_project.case_number")
+            out.update(case_id=case["id"], project=project or case["project"])
+            if case["liaison"]:
+                out.update(liaison=case["liaison"], phone=case["phone"], via="card")
+        return out
+
+    def _book_key_project(self, tx: Tx, svc: HallService, cat: Category, a: dict, kp: dict) -> str:
+        """In the booking's transaction: the mark, and the liaison's message through the outbox (a
+        liaison without a mobile number still finds it in the console). The liaison's name."""
+        kbstore.add(tx, appointment_id=a["id"], hall=svc.hall.id, case_id=kp["case_id"],
+                    case_number=kp["case_number"], project=kp["project"], liaison=kp["liaison"], via=kp["via"],
+                    now=self.clock())
+        notifier = self.notifier()
+        if notifier is not None and kp["phone"]:
+            start = _local(a["start"], svc.tz)
+            notifier.enqueue(tx, hall=svc.hall.id, kind="key_project_booking", phone=kp["phone"],
+                             params={"project": kp["project"] or kp["case_number"], "item": cat.name,
+                                     "time": start.strftime("%m-%d %H:%M"), "code": a["code"]},
+                             event_key=f"appt:{a['id']}:key_project", lang="zh")
+        who = accounts.user_by_name(tx, kp["liaison"])
+        return (who or {}).get("display_name") or kp["liaison"]
+
     async def book(self, hall_id: str, category: str, start: datetime, phone: str, id_number: str | None,
-                   lang: str, client: str) -> dict:
+                   lang: str, client: str, key_project: dict | None = None) -> dict:
+        """`key_project` {case_number?, project?}: a green-channel booking for a key project (004)."""
         svc = self.halls_or_404(hall_id)
         cat = self.category(svc.hall, category)
         assert cat.appointments is not None
         id_hash = self._id_hash(id_number, cat)
+        kp = None
+        if key_project is not None:
+            kp = await self._key_project(svc, cat, (key_project.get("case_number") or "").strip(),
+                                         (key_project.get("project") or "").strip())
         slot = self.find_slot(svc, cat, start)
         now = self.clock()
         self.limits[svc.hall.id].check(cat.code, client, now)
@@ -216,15 +260,24 @@ class AppointmentService:
             code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
             if not await self.db.read(astore.code_taken, svc.hall.id, code):
                 break
+        args = dict(hall=svc.hall.id, category=cat.code, day=day, start=slot.start.timestamp(),
+                    end=slot.end.timestamp(), capacity=slot.capacity, code=code,
+                    token_hash=track_digest(self.token_keys[0], token), phone_enc=self.box.encrypt(phone),
+                    phone_hash=phone_hash, id_hash=id_hash, lang=lang, now=now, persons=persons)
+
+        def write(tx: Tx) -> tuple[dict, str | None]:
+            a = astore.book(tx, **args)
+            return a, (self._book_key_project(tx, svc, cat, a, kp) if kp is not None else None)
+
         try:
-            a = await self.db.write(
-                astore.book, hall=svc.hall.id, category=cat.code, day=day, start=slot.start.timestamp(),
-                end=slot.end.timestamp(), capacity=slot.capacity, code=code,
-                token_hash=track_digest(self.token_keys[0], token), phone_enc=self.box.encrypt(phone),
-                phone_hash=phone_hash, id_hash=id_hash, lang=lang, now=now, persons=persons)
+            a, liaison_name = await self.db.write(write)
         except astore.SlotFull as exc:
             raise astore.SlotFull(exc.message, nearest=await self.nearest(svc, cat, slot.start)) from None
-        return {**self.public(a, svc), "token": token}
+        out = {**self.public(a, svc), "token": token}
+        if kp is not None:
+            out["key_project"] = {"case_number": kp["case_number"], "project": kp["project"],
+                                  "liaison_name": liaison_name}
+        return out
 
     def public(self, a: dict, svc: HallService) -> dict:
         cat = svc.hall.category(a["category"])
@@ -300,14 +353,20 @@ class AppointmentService:
                            "too_early", come_at=times.iso(come, svc.tz))
         on_time = state == "on_time"
         a_id = a["id"]
+        # A key project's booking checks in as green channel (004): on time with the appointment's
+        # priority, late as a priority ticket where the category offers one.
+        key = await self.db.read(kbstore.get, a_id) is not None
+        cat = svc.hall.category(a["category"])
+        late_priority = key and not on_time and cat is not None and "priority" in cat.priority_classes
 
         def record(tx: Tx, ticket_id: int) -> None:
             astore.check_in(tx, a_id, state="checked_in" if on_time else "late", ticket_id=ticket_id, now=now)
 
-        t = await svc.issue(a["category"], "normal", lang, None, "kiosk", device=device,
+        t = await svc.issue(a["category"], "priority" if late_priority else "normal", lang,
+                            "green_channel" if key else None, "kiosk", device=device,
                             appointment_at=a["start"] if on_time else None, claim=record)
         a = await self.db.read(astore.get, a_id)
-        return t, self.public(a, svc)
+        return t, {**self.public(a, svc), "key_project": key}
 
     # ----- rounds: no-shows and reminders ----------------------------------------------------
 
@@ -383,6 +442,27 @@ class AppointmentService:
             return None
         svc = self.halls_or_404(a["hall"])
         return {**self.public(a, svc), "on_time": a["state"] == "checked_in"}
+
+    async def green_channel(self, hall_id: str, first_day: str, last_day: str, liaison: str | None) -> list[dict]:
+        """Key-project bookings of the days first..last (a liaison's own; `liaison` None: all, the manager's),
+        with their check-in (the ticket's number once checked in)."""
+        svc = self.halls_or_404(hall_id)
+        rows = await self.db.read(kbstore.between, svc.hall.id, first_day, last_day, liaison)
+        people = {u["username"]: u for u in await self.db.read(accounts.users)}
+        out = []
+        for r in rows:
+            cat = svc.hall.category(r["category"])
+            who = people.get(r["liaison"])
+            out.append({
+                "id": r["appointment_id"], "code": r["code"], "category": r["category"],
+                "category_name": cat.name if cat else r["category"], "category_name_en": cat.name_en if cat else "",
+                "start": times.iso(r["start"], svc.tz), "end": times.iso(r["end"], svc.tz), "state": r["state"],
+                "case_id": r["case_id"], "case_number": r["case_number"], "project": r["project"],
+                "liaison": {"username": r["liaison"], "name": (who or {}).get("display_name") or r["liaison"]},
+                "via": r["via"], "phone": mask_phone(self.box.decrypt(r["phone_enc"])) if r["phone_enc"] else None,
+                "checked_in_at": times.iso(r["checked_in_at"], svc.tz) if r["checked_in_at"] else None,
+                "ticket_number": r["ticket_number"]})
+        return out
 
     async def flagged(self, hall_id: str) -> list[dict]:
         """Bookings whose slot disappeared, not yet cancelled or moved (the manager's list)."""

@@ -53,7 +53,8 @@ RECEIPT_FLUSH_S = 0.05
 KINDS = ("ticket_near", "ticket_called", "case_accepted", "case_suspended", "case_resumed", "case_completed",
          "case_rate_invite", "rectification_result",
          "complaint_received", "complaint_result",
-         "appointment_reminder_day", "appointment_reminder_hour", "appointment_slot_gone")
+         "appointment_reminder_day", "appointment_reminder_hour", "appointment_slot_gone",
+         "key_project_booking")
 
 
 def check_phone(phone: str | None) -> str | None:
