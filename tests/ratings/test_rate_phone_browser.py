@@ -1,7 +1,7 @@
 """Issue 12, point 1: a visitor finishes rating from the phone at 320-430 px wide, upright and on
 its side: every level (非常满意 to 非常不满意) and the submit button can be reached (the page
 scrolls or fits), nothing scrolls sideways, and zoom is allowed. The other public pages (the
-tracking page, the case page, the booking page, the index) keep to the same widths.
+tracking page, the case page, the booking page, the van's visits, the index) keep to the same widths.
 Screenshots: test-artifacts/rate-phone-* and phone-*."""
 from __future__ import annotations
 
@@ -114,9 +114,10 @@ def test_public_pages_fit_the_phone(done_tickets, browser, width, height):
     live = "#live[data-state=live]"
     for path, ready in ((f"/track?hall={HALL}&ticket={waiting['id']}&token={waiting['track_token']}", live),
                         (case["track_url"].split(done_tickets.url)[-1], live),
-                        (f"/book?hall={HALL}", "#book:not(.hidden)"), ("/", "main")):
+                        (f"/book?hall={HALL}", "#book:not(.hidden)"), ("/visits", "#none:not(.hidden), #visits li"),
+                        ("/", "main")):
         page.goto(done_tickets.url + path)
-        page.locator(ready).wait_for()
+        page.locator(ready).first.wait_for()
         assert zoom_allowed(page), path
         assert sideways(page) == 0, path
         screenshot(page, f"phone-{width}x{height}-{path.split('?')[0].strip('/') or 'index'}")

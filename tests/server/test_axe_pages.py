@@ -4,7 +4,7 @@ findings of all its states and fails once, listing them; a screenshot of each st
 test-artifacts/axe-*.png for a person to look at.
 
 Pages: / (index), /kiosk, /screen, /rate (the window's pad and the phone's QR page), /track, /case,
-/book, /console (signed out, picking a window, at the desk idle, with a called ticket, a dialog open),
+/book, /visits, /console (signed out, picking a window, at the desk idle, with a called ticket, a dialog open),
 /dashboard, /bureau, /admin, /audit, /devices. `test_every_page_is_checked` fails when static/ gains a
 page this module does not visit."""
 from __future__ import annotations
@@ -22,8 +22,8 @@ from support.halls import HALL
 pytestmark = pytest.mark.browser
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
-VISITED = {"index", "kiosk", "screen", "rate", "track", "case", "book", "console", "dashboard", "bureau", "admin",
-           "audit", "devices"}
+VISITED = {"index", "kiosk", "screen", "rate", "track", "case", "book", "visits", "console", "dashboard", "bureau",
+           "admin", "audit", "devices"}
 PHONES = [{"width": 390, "height": 844}, {"width": 360, "height": 780}]
 PHONE_OPTS = {"device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
@@ -217,6 +217,9 @@ def test_phone_pages(hall, browser):
         page.goto(f"{hall.url}/book?hall={HALL}")
         page.locator("#book:not(.hidden)").wait_for()
         f.look(page, f"book-{tag}")
+        page.goto(f"{hall.url}/visits")
+        page.locator("#none:not(.hidden), #visits li").first.wait_for()
+        f.look(page, f"visits-{tag}")
     f.assert_clean()
 
 
