@@ -21,7 +21,8 @@ def test_visits_page_on_phones(live_server, browser, screenshot):
         Accounts(http, keep_cookies=False).make("boss", role="manager")
         boss = login(http, "boss", keep_cookie=False)
         for day, town, place in (("2026-11-26", "东山镇", "东山镇政府广场（农贸市场东侧）"),
-                                 ("2026-11-28", "西岭乡", "西岭乡便民服务中心"), ("2026-11-30", "东山镇", "新村村委会")):
+                                 ("2026-11-28", "西岭乡", "西岭乡便民服务中心"),
+                                 ("2026-11-30", "东山镇", "新村村委会")):
             r = http.post("/api/v1/halls/van1/visits", headers=boss, json={
                 "town": town, "place": place, "day": day, "start": "09:00", "end": "15:30",
                 "categories": ["eia", "consult"]})

@@ -17,7 +17,7 @@ from onewindow.tickets import times
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-class VisitBody(BaseModel):
+class MobileVisitBody(BaseModel):
     town: str = Field(min_length=1, max_length=64)
     place: str = Field(min_length=1, max_length=200)
     day: date
@@ -72,7 +72,7 @@ async def list_hall(request: Request):
     return JSON([public(v, svc) for v in rows])
 
 
-@reads(VisitBody)
+@reads(MobileVisitBody)
 async def add_visit(request: Request):
     """Publish a visit (manager): at least 3 days ahead.
     ---
@@ -84,17 +84,17 @@ async def add_visit(request: Request):
     """
     user = await require_role(request, "manager", "admin")
     svc = runtime(request).hall(request.path_params["hall"])
-    data = await body(request, VisitBody)
+    data = await body(request, MobileVisitBody)
     out = await mobile.add(svc, data.row(), user.username)
     return JSON({**public(out, svc), "warnings": out["warnings"]}, status_code=201)
 
 
-@reads(VisitBody)
+@reads(MobileVisitBody)
 async def change_visit(request: Request):
     """Change a published visit (manager): the old and the new day both at least 3 days away."""
     user = await require_role(request, "manager", "admin")
     svc = runtime(request).hall(request.path_params["hall"])
-    data = await body(request, VisitBody)
+    data = await body(request, MobileVisitBody)
     out = await mobile.change(svc, path_int(request, "id"), data.row(), user.username)
     return JSON({**public(out, svc), "warnings": out["warnings"]})
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, require_role, runtime
 from onewindow.server.api.limits import parse_json
-from onewindow.server.errors import Invalid, TooLarge
+from onewindow.server.errors import BadRequest, Invalid, TooLarge
 from onewindow.server.services.sync import SyncCentre
 from onewindow.tickets import times
 
@@ -18,10 +18,13 @@ MAX_SYNC_BODY = 32 * 1024 * 1024  # a batch: up to 500 rows of each table
 
 async def _signed(request: Request) -> tuple[SyncCentre, dict, float, dict]:
     raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_SYNC_BODY:
-            raise TooLarge(f"body larger than {MAX_SYNC_BODY} bytes")
+    try:
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > MAX_SYNC_BODY:
+                raise TooLarge(f"body larger than {MAX_SYNC_BODY} bytes")
+    except ClientDisconnect:  # the link was cut mid-batch: nothing applied; the van sends it again
+        raise BadRequest("the request was cut off", "cut_off") from None
     centre = SyncCentre(runtime(request))
     client = request.client.host if request.client else ""
     dev, sent_at = await centre.authenticate(request.method, request.url.path, request.headers, bytes(raw), client)

@@ -45,6 +45,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("onewindow.cases")
 
 CASE_PREFIX = "HP"  # HP-20261123-0001
+
+
+def case_prefix(hall) -> str:
+    """A mobile outlet numbers its cases apart (HP-VAN1-20261123-0001): a van accepts them offline,
+    the same day as the hall and other vans (issue 18)."""
+    return CASE_PREFIX if hall.kind != "mobile" else f"{CASE_PREFIX}-{hall.id.upper()[:8]}"
 CHECK_EVERY_S = 60
 TICKER = 20
 SUSPENSION_REASONS = ("correction", "expert_review", "hearing", "public_notice")
@@ -172,8 +178,8 @@ class CaseService:
             law = (compute_deadline(_at(clock_from, tz), item.statutory.amount, item.statutory.unit, cal, tz)
                    if item.statutory else None)
             case = cstore.open_case(
-                tx, hall=hall.id, day=times.service_day(now, tz), prefix=CASE_PREFIX, ticket=ticket, item=item.code,
-                name_enc=name_enc, phone_enc=phone_enc, project=project, actor=user.username, now=now,
+                tx, hall=hall.id, day=times.service_day(now, tz), prefix=case_prefix(hall), ticket=ticket,
+                item=item.code, name_enc=name_enc, phone_enc=phone_enc, project=project, actor=user.username, now=now,
                 clock_from=clock_from, deadline=d, promised=(item.promised.amount, item.promised.unit),
                 statutory=statutory, instant=item.instant, statutory_deadline=law)
             tracking = self._track_new(tx, svc, case, ticket, bool(getattr(body, "notify", False)), base)

@@ -497,7 +497,7 @@ def _outlet(data_dir: Path, central: str | None, code: str | None, timeout: floa
 
 
 async def run_sync(data_dir: Path, outlet: dict, pull_only: bool, timeout: float = 30.0, clock=_time.time,
-                   transport=None) -> dict:
+                   transport=None, batch: int = BATCH, central: str | None = None) -> dict:
     import httpx
 
     from onewindow.server.settings import Settings
@@ -511,8 +511,8 @@ async def run_sync(data_dir: Path, outlet: dict, pull_only: bool, timeout: float
     await asyncio.to_thread(migrate.upgrade, settings.db_url, audit_key)
     db = open_database(settings.db_url, audit_key=audit_key)
     try:
-        with httpx.Client(base_url=outlet["central"], timeout=timeout, transport=transport) as http:
-            van = VanSync(db, box, data_dir, outlet, http, clock=clock)
+        with httpx.Client(base_url=central or outlet["central"], timeout=timeout, transport=transport) as http:
+            van = VanSync(db, box, data_dir, outlet, http, clock=clock, batch=batch)
             if pull_only:
                 data = await asyncio.to_thread(van._call, "POST", "/api/v1/sync/outfit", {})
                 await van.take(data)
