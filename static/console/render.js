@@ -99,7 +99,8 @@ export function renderVisitor() {
   box.dataset.status = t.status;
   // Why this visitor goes first (elderly, disabled, green channel), as their ticket was issued.
   const why = t.priority_reason;
-  const prio = t.priority !== "priority" ? null : el("span", { class: "prio", id: "priority-reason" },
+  // A key project's appointment (issue 16 point 6) says green channel too.
+  const prio = t.priority !== "priority" && !(t.priority === "appointment" && why) ? null : el("span", { class: "prio", id: "priority-reason" },
     why ? `优先 · ${why.name}` : "优先", el("span", { class: "en", lang: "en" }, why ? `Priority · ${why.name_en}` : "Priority"));
   box.replaceChildren(head,
     el("div", { class: "vnum", id: "current-number" }, t.number, prio),

@@ -159,3 +159,8 @@ def test_checking_in_a_key_project_is_green_channel(h, clock):
     # the ticket records why it has priority: the console says green channel (priority_reason)
     kinds = [h.c.portal.call(h.rt.db.read, tstore.priority_kind, x) for x in (t["id"], r["id"])]
     assert kinds == ["green_channel", None]
+    called = h.c.post(f"{BASE}/windows/w1/next", headers=h.clerk).json()
+    assert called["id"] == t["id"]  # due since 09:00: ahead of the others
+    current = h.c.get(f"{BASE}/windows/w1/console", headers=h.clerk).json()["current"]
+    assert current["priority"] == "appointment" and current["priority_kind"] == "green_channel"
+    assert current["priority_reason"] == {"name": "绿色通道", "name_en": "Green channel"}

@@ -260,10 +260,11 @@ class AppointmentService:
             code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
             if not await self.db.read(astore.code_taken, svc.hall.id, code):
                 break
-        args = dict(hall=svc.hall.id, category=cat.code, day=day, start=slot.start.timestamp(),
-                    end=slot.end.timestamp(), capacity=slot.capacity, code=code,
-                    token_hash=track_digest(self.token_keys[0], token), phone_enc=self.box.encrypt(phone),
-                    phone_hash=phone_hash, id_hash=id_hash, lang=lang, now=now, persons=persons)
+        args: dict[str, Any] = dict(
+            hall=svc.hall.id, category=cat.code, day=day, start=slot.start.timestamp(), end=slot.end.timestamp(),
+            capacity=slot.capacity, code=code, token_hash=track_digest(self.token_keys[0], token),
+            phone_enc=self.box.encrypt(phone), phone_hash=phone_hash, id_hash=id_hash, lang=lang, now=now,
+            persons=persons)
 
         def write(tx: Tx) -> tuple[dict, str | None]:
             a = astore.book(tx, **args)

@@ -108,8 +108,8 @@ async def view(svc: HallService, coverage: CoverageWatch, user: User, window: st
             current = clerk_ticket(svc, await svc.db.read(tstore.get, states[acting]["current_ticket"]))
         except NotFound:
             current = None
-    if current is not None and current["priority"] == "priority":
-        # why (elderly, disabled, green channel): recorded with the ticket's issue
+    if current is not None and current["priority"] in ("priority", "appointment"):
+        # why (elderly, disabled, green channel: a key project's booking too): recorded with the ticket's issue
         kind = await svc.db.read(tstore.priority_kind, current["id"])
         zh, en = PRIORITY_KINDS.get(kind, (None, None)) if kind else (None, None)
         current["priority_kind"] = kind if zh else None
