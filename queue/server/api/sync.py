@@ -64,8 +64,8 @@ async def batches(request: Request):
 
 async def changes(request: Request):
     """What changed centrally: accounts, configuration, calendar years, the status of the van's cases (signed van)."""
-    centre, dev, _, _ = await _signed(request)
-    return JSON(await centre.changes(dev))
+    centre, dev, sent_at, _ = await _signed(request)
+    return JSON(await centre.changes(dev, sent_at))
 
 
 async def status(request: Request):

@@ -97,6 +97,15 @@ def hall_section(text: str, hall: str) -> str:
 # ===== the centre ===================================================================================
 
 
+def drift(tx: Tx, hall: str, offset: float, now: float) -> None:
+    """A van clock off by more than CLOCK_DRIFT_S: an alert for the manager (once a day) and an audit entry."""
+    if drifted(offset):
+        sstore.raise_alert(tx, f"clock_drift:{hall}:{int(now // 86400)}", hall, "clock_drift", "yellow",
+                           f"流动服务车时钟偏差 {offset:+.0f} 秒 / the van's clock is {offset:+.0f} s off "
+                           "the centre's", now)
+        audit_store.append(tx, None, "sync_clock_drift", json.dumps({"hall": hall, "offset_s": offset}), now)
+
+
 class SyncCentre:
     """The centre's side: checks a van's signature, applies its batches, answers what changed."""
 
@@ -198,10 +207,7 @@ class SyncCentre:
                     sstore.map_row(tx, hall, "case_token", int(origin), m["central_id"],
                                    track_digest(track_key, transport.decrypt(token)))
             sstore.record_batch(tx, hall, seq, dev["id"], now, sent_at, offset, marks, counts)
-            if drifted(offset):
-                sstore.raise_alert(tx, f"clock_drift:{hall}:{int(now // 86400)}", hall, "clock_drift", "yellow",
-                                   f"流动服务车时钟偏差 {offset:+.0f} 秒 / the van's clock is {offset:+.0f} s off "
-                                   "the centre's", now)
+            drift(tx, hall, offset, now)
             audit_store.append(tx, f"device:{dev['id']}", "sync_batch", json.dumps(
                 {"hall": hall, "seq": seq, "counts": counts, "offset_s": offset, "conflicts": conflicts}), now)
             return {"seq": seq, "replay": False, "marks": marks, "counts": counts, "offset_s": offset,
@@ -268,11 +274,14 @@ class SyncCentre:
 
     # ----- what changed centrally ----------------------------------------------------------------
 
-    async def changes(self, dev: dict) -> dict:
+    async def changes(self, dev: dict, sent_at: float) -> dict:
         hall = dev["hall"]
         outfit = await self.outfit(dev)
+        offset = clock_offset(sent_at, outfit["now"])
+        outfit["offset_s"] = offset
 
         def fn(tx):
+            drift(tx, hall, offset, outfit["now"])
             out = {}
             for r in tx.all("SELECT m.origin_id, c.* FROM sync_map m JOIN case_file c ON c.id = m.central_id "
                             "WHERE m.outlet = :o AND m.kind = 'case_file'", {"o": hall}):
@@ -358,6 +367,8 @@ class VanSync:
                 tx.execute("UPDATE case_file SET " + ", ".join(f"{k} = :{k}" for k in st)
                            + " WHERE id = :id AND hall = :h", {**st, "id": int(origin), "h": self.hall})
             sstore.set_state(tx, pulled_at=self.clock(), centre_now=data.get("now"))
+            if data.get("offset_s") is not None:
+                sstore.set_state(tx, offset_s=data["offset_s"])
 
         await self.db.write(fn)
 
