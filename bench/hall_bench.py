@@ -4,7 +4,8 @@ connections; the same load against bench/bare_app.py (stdlib sqlite3) as
 the ceiling; then duplicate and double-call checks on PostgreSQL with 2 and
 4 workers.
 
-    .venv/bin/python bench/hall_bench.py [--rounds 30] [--reps 3] [--skip-pg]
+    .venv/bin/python bench/hall_bench.py [--rounds 30] [--reps 3] [--skip-pg] [--skip-sqlite]
+        [--pg-rounds 5] [--pg-workers 1 2 4]
 
 Writes bench/results/hall.json and prints a table.
 """
@@ -72,8 +73,11 @@ def load(url: str, ops: list[list[str]], conns: int, batch: int, rounds: int, bo
         cmd += ["--op", *op]
     if bodies:
         cmd.append("--bodies")
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+    with tempfile.TemporaryDirectory() as d:
+        # The figures through a file of the load generator's own, not its stdout pipe (see loadgen.py).
+        out = Path(d) / "load.json"
+        subprocess.run([*cmd, "--out", str(out)], check=True)
+        return json.loads(out.read_text(encoding="ascii"))
 
 
 def hall_ops(token: str | None, device: str | None = None) -> list[list[str]]:
@@ -170,46 +174,104 @@ def _wait_port(port: int, proc) -> None:
     raise RuntimeError("bare app did not come up")
 
 
-def bench_postgres(batch: int, rounds: int) -> dict:
-    """Zero duplicate numbers and zero double calls with 2 and 4 workers."""
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+PG_CONNECTIONS = 32
+
+
+def _pg_admin(sql: str) -> None:
     import psycopg
 
-    admin_url = "postgresql://postgres@127.0.0.1:5432/test"
-    out = {}
-    for workers in (2, 4):
-        name = f"ow_bench_{secrets.token_hex(4)}"
-        with psycopg.connect(admin_url, autocommit=True) as c:
-            c.execute(f'CREATE DATABASE "{name}"')
-        db_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-        try:
-            with tempfile.TemporaryDirectory() as d:
-                # Migrate once before the workers race to do it.
-                subprocess.run([PY, "-c", f"from onewindow.server.store.migrate import upgrade; upgrade({db_url!r})"],
-                               check=True, cwd=ROOT)
-                port = free_port()
-                url = f"http://127.0.0.1:{port}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as c:
+        c.execute(sql)
+
+
+def bench_postgres(batch: int, rounds: int, reps: int, workers_list: tuple[int, ...] = (1, 2, 4)) -> dict:
+    """Ours beside the bare psycopg app (bench/bare_pg_app.py), in turn, `reps` times per number of
+    workers, each on a fresh database; zero duplicate numbers and zero double calls in every run."""
+    template = f"ow_bench_tpl_{secrets.token_hex(4)}"
+    _pg_admin(f'CREATE DATABASE "{template}"')
+    out: dict = {}
+    try:
+        # Migrated once; each run of ours gets a copy (before the workers race to migrate).
+        subprocess.run([PY, "-c", "from onewindow.server.store.migrate import upgrade; "
+                        f"upgrade('postgresql+psycopg://postgres@127.0.0.1:5432/{template}')"], check=True, cwd=ROOT)
+        for workers in workers_list:
+            runs: dict[str, list] = {"onewindow": [], "bare": []}
+            for _ in range(reps):
+                runs["onewindow"].append(_run_pg("ours", template, workers, batch, rounds))
+                runs["bare"].append(_run_pg("bare", template, workers, batch, rounds))
+            res: dict = {app: {op: _median_run([r[op] for r in results]) for op in ("issue", "next")}
+                         for app, results in runs.items()}
+            res["ratios"] = {op: [round(o[op]["rate"] / b[op]["rate"], 3)
+                                  for o, b in zip(runs["onewindow"], runs["bare"], strict=True)]
+                             for op in ("issue", "next")}
+            res["checks"] = {app: [r["check"] for r in results] for app, results in runs.items()}
+            out[f"workers_{workers}"] = res
+    finally:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+    return out
+
+
+def _run_pg(app: str, template: str, workers: int, batch: int, rounds: int) -> dict:
+    name = f"ow_bench_{secrets.token_hex(4)}"
+    _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if app == "ours" else ""))
+    plain = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            if app == "ours":
                 proc = start("onewindow.server.app:create_app", port,
                              {"ONEWINDOW_DATA_DIR": d, "ONEWINDOW_ADMIN_PASSWORD": ADMIN,
-                              "ONEWINDOW_DATABASE_URL": db_url}, workers=workers)
-                try:
+                              "ONEWINDOW_DATABASE_URL": plain.replace("postgresql:", "postgresql+psycopg:")},
+                             workers=workers)
+            else:
+                subprocess.run([PY, "-c", f"from bench.bare_pg_app import setup; setup({plain!r})"], check=True,
+                               cwd=ROOT)
+                proc = start("bench.bare_pg_app:app", port, {"BARE_PG": plain}, workers=workers, factory=False)
+            try:
+                if app == "ours":
                     wait_up(url, proc)
                     token = manager_token(url)
-                    res = load(url, hall_ops(token, kiosk_token(url, token)), 32, batch, rounds, bodies=True)
-                    issued, called = res["issue"], res["next"]
-                finally:
-                    stop(proc)
-            numbers = [json.loads(b)["number"] for s, b in issued.pop("bodies") if s == 201]
-            calls = [json.loads(b)["id"] for s, b in called.pop("bodies") if s == 200]
-            out[f"workers_{workers}"] = {
-                "issued": len(numbers), "duplicate_numbers": len(numbers) - len(set(numbers)),
-                "called": len(calls), "double_calls": len(calls) - len(set(calls)),
-                "issue_rate": issued["rate"], "call_rate": called["rate"],
-                "issue_p99_ms": issued["p99_ms"], "call_p99_ms": called["p99_ms"],
-            }
-        finally:
-            with psycopg.connect(admin_url, autocommit=True) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return out
+                    ops = hall_ops(token, kiosk_token(url, token))
+                else:
+                    _wait_port(port, proc)
+                    ops = hall_ops(None)
+                # A round unmeasured, then ANALYZE, as autovacuum does within a minute of a hall's first
+                # tickets: a fresh database has no statistics, and its plans are not a working hall's.
+                load(url, ops, PG_CONNECTIONS, batch, 1)
+                _pg_analyze(plain)
+                res = load(url, ops, PG_CONNECTIONS, batch, rounds, bodies=True)
+            finally:
+                stop(proc)
+        res["check"] = _pg_check(app, plain, res)
+        return res
+    finally:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg_analyze(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as c:
+        c.execute("ANALYZE")
+
+
+def _pg_check(app: str, url: str, res: dict) -> dict:
+    """Duplicates and double calls, from the answers and from the database itself."""
+    import psycopg
+
+    numbers = [json.loads(b)["number"] for s, b in res["issue"].pop("bodies") if s == 201]
+    calls = [json.loads(b)["id"] for s, b in res["next"].pop("bodies") if s == 200]
+    events = ("ticket_event WHERE type = 'call'", "ticket_id") if app == "ours" else ("event WHERE type = 'call'",
+                                                                                        "ticket_id")
+    with psycopg.connect(url) as c:
+        twice_db = c.execute(f"SELECT count(*) FROM (SELECT {events[1]} FROM {events[0]} GROUP BY {events[1]} "
+                             "HAVING count(*) > 1) x").fetchone()[0]
+        dup_db = c.execute("SELECT count(*) FROM (SELECT number FROM ticket GROUP BY category, number "
+                           "HAVING count(*) > 1) x").fetchone()[0]
+    return {"issued": len(numbers), "duplicate_numbers": len(numbers) - len(set(numbers)) + dup_db,
+            "called": len(calls), "double_calls": len(calls) - len(set(calls)) + twice_db}
 
 
 def main() -> None:
@@ -217,28 +279,40 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=200, help="tickets issued, then called, per round")
     p.add_argument("--rounds", type=int, default=30)
     p.add_argument("--reps", type=int, default=3, help="runs of ours and of the bare app, in turn")
-    p.add_argument("--pg-rounds", type=int, default=10)
+    p.add_argument("--pg-rounds", type=int, default=5, help="rounds of each PostgreSQL run")
+    p.add_argument("--pg-workers", type=int, nargs="+", default=[1, 2, 4])
     p.add_argument("--skip-pg", action="store_true")
+    p.add_argument("--skip-sqlite", action="store_true")
     a = p.parse_args()
-    results = {"sqlite": bench_sqlite(a.batch, a.rounds, a.reps)}
+    results: dict = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "load_average": os.getloadavg()}
+    if not a.skip_sqlite:
+        results["sqlite"] = bench_sqlite(a.batch, a.rounds, a.reps)
     if not a.skip_pg:
-        results["postgres"] = bench_postgres(a.batch, a.pg_rounds)
+        results["postgres"] = bench_postgres(a.batch, a.pg_rounds, a.reps, tuple(a.pg_workers))
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "hall.json").write_text(json.dumps(results, indent=2))
     print(f"{'run':<16}{'op':<7}{'rate/s':>10}{'p50 ms':>9}{'p99 ms':>9}  statuses")
-    for run, ops in results["sqlite"].items():
+    for run, ops in results.get("sqlite", {}).items():
         if run.startswith("ratios"):
             continue
         for op, r in ops.items():
             print(f"{run:<16}{op:<7}{r['rate']:>10}{r['p50_ms']:>9}{r['p99_ms']:>9}"
                   f"  {r['statuses']}  runs {r['rates']}")
-    for conns in (16, 64):
+    for conns in (16, 64) if "sqlite" in results else ():
         for op, ratios in results["sqlite"][f"ratios_{conns}"].items():
             print(f"ratio {op} @{conns}: median {sorted(ratios)[len(ratios) // 2]:.0%} of the bare ceiling "
                   f"(runs: {', '.join(f'{r:.0%}' for r in ratios)})")
     for run, r in results.get("postgres", {}).items():
-        print(f"postgres {run}: {r}")
+        for app in ("onewindow", "bare"):
+            for op in ("issue", "next"):
+                m = r[app][op]
+                print(f"postgres {run:<10}{app:<10}{op:<6}{m['rate']:>9}/s p50 {m['p50_ms']:>7} ms "
+                      f"p99 {m['p99_ms']:>8} ms  runs {m['rates']}  {m['statuses']}")
+        for op, ratios in r["ratios"].items():
+            print(f"postgres {run} {op}: median {sorted(ratios)[len(ratios) // 2]:.0%} of the bare ceiling "
+                  f"(runs: {', '.join(f'{x:.0%}' for x in ratios)})")
+        print(f"postgres {run} checks: {r['checks']}")
 
 
 if __name__ == "__main__":

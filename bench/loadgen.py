@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from collections import Counter
 from urllib.parse import urlsplit
@@ -110,6 +111,7 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=200)
     p.add_argument("--rounds", type=int, default=20)
     p.add_argument("--bodies", action="store_true", help="include every response body in the output")
+    p.add_argument("--out", help="write the JSON there (a file of its own) instead of to stdout")
     a = p.parse_args()
     try:
         import uvloop
@@ -119,7 +121,19 @@ def main() -> None:
         pass
     host = urlsplit(a.url).netloc
     ops = [Op(o[0], o[1], host, o[2].split(","), o[3] if len(o) > 3 else "", o[4:]) for o in a.op]
-    print(json.dumps(asyncio.run(run(a.url, ops, a.connections, a.batch, a.rounds, a.bodies)), ensure_ascii=False))
+    result = asyncio.run(run(a.url, ops, a.connections, a.batch, a.rounds, a.bodies))
+    # ASCII (every non-ASCII character escaped): the output never depends on an encoding. The
+    # PostgreSQL part of hall_bench.py (1.5 MB of bodies) once read it back from the stdout pipe
+    # with bytes missing at a 64 KiB boundary ("Invalid control character", or invalid UTF-8):
+    # it now asks for a file of its own (--out), written whole, then renamed.
+    text = json.dumps(result, ensure_ascii=True)
+    if a.out:
+        tmp = a.out + ".part"
+        with open(tmp, "w", encoding="ascii") as f:
+            f.write(text)
+        os.replace(tmp, a.out)
+    else:
+        print(text)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,15 @@ transaction and hands back their result.
   A caller is answered only after its group committed, so an answered write
   survives a kill -9. Readers use a small pool of their own connections (WAL
   lets them read while it writes).
-- PostgreSQL: a pool of threads, each with its own psycopg connection; every
-  write is its own transaction and row locks (FOR UPDATE SKIP LOCKED) keep
-  concurrent writers, in any number of processes, apart.
+- PostgreSQL: hot writes (issuing, calling, clerk actions) are grouped as on
+  SQLite: the writes of one loop turn, and whatever queued while the previous
+  group committed, run in one transaction by one writer thread, so a group
+  pays for one commit (one WAL flush) instead of one each. One failing write
+  spoils no other (the group runs again, each write in a savepoint of its
+  own). Other writes and reads run in a pool of threads, each with its own
+  connection, one transaction each. Row locks (FOR UPDATE SKIP LOCKED) keep
+  concurrent writers, in any number of processes, apart; an advisory lock
+  orders the hot groups of all processes (see PostgresDatabase).
 """
 from __future__ import annotations
 
@@ -486,8 +492,36 @@ def _map_error(exc: BaseException) -> BaseException:
     return exc
 
 
+def _pg_transient(exc: BaseException) -> bool:
+    """A deadlock or serialization failure: the transaction may simply run again."""
+    return getattr(exc, "sqlstate", None) in ("40P01", "40001")
+
+
 class PostgresDatabase(Database):
+    """Hot writes (`write_hot`) go to one writer thread with a connection of its
+    own, in groups: the writes of one loop turn are handed over together, and
+    the thread takes everything queued meanwhile (up to _GROUP_MAX) into one
+    transaction. Callers are answered after the group committed.
+
+    Every group first takes a transaction-level advisory lock (HOT_LOCK), so
+    the groups of all processes run one at a time: a group holds the rows of
+    many writes (a category's counter, several windows' rows) until it commits,
+    and two groups taking them in opposite orders would deadlock, which
+    PostgreSQL only breaks after deadlock_timeout (1 s). Within a group, writes
+    on one window or one counter follow each other without waiting for a
+    commit: that is what removes the queueing on a window's row. A deadlock
+    with an ordinary write (which does not take the lock) runs the group again.
+
+    Other writes and reads: a pool of threads, each with its own connection,
+    one transaction each. psycopg prepares a statement on a connection once it
+    ran PREPARE_THRESHOLD times (the hot statements run thousands of times).
+    """
+
     dialect = "postgresql"
+    HOT_LOCK = 0x6F77686F  # 'owho'; the audit chain's lock is another key (store/audit.py)
+    RETRIES = 3  # a group that deadlocked with an ordinary write runs again
+    PREPARE_THRESHOLD = 2
+    PREPARED_MAX = 512  # distinct statements kept prepared per connection (psycopg's default is 100)
 
     def __init__(self, url: str, threads: int = 8):
         import psycopg
@@ -500,14 +534,26 @@ class PostgresDatabase(Database):
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="onewindow-pg")
         self._conns: list = []
         self._lock = threading.Lock()
+        self._closed = False
+        self._pending: dict[asyncio.AbstractEventLoop, list[_Job]] = {}  # this loop turn's hot writes
+        self._hot_jobs: stdqueue.SimpleQueue = stdqueue.SimpleQueue()  # lists of jobs; None: stop
+        self._hot_conn = None
+        self.groups = 0  # hot groups committed (tests and figures)
+        self._hot_writer = threading.Thread(target=self._hot_loop, name="onewindow-pg-hot", daemon=True)
+        self._hot_writer.start()
+
+    def _connect(self):
+        conn = self._psycopg.connect(self._conninfo, row_factory=self._dict_row, autocommit=False)
+        conn.prepare_threshold = self.PREPARE_THRESHOLD
+        conn.prepared_max = self.PREPARED_MAX
+        with self._lock:
+            self._conns.append(conn)
+        return conn
 
     def _conn(self):
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed:
-            conn = self._psycopg.connect(self._conninfo, row_factory=self._dict_row, autocommit=False)
-            self._local.conn = conn
-            with self._lock:
-                self._conns.append(conn)
+            conn = self._local.conn = self._connect()
         return conn
 
     def _run(self, fn, args):
@@ -521,6 +567,8 @@ class PostgresDatabase(Database):
             raise _map_error(exc) from exc
 
     async def write(self, fn, *args, **kwargs):
+        if self._closed:
+            raise DatabaseError("database is closed")
         if kwargs:
             fn = functools.partial(fn, **kwargs)
         loop = asyncio.get_running_loop()
@@ -528,12 +576,134 @@ class PostgresDatabase(Database):
 
     read = write
 
+    async def write_hot(self, fn, *args, **kwargs):
+        """A short write on the hot path (issuing, calling), committed in a group
+        with the hot writes queued with it; its own failure is its alone."""
+        if self._closed:
+            raise DatabaseError("database is closed")
+        if kwargs:
+            fn = functools.partial(fn, **kwargs)
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        turn = self._pending.get(loop)
+        if turn is None:
+            turn = self._pending[loop] = []
+            loop.call_soon(self._hand_over, loop)
+        turn.append(_Job(fn, args, loop=loop, future=fut))
+        return await fut
+
+    def _hand_over(self, loop) -> None:
+        """End of the loop turn: its hot writes go to the writer in one piece (one wake-up)."""
+        jobs = self._pending.pop(loop)
+        with self._lock:  # not after close() let the writer go
+            if not self._closed:
+                self._hot_jobs.put(jobs)
+                return
+        for j in jobs:
+            j.error = DatabaseError("database is closed")
+        _settle_all(jobs)
+
+    def _hot_loop(self) -> None:
+        while True:
+            first = self._hot_jobs.get()
+            if first is None:
+                self._refuse_hot()
+                return
+            group = list(first)
+            while len(group) < _GROUP_MAX:
+                try:
+                    more = self._hot_jobs.get_nowait()
+                except stdqueue.Empty:
+                    break
+                if more is None:
+                    self._hot_jobs.put(None)
+                    break
+                group.extend(more)
+            self._run_hot_group(group)
+            _hand_back(group)
+
+    def _refuse_hot(self) -> None:
+        left: list[_Job] = []
+        while True:
+            try:
+                jobs = self._hot_jobs.get_nowait()
+            except stdqueue.Empty:
+                break
+            if jobs is not None:
+                left.extend(jobs)
+        for j in left:
+            j.error = DatabaseError("database is closed")
+        _hand_back(left)
+
+    def _run_hot_group(self, group: list[_Job]) -> None:
+        """One transaction for the group. When a write fails, the group runs again
+        with each write in a savepoint of its own, so the failure is its alone
+        (store functions only touch `tx`, so running one twice is safe); a
+        deadlock or serialization failure runs the group again as it was."""
+        each = False
+        tries = 0
+        while True:
+            for j in group:
+                j.result, j.error = None, None
+            try:
+                conn = self._hot_conn
+                if conn is None or conn.closed or conn.broken:
+                    conn = self._hot_conn = self._connect()
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.HOT_LOCK,))
+                    tx = _PgTx(_PgCursorConn(conn), "postgresql", self.audit_key)
+                    if each:
+                        self._run_each(conn, tx, group)
+                    else:
+                        for j in group:
+                            j.result = j.fn(tx, *j.args)
+                self.groups += 1
+                return
+            except Exception as exc:
+                if _pg_transient(exc) and tries < self.RETRIES:
+                    tries += 1
+                    continue
+                if len(group) == 1 and not self._broken(exc):
+                    group[0].result, group[0].error = None, _map_error(exc)  # its own failure
+                    return
+                if not each and not self._broken(exc):
+                    each = True  # some write failed: find which, and commit the others
+                    continue
+                log.exception("hot write group failed")
+                for j in group:
+                    j.result, j.error = None, DatabaseError(f"write failed: {exc}")
+                return
+
+    def _broken(self, exc: BaseException) -> bool:
+        conn = self._hot_conn
+        return conn is None or conn.closed or conn.broken or isinstance(exc, self._psycopg.OperationalError)
+
+    def _run_each(self, conn, tx: Tx, group: list[_Job]) -> None:
+        for j in group:
+            for attempt in range(self.RETRIES + 1):
+                try:
+                    with conn.transaction():  # a savepoint: its failure undoes only its own writes
+                        j.result, j.error = j.fn(tx, *j.args), None
+                    break
+                except Exception as exc:
+                    j.result, j.error = None, _map_error(exc)
+                    if self._broken(exc):
+                        raise
+                    if not (_pg_transient(exc) and attempt < self.RETRIES):
+                        break
+
     def write_sync(self, fn, *args, **kwargs):
         if kwargs:
             fn = functools.partial(fn, **kwargs)
         return self._pool.submit(self._run, fn, args).result()
 
     def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._hot_jobs.put(None)
+        self._hot_writer.join(timeout=10)
         self._pool.shutdown(wait=True)
         for c in self._conns:
             try:
