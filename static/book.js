@@ -77,6 +77,7 @@
     if (!cat) return;
     $("id-box").classList.toggle("hidden", !cat.require_id);
     $("id-number").required = cat.require_id;
+    $("kp-box").classList.toggle("hidden", !cat.key_project);
     fillDays($("day"), cat.ahead_days);
     try { await loadSlots(cat.code, $("day").value, $("slots"), $("no-slots"), "slot"); clearProblem(); }
     catch (err) { problem(err); }
@@ -102,6 +103,11 @@
     $("book").classList.add("hidden");
     $("code").textContent = a.code;
     facts($("facts"), a);
+    if (a.key_project) {  // whom it reached (issue 16 point 6)
+      $("facts").append(el("dt", {}, "绿色通道", en("Green channel")),
+        el("dd", { id: "kp-done" }, `${a.key_project.project || a.key_project.case_number} · 联络人 ${a.key_project.liaison_name}`,
+          en(`liaison ${a.key_project.liaison_name}`)));
+    }
     $("qr").setAttribute("src", `/api/v1/appointments/${a.id}/qr.svg?token=${encodeURIComponent(token)}`);
     $("window-hint").replaceChildren(
       `请在预约时间前 ${info.check_in_before_min} 分钟至开始后 ${info.check_in_after_min} 分钟内签到；迟到将按普通号排队。`,
@@ -120,6 +126,9 @@
     const body = { category: cat.code, start: slot.value, phone: $("phone").value.trim(),
                    lang: document.documentElement.lang === "en" ? "en" : "zh" };
     if (cat.require_id) body.id_number = $("id-number").value.trim();
+    if (cat.key_project && $("kp-on").checked) {  // green channel: the case number or the project's name
+      body.key_project = { case_number: $("kp-case").value.trim(), project: $("kp-project").value.trim() };
+    }
     $("submit").disabled = true;
     say("正在预约…", "Booking…");
     try {
@@ -184,6 +193,9 @@
     $("cats").addEventListener("change", refreshSlots);
     $("day").addEventListener("change", refreshSlots);
     $("book").addEventListener("submit", submit);
+    $("kp-on").addEventListener("change", () => {
+      $("kp-fields").classList.toggle("hidden", !$("kp-on").checked);
+    });
     $("book").classList.remove("hidden");
     await refreshSlots();
   }

@@ -1,11 +1,13 @@
-"""Green channel by appointment (issue 16 point 6) in the console, Chromium at 1366x768: the liaison
-opens the cases view (办件) and finds the key-project bookings that reached them, the one naming a
-case with its number; a clerk with none sees no such list. axe clean. Screenshot:
-test-artifacts/console-green-channel.png."""
+"""Green channel by appointment (issue 16 point 6) in Chromium: on the booking page at 390x844 a
+booking in a key-project category is marked so with the project's name and says which liaison it
+reached; in the console at 1366x768 the liaison opens the cases view (办件) and finds the key-project
+bookings that reached them, the one naming a case with its number; a clerk with none sees no such
+list. axe clean. Screenshots: test-artifacts/book-green-channel*.png, console-green-channel.png."""
 from __future__ import annotations
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from support.accounts import Accounts, password_of
 from support.axe import assert_no_violations
 from support.browser import screenshot
@@ -80,3 +82,44 @@ def test_the_liaison_sees_the_green_channel_bookings(live_server, browser, setti
     other.locator("#cs-list li").first.wait_for()  # the cases have loaded; the green list stays hidden
     other.wait_for_load_state("networkidle")
     assert other.locator("#cs-green").is_hidden()
+
+
+def test_a_key_project_booked_on_the_phone_page(live_server, browser, settings):
+    srv = live_server()
+    with httpx.Client(base_url=srv.url, timeout=30) as c:
+        liaison = Accounts(c, settings.admin_password, keep_cookies=False).make("liuyang", display_name="刘洋")
+        page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{srv.url}/book?hall={HALL}")
+        page.select_option("#day", "2026-11-24")
+        page.locator("#slots label", has_text="09:00–09:30").click()
+        expect(page.locator("#kp-box")).to_be_visible()  # eia takes key projects
+        expect(page.locator("#kp-fields")).to_be_hidden()
+        page.locator("label[for=kp-on]").click()
+        expect(page.locator("#kp-fields")).to_be_visible()
+        page.fill("#phone", "13912345678")
+        page.fill("#id-number", id_number(1))
+        page.click("#submit")  # ticked, but neither a case number nor a project
+        expect(page.locator("#problem")).to_contain_text("项目名称")
+        page.fill("#kp-project", "某某新材料产业园一期")
+        for width in (320, 430):
+            page.set_viewport_size({"width": width, "height": 800})
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.locator("#kp-box").scroll_into_view_if_needed()
+        screenshot(page, "book-green-channel-form")
+        assert_no_violations(page, "the booking form with the key-project fields")
+        page.click("#submit")
+        expect(page.locator("#kp-done")).to_contain_text("刘洋")
+        expect(page.locator("#kp-done")).to_contain_text("某某新材料产业园一期")
+        screenshot(page, "book-green-channel-done")
+        assert_no_violations(page, "the confirmation of a key-project booking")
+        code = page.locator("#code").inner_text()
+        [row] = c.get(f"/api/v1/halls/{HALL}/appointments/green-channel", headers=liaison).json()
+        assert (row["code"], row["project"]) == (code, "某某新材料产业园一期")
+        # a category without green channel shows no such fields
+        page.goto(f"{srv.url}/book?hall={HALL}")
+        page.locator("#cats label", has_text="排污许可").click()
+        expect(page.locator("#kp-box")).to_be_hidden()
+        assert errors == []

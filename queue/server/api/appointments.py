@@ -31,7 +31,7 @@ class GreenChannelBody(BaseModel):
     @model_validator(mode="after")
     def _one(self) -> GreenChannelBody:
         if not self.case_number.strip() and not self.project.strip():
-            raise ValueError("give the case number or the project's name")
+            raise ValueError("请填写办件号或项目名称 / give the case number or the project's name")
         return self
 
 
