@@ -164,3 +164,13 @@ def test_checking_in_a_key_project_is_green_channel(h, clock):
     current = h.c.get(f"{BASE}/windows/w1/console", headers=h.clerk).json()["current"]
     assert current["priority"] == "appointment" and current["priority_kind"] == "green_channel"
     assert current["priority_reason"] == {"name": "绿色通道", "name_en": "Green channel"}
+
+
+def test_a_green_channel_category_needs_the_halls_liaison():
+    from support.halls import demo_config
+
+    from onewindow.server.config import ConfigError
+
+    with pytest.raises(ConfigError, match="green_channel_liaison"):
+        demo_config(replace={'green_channel_liaison = "liuyang"': ""})
+    assert demo_config(replace={'green_channel_liaison = "liuyang"': "", "key_project = true": ""}) is not None
