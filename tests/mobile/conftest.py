@@ -77,28 +77,36 @@ class Centre:
         return r.json()["code"]
 
     def sql(self, query: str, params: dict | None = None) -> list[dict]:
-        """Read the centre's SQLite database (its own connection)."""
-        import sqlite3
+        """Read the centre's database (SQLite or PostgreSQL) on a connection of its own."""
+        import sqlalchemy as sa
 
-        con = sqlite3.connect(Path(self.settings.data_dir) / "onewindow.db")
-        con.row_factory = sqlite3.Row
+        from onewindow.server.store.database import sync_url
+
+        engine = sa.create_engine(sync_url(self.settings.db_url))
         try:
-            return [dict(r) for r in con.execute(query, params or {})]
+            with engine.connect() as con:
+                return [dict(r._mapping) for r in con.execute(sa.text(query), params or {})]
         finally:
-            con.close()
+            engine.dispose()
 
 
-@pytest.fixture
-def centre(tmp_path, settings):
+@contextlib.contextmanager
+def make_centre(tmp_path: Path, settings: Settings, database_url: str | None = None):
     cfg = tmp_path / "city.toml"
     cfg.write_text(city_text(), encoding="utf-8")
-    s = Settings(**{**settings.__dict__, "clock": time.time, "config_path": cfg})
+    s = Settings(**{**settings.__dict__, "clock": time.time, "config_path": cfg, "database_url": database_url})
     app = create_app(s, parse_config(cfg.read_text(encoding="utf-8"), str(cfg)))
     server = LiveServer(app)
     with server:
         c = Centre(server, s)
         yield c
         c.http.close()
+
+
+@pytest.fixture
+def centre(tmp_path, settings):
+    with make_centre(tmp_path, settings) as c:
+        yield c
 
 
 class Van:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import sync_state
+from conftest import Van, make_centre, sync_state
 
 # Fields of a report that depend on the moment it is read, not on what happened (the open time of
 # today's windows runs until now; a task's time left), and the row ids (the centre gives its own).
@@ -21,7 +21,19 @@ def strip(x):
 
 
 def test_day_offline_then_sync_reports_equal(centre, vans):
-    van = vans("van1")
+    day_then_sync(centre, vans("van1"))
+
+
+def test_day_offline_then_sync_to_a_postgresql_centre(tmp_path, settings, pg_url):
+    with make_centre(tmp_path, settings, pg_url) as centre:
+        van = Van(tmp_path / "van1", "van1", centre)
+        try:
+            day_then_sync(centre, van)
+        finally:
+            van.stop()
+
+
+def day_then_sync(centre, van):
     van.outfit()
     van.serve()
     served = van.day(7)

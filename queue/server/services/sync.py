@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -37,6 +38,7 @@ import re
 import time as _time
 from pathlib import Path
 
+from sqlalchemy import Boolean
 from sqlmodel import SQLModel
 
 from onewindow.mobile import (
@@ -70,6 +72,11 @@ CENTRAL_KEEPS = {"case_file": {"lookups", "track_token"}, "ticket": {"track_toke
 
 def columns(table: str) -> list[str]:
     return [c.name for c in SQLModel.metadata.tables[table].columns]
+
+
+@functools.cache
+def booleans(table: str) -> frozenset[str]:
+    return frozenset(c.name for c in SQLModel.metadata.tables[table].columns if isinstance(c.type, Boolean))
 
 
 def signing_key(token_hash: str) -> bytes:
@@ -238,6 +245,9 @@ class SyncCentre:
         for col in PERSONAL.get(table, ()):
             if vals.get(col):
                 vals[col] = box.encrypt(transport.decrypt(vals[col]))
+        for col in booleans(table) & vals.keys():  # SQLite's 0/1: PostgreSQL wants booleans
+            if vals[col] is not None:
+                vals[col] = bool(vals[col])
         if m is None:
             names = ", ".join(cols)
             new_id = tx.scalar(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + c for c in cols)}) "
@@ -255,14 +265,14 @@ class SyncCentre:
         keep = CENTRAL_KEEPS.get(table, set())
         if table == "case_file":
             now_row = tx.one("SELECT * FROM case_file WHERE id = :id", {"id": central_id})
-            central = dict(now_row) if now_row else None
-            if central is not None and case_conflict(m["digest"], central):
-                vals = resolve_case(vals, central, True)
-                conflicts.append(central["number"])
+            current = dict(now_row) if now_row else None
+            if current is not None and case_conflict(m["digest"], current):
+                vals = resolve_case(vals, current, True)
+                conflicts.append(current["number"])
                 sstore.raise_alert(tx, f"sync_conflict:{hall}:{central_id}", hall, "sync_conflict", "yellow",
-                                   f"办件 {central['number']} 在中心和流动车上都有改动，以中心为准，"
+                                   f"办件 {current['number']} 在中心和流动车上都有改动，以中心为准，"
                                    "车上记录已并入历史 / "
-                                   f"case {central['number']} changed at the centre and in the van: the centre's "
+                                   f"case {current['number']} changed at the centre and in the van: the centre's "
                                    "state stands, the van's steps are in its history", now, case_id=central_id)
         sets = [c for c in cols if c not in keep]
         tx.execute(f"UPDATE {table} SET {', '.join(f'{c} = :{c}' for c in sets)} WHERE id = :id",
@@ -434,7 +444,8 @@ class VanSync:
 
     async def push(self, on_batch=None) -> dict:
         """Send every batch after the acknowledged marks; resumable: run it again after a failure."""
-        total = {"batches": 0, "rows": 0, "replays": 0, "conflicts": []}
+        batches = rows_sent = replays = 0
+        conflicts: list[str] = []
         first = True
         while True:
             st = await self.db.read(sstore.state)
@@ -455,13 +466,13 @@ class VanSync:
             ack = await asyncio.to_thread(self._call, "POST", "/api/v1/sync/batches", payload)
             await self.db.write(sstore.set_state, seq=seq, marks=ack["marks"], pending=None,
                                 offset_s=ack.get("offset_s"))
-            total["batches"] += 1
-            total["rows"] += sum(len(v) for v in pending["rows"].values())
-            total["replays"] += int(bool(ack.get("replay")))
-            total["conflicts"] += ack.get("conflicts", [])
+            batches += 1
+            rows_sent += sum(len(v) for v in pending["rows"].values())
+            replays += int(bool(ack.get("replay")))
+            conflicts += ack.get("conflicts", [])
             if on_batch:
                 on_batch(ack)
-        return total
+        return {"batches": batches, "rows": rows_sent, "replays": replays, "conflicts": conflicts}
 
 
 # ===== `onewindow sync` =============================================================================
