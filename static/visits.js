@@ -54,7 +54,7 @@
       $("none").classList.toggle("hidden", visits.length > 0);
     } catch (e) {
       $("status").textContent = "";
-      $("problem").textContent = "读取失败，请稍后再试。 Could not load the visits; try again later. (" + e.message + ")";
+      $("problem").replaceChildren(...OW.errorNodes("读取失败，请稍后再试", "Could not load the visits; try again later", e));
       $("problem").classList.remove("hidden");
     }
   }
