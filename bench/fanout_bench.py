@@ -1,6 +1,6 @@
-"""Fan-out at city scale (issue 17, point 5): the time from a clerk's HTTP `next` returning to
-the LAST of N sockets receiving the call, for 1,000 and 2,000 sockets on one worker and 5,000
-over two workers carrying events through Redis.
+"""Fan-out at city scale (issue 17, point 5): the time from a clerk's HTTP `next` being sent
+to the LAST of N sockets receiving the call, for 1,000 and 2,000 sockets on one worker and
+5,000 over two workers carrying events through Redis.
 
     .venv/bin/python bench/fanout_bench.py [--calls 20] [--gaps 0.3] [--speech auto] [--redis URL]
 

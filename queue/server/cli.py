@@ -137,10 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     # short-lived objects; a larger first GC threshold lets them die young instead of setting
     # off 100-400 ms full collections in the middle of a call.
     gc.set_threshold(20_000, 10, 10)
-    # websockets-sansio: uvicorn's current protocol (the legacy one is deprecated and slower);
+    # websockets-sansio: uvicorn's current protocol (the legacy one is deprecated and slower), with
+    # each event's frame written to every screen as is (live/frames.py);
     # no permessage-deflate: compressing 200-byte events per socket costs more CPU than it saves.
     uvicorn.run("onewindow.server.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, loop="uvloop", http="httptools", ws="websockets-sansio",
+                workers=args.workers, loop="uvloop", http="httptools",
+                ws="onewindow.server.live.frames:RawFrameProtocol",
                 ws_per_message_deflate=False, log_config=log_config(args.log_level), proxy_headers=True,
                 forwarded_allow_ips=args.forwarded_allow_ips)  # None: uvicorn's default, 127.0.0.1,::1
     return 0

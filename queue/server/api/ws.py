@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from onewindow.server.api.common import bearer, current_user, path_int, runtime
 from onewindow.server.api.security import same_origin
 from onewindow.server.errors import DomainError
+from onewindow.server.live import frames
 from onewindow.server.live.hub import PUBLIC_KEYS, Event, Subscription
 from onewindow.server.services.auth import token_digest
 
@@ -33,6 +34,22 @@ async def _pump(ws: WebSocket, sub: Subscription, render) -> None:
                 # Otherwise the last screen gets the call only after every other screen
                 # has been sent everything queued behind it (2N writes instead of N).
                 await asyncio.sleep(0)
+
+
+async def _direct(ws: WebSocket, sub: Subscription, write) -> None:
+    """A display socket on the frame path (live/frames.py): what was queued since the snapshot
+    is written first, then the hub writes each event's frame itself; this waits for the drop."""
+    def send(ev: Event) -> bool:
+        return write(ev.public_frame())
+
+    while not sub.queue.empty():
+        ev = sub.queue.get_nowait()
+        if ev is None or not send(ev):
+            await ws.close(code=sub.close_code)
+            return
+    sub.direct = send  # from here on, in the same turn of the loop: nothing falls between
+    await sub.get()  # None: dropped (fell behind, resync, signed out)
+    await ws.close(code=sub.close_code)
 
 
 async def _serve(ws: WebSocket, sub: Subscription, first: str, sender, on_message=None) -> None:
@@ -94,7 +111,9 @@ async def display_socket(ws: WebSocket):
             rt.hub.publish(hall, "screen", {"screen": screen, "muted": bool(msg.get("muted")), "at": rt.clock()})
 
     try:
-        await _serve(ws, sub, json.dumps(snap, ensure_ascii=False), _pump(ws, sub, Event.public_text), on_message)
+        write = frames.writer(ws.scope)  # one frame per event for every screen, where the server allows
+        sender = _direct(ws, sub, write) if write is not None else _pump(ws, sub, Event.public_text)
+        await _serve(ws, sub, json.dumps(snap, ensure_ascii=False), sender, on_message)
     finally:
         if screen:
             rt.hub.publish(hall, "screen_link", {"screen": screen, "connected": False, "at": rt.clock()})

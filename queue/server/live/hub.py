@@ -58,12 +58,21 @@ class Event:
     # (the announcer's voice) take local events only: every process sees every event.
     local: bool = True
     _text: str | None = None
+    _frame: bytes | None = None
 
     def public_text(self) -> str:
         """The public JSON, encoded once however many screens receive it."""
         if self._text is None:
             self._text = json.dumps(self.public(), ensure_ascii=False, separators=(",", ":"))
         return self._text
+
+    def public_frame(self) -> bytes:
+        """The public JSON as one WebSocket text frame, built once however many screens receive it."""
+        if self._frame is None:
+            from onewindow.server.live.frames import text_frame
+
+            self._frame = text_frame(self.public_text().encode())
+        return self._frame
 
     def public(self) -> dict:
         keys = PUBLIC_KEYS.get(self.type, frozenset())
@@ -124,6 +133,9 @@ class Subscription:
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(maxsize=512))
     dropped: bool = False
     close_code: int = 1013  # what its socket closes with once dropped: 1013 try again; 4401 signed out
+    # Set: the hub hands it each event at once instead of queueing it (a display socket writing the
+    # event's one frame to its transport, live/frames.py); False back means it fell behind: dropped.
+    direct: Callable[[Event], bool] | None = None
 
     async def get(self) -> Event | None:
         """The next event, or None once dropped for falling behind."""
@@ -274,6 +286,11 @@ class Hub:
         self.delivered_by[event.hall] = self.delivered_by.get(event.hall, 0) + 1
         for sub in list(self._subs.get(event.hall, ())):
             if not sub.want(event):
+                continue
+            if sub.direct is not None:
+                if not sub.direct(event):
+                    log.warning("dropping a screen of hall %s that fell behind", event.hall)
+                    self._drop(sub)
                 continue
             try:
                 sub.queue.put_nowait(event)
