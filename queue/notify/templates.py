@@ -73,6 +73,11 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]] = 
         "en": "Hours changed: your {item} appointment at {time} cannot be kept. Please rebook. Code {code}.",
     }),
     # Green channel by appointment (issue 16 point 6, 004): to the key project's liaison.
+    # A mobile outlet's visit to the subscriber's town published, moved or cancelled (issue 18).
+    "visit_changed": (("town", "day", "time", "state"), ("place",), {
+        "zh": "流动服务车{town}：{day} {time}{state}，地点{place}。",
+        "en": "Mobile service van in {town}: {day} {time} {state}, at {place}.",
+    }),
     "key_project_booking": (("project", "item", "time", "code"), (), {
         "zh": "重点项目绿色通道预约：{project}，{time}办理{item}，预约码{code}，请做好对接。",
         "en": "Green channel: key project {project} booked {item} at {time}, code {code}. Please be ready.",

@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import httpx
-from proxy import CuttingProxy
+from support.cutproxy import CuttingProxy
 
 from onewindow.server.services.sync import SyncError, run_sync
 

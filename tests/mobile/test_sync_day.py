@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import Van, make_centre, sync_state
+from support.mobile import Van, make_centre, sync_state
 
 # Fields of a report that depend on the moment it is read, not on what happened (the open time of
 # today's windows runs until now; a task's time left), and the row ids (the centre gives its own).

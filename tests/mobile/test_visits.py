@@ -8,8 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import city_text
 from support.accounts import ADMIN_PASSWORD, Staff, login
+from support.mobile import city_text
 
 from onewindow.server.config import parse_config
 
@@ -72,3 +72,29 @@ def test_publish_three_days_ahead_and_twice_a_month(c, settings, clock):
     admin = login(c, "admin", ADMIN_PASSWORD, keep_cookie=False)
     acts = [e["action"] for e in c.get("/api/v1/audit", headers=admin, params={"limit": 50}).json()["entries"]]
     assert {"visit_published", "visit_changed", "visit_cancelled"} <= set(acts)
+
+
+def test_subscribers_told_of_changes_through_the_outbox(c, settings):
+    Staff(c).make("boss", role="manager")
+    boss = login(c, "boss", keep_cookie=False)
+    r = c.post("/api/v1/halls/van1/visits/subscribers", json={"town": "东山镇", "phone": "12345"})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_phone"
+    for phone, lang in (("13812345678", "zh"), ("+86 139 1234 5678", "en")):
+        r = c.post("/api/v1/halls/van1/visits/subscribers", json={"town": "东山镇", "phone": phone, "lang": lang})
+        assert r.status_code == 201, r.text
+    c.post("/api/v1/halls/van1/visits/subscribers", json={"town": "西岭乡", "phone": "13700000000"})
+    r = c.post("/api/v1/halls/van1/visits", headers=boss, json={**VISIT, "day": "2026-11-27"})
+    assert r.status_code == 201
+    vid = r.json()["id"]
+    r = c.put(f"/api/v1/halls/van1/visits/{vid}", headers=boss, json={**VISIT, "day": "2026-11-28", "start": "10:00"})
+    assert r.status_code == 200
+    con = sqlite3.connect(Path(settings.data_dir) / "onewindow.db")
+    try:
+        rows = con.execute("SELECT kind, lang, body FROM notify_outbox ORDER BY id").fetchall()
+        stored = con.execute("SELECT phone_enc FROM visit_subscriber").fetchall()
+    finally:
+        con.close()
+    assert [(k, lang) for k, lang, _ in rows] == [("visit_changed", "zh"), ("visit_changed", "en")] * 2
+    assert "2026-11-28 10:00-15:00" in rows[2][2] and "东山镇政府广场" in rows[2][2]
+    assert "changed" in rows[3][2]
+    assert all("138" not in p for (p,) in stored)  # phones stored encrypted

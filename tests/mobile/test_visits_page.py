@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import city_text
 from playwright.sync_api import expect
 from support import axe
 from support.accounts import Accounts, login
+from support.mobile import city_text
 
 from onewindow.server.config import parse_config
 

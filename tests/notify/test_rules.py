@@ -28,14 +28,15 @@ LINK = "https://zw.example.cn/c/1234?t=AbCdEfGh12"  # 40 characters: a short lin
 SAMPLE = {"number": "ECO-20261203-0001", "ahead": 3, "window": "3号窗口", "item": "排污许可证核发",
           "deadline": "12月24日", "link": LINK, "missing": ["营业执照副本"], "result": "，请到3号窗口领取",
           "outcome": "已电话回访并补正", "time": "12-04 09:30", "code": "12345678",
-          "project": "某某新材料产业园一期"}
+          "project": "某某新材料产业园一期", "town": "东山镇", "day": "12-08", "state": "将到访", "place": "镇政府广场"}
 
 
 def test_the_service_and_the_templates_know_the_same_kinds():
     assert set(KINDS) == set(SERVICE_KINDS) == {
         "ticket_near", "ticket_called", "case_accepted", "case_suspended", "case_resumed", "case_completed",
         "case_rate_invite", "rectification_result", "complaint_received", "complaint_result",
-        "appointment_reminder_day", "appointment_reminder_hour", "appointment_slot_gone", "key_project_booking"}
+        "appointment_reminder_day", "appointment_reminder_hour", "appointment_slot_gone", "key_project_booking",
+        "visit_changed"}
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -173,6 +173,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/visits"): PUBLIC,
     ("GET", "/api/v1/visits"): PUBLIC,
     ("GET", "/api/v1/halls/{hall}/visits"): PUBLIC,
+    ("POST", "/api/v1/halls/{hall}/visits/subscribers"): PUBLIC,  # a phone for a town's visits
     ("POST", "/api/v1/halls/{hall}/visits"): MANAGER,
     ("PUT", "/api/v1/halls/{hall}/visits/{id}"): MANAGER,
     ("DELETE", "/api/v1/halls/{hall}/visits/{id}"): MANAGER,

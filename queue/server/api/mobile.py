@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
@@ -10,7 +11,9 @@ from starlette.routing import Route
 
 from onewindow.server.api.common import JSON, body, path_int, require_role, runtime
 from onewindow.server.api.openapi import reads
+from onewindow.server.errors import TooManyRequests
 from onewindow.server.services import mobile
+from onewindow.server.services.limits import TokenBuckets
 from onewindow.server.store import sync as sstore
 from onewindow.tickets import times
 
@@ -85,7 +88,7 @@ async def add_visit(request: Request):
     user = await require_role(request, "manager", "admin")
     svc = runtime(request).hall(request.path_params["hall"])
     data = await body(request, MobileVisitBody)
-    out = await mobile.add(svc, data.row(), user.username)
+    out = await mobile.add(svc, data.row(), user.username, runtime(request).notifier)
     return JSON({**public(out, svc), "warnings": out["warnings"]}, status_code=201)
 
 
@@ -95,7 +98,7 @@ async def change_visit(request: Request):
     user = await require_role(request, "manager", "admin")
     svc = runtime(request).hall(request.path_params["hall"])
     data = await body(request, MobileVisitBody)
-    out = await mobile.change(svc, path_int(request, "id"), data.row(), user.username)
+    out = await mobile.change(svc, path_int(request, "id"), data.row(), user.username, runtime(request).notifier)
     return JSON({**public(out, svc), "warnings": out["warnings"]})
 
 
@@ -103,11 +106,43 @@ async def cancel_visit(request: Request):
     """Cancel a published visit (manager), at least 3 days before it."""
     user = await require_role(request, "manager", "admin")
     svc = runtime(request).hall(request.path_params["hall"])
-    out = await mobile.change(svc, path_int(request, "id"), None, user.username)
+    out = await mobile.change(svc, path_int(request, "id"), None, user.username, runtime(request).notifier)
     return JSON({**public(out, svc), "warnings": out["warnings"]})
 
 
+class SubscribeBody(BaseModel):
+    town: str = Field(min_length=1, max_length=64)
+    phone: str = Field(min_length=1, max_length=32)
+    lang: Literal["zh", "en"] = "zh"
+
+
+@reads(SubscribeBody)
+async def subscribe(request: Request):
+    """Leave a phone for a town's visits (public): a message when a visit there is published, moved or cancelled.
+    ---
+    summary: Subscribe a mobile number to a town's visits of a mobile outlet
+    responses:
+      201: {description: "{hall, town, lang}"}
+      409: {description: "not a mobile outlet (not_mobile), or the outlet sends no messages (no_messages)"}
+      422: {description: "not a mobile number (invalid_phone)"}
+      429: {description: "too many from this address"}
+    """
+    rt = runtime(request)
+    svc = rt.hall(request.path_params["hall"])
+    client = request.client.host if request.client else ""
+    now = rt.clock()
+    wait = SUBSCRIBE_LIMIT.wait_s(client, now)
+    if wait:
+        raise TooManyRequests("请稍后再试 / try again later", retry_after=wait)
+    SUBSCRIBE_LIMIT.take(client, now)
+    data = await body(request, SubscribeBody)
+    return JSON(await mobile.subscribe(svc, rt.notifier, data.town.strip(), data.phone, data.lang), status_code=201)
+
+
+SUBSCRIBE_LIMIT = TokenBuckets(5, 5 / 3600)  # per address: nobody signs up a list of strangers' phones
+
 routes = [
+    Route("/api/v1/halls/{hall}/visits/subscribers", subscribe, methods=["POST"]),
     Route("/api/v1/visits", list_all, methods=["GET"]),
     Route("/api/v1/halls/{hall}/visits", list_hall, methods=["GET"]),
     Route("/api/v1/halls/{hall}/visits", add_visit, methods=["POST"]),

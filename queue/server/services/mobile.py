@@ -1,13 +1,14 @@
 """A mobile outlet's schedule of visits (issue 18, point 1): published at least three days ahead,
 each town at least twice a month (a warning alert otherwise, which the dashboard and the bureau
-see), changes audited and announced (the page and the API; no applicant list exists for a town,
-so nothing is messaged: the outbox carries a change only to a booked applicant, see README)."""
+see), changes audited and announced (the page, the API, and a message through the outbox to whoever
+left a phone for the town: `subscribe`)."""
 from __future__ import annotations
 
 import json
 from datetime import date, time
 
 from onewindow.mobile import Visit, VisitError, check_change, check_visit, thin_towns
+from onewindow.notify.phones import InvalidPhone, normalize_phone
 from onewindow.server.errors import Conflict, Invalid
 from onewindow.server.services.halls import HallService
 from onewindow.server.store import accounts
@@ -49,20 +50,65 @@ def _thin(tx, svc: HallService, months: set[str], now: float) -> list[dict]:
     return warnings
 
 
-async def add(svc: HallService, v: dict, by: str) -> dict:
+STATES = {"published": ("将到访", "visit published"), "changed": ("的安排有变", "visit changed"),
+          "cancelled": ("的服务已取消", "visit cancelled")}
+
+
+def announce(tx, notifier, svc: HallService, visit: dict, state: str, towns: set[str]) -> int:
+    """Tell the subscribers of the visit's towns (in the change's transaction); how many messages."""
+    if notifier is None:
+        return 0
+    sent = 0
+    for town in sorted(towns):
+        for sub in tx.all("SELECT id, phone_enc, lang FROM visit_subscriber WHERE hall = :h AND town = :t",
+                          {"h": svc.hall.id, "t": town}):
+            lang = sub["lang"] if sub["lang"] in ("zh", "en") else "zh"
+            params = {"town": visit["town"], "day": visit["day"], "time": f"{visit['start']}-{visit['end']}",
+                      "place": visit["place"], "state": STATES[state][0 if lang == "zh" else 1]}
+            key = f"visit:{visit['id']}:{state}:{visit['changed_at']}:{sub['id']}"
+            if notifier.enqueue(tx, hall=svc.hall.id, kind="visit_changed", phone=svc.box.decrypt(sub["phone_enc"]),
+                                params=params, event_key=key, lang=lang) is not None:
+                sent += 1
+    return sent
+
+
+async def subscribe(svc: HallService, notifier, town: str, phone: str, lang: str) -> dict:
+    """Leave a phone for a town's visits of this outlet (once per phone and town)."""
+    if svc.hall.kind != "mobile":
+        raise Conflict(f"{svc.hall.id} 不是流动服务网点 / {svc.hall.id} is not a mobile outlet", "not_mobile")
+    try:
+        number = normalize_phone(phone)
+    except InvalidPhone:
+        raise Invalid("请输入手机号码 / a mobile number, please", "invalid_phone", field="phone") from None
+    if notifier is None:
+        raise Conflict("本网点不发短信 / this outlet sends no messages", "no_messages")
+    now = svc.clock()
+
+    def fn(tx):
+        tx.execute("INSERT INTO visit_subscriber (hall, town, phone_enc, phone_hash, lang, created_at) "
+                   "VALUES (:h, :t, :p, :ph, :l, :now) ON CONFLICT (hall, town, phone_hash) DO UPDATE SET "
+                   "lang = excluded.lang", {"h": svc.hall.id, "t": town, "p": svc.box.encrypt(number),
+                                             "ph": notifier.recipient_hash(number), "l": lang, "now": now})
+        return {"hall": svc.hall.id, "town": town, "lang": lang}
+
+    return await svc.db.write(fn)
+
+
+async def add(svc: HallService, v: dict, by: str, notifier=None) -> dict:
     now = svc.clock()
     _check(svc, v, now)
 
     def fn(tx):
         row = sstore.add_visit(tx, svc.hall.id, v, by, now)
         warnings = _thin(tx, svc, {v["day"][:7]}, now)
+        announce(tx, notifier, svc, row, "published", {row["town"]})
         accounts.audit(tx, by, "visit_published", json.dumps({"hall": svc.hall.id, "visit": row["id"], **v}), now)
         return {**row, "warnings": warnings}
 
     return await svc.db.write(fn)
 
 
-async def change(svc: HallService, visit_id: int, v: dict | None, by: str) -> dict:
+async def change(svc: HallService, visit_id: int, v: dict | None, by: str, notifier=None) -> dict:
     """Move or edit (v) or cancel (None) a published visit; both the old and the new day at least three days away."""
     now = svc.clock()
     if v is not None:
@@ -82,6 +128,7 @@ async def change(svc: HallService, visit_id: int, v: dict | None, by: str) -> di
         else:
             row = sstore.update_visit(tx, svc.hall.id, visit_id, v, by, now)
         warnings = _thin(tx, svc, {old["day"][:7], row["day"][:7]}, now)
+        announce(tx, notifier, svc, row, "cancelled" if v is None else "changed", {old["town"], row["town"]})
         accounts.audit(tx, by, "visit_cancelled" if v is None else "visit_changed",
                        json.dumps({"hall": svc.hall.id, "visit": visit_id, "was": {k: old[k] for k in (
                            "town", "place", "day", "start", "end")}, "now": v}), now)

@@ -54,7 +54,7 @@ KINDS = ("ticket_near", "ticket_called", "case_accepted", "case_suspended", "cas
          "case_rate_invite", "rectification_result",
          "complaint_received", "complaint_result",
          "appointment_reminder_day", "appointment_reminder_hour", "appointment_slot_gone",
-         "key_project_booking")
+         "key_project_booking", "visit_changed")
 
 
 def check_phone(phone: str | None) -> str | None:

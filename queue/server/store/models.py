@@ -660,6 +660,20 @@ class MobileVisit(SQLModel, table=True):
     changed_by: str | None = Field(default=None, max_length=64)
 
 
+class VisitSubscriber(SQLModel, table=True):
+    """A phone left for a town's visits of a mobile outlet: told of each change (the outbox)."""
+
+    __tablename__ = "visit_subscriber"
+    __table_args__ = (UniqueConstraint("hall", "town", "phone_hash", name="uq_visit_subscriber"),)
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=32)
+    town: str = Field(max_length=64)
+    phone_enc: str = Field(sa_column=Column(Text, nullable=False))
+    phone_hash: str = Field(max_length=64)
+    lang: str = Field(default="zh", max_length=8)
+    created_at: float
+
+
 class SyncMap(SQLModel, table=True):
     """At the centre: a van's row (its outlet, table, own id) and the id the centre gave it; `digest`
     the state the centre last wrote or the van last pulled (to tell a change made at the centre)."""

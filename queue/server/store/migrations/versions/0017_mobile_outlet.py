@@ -34,6 +34,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('mobile_visit', schema=None) as batch_op:
         batch_op.create_index('ix_mobile_visit_hall_day', ['hall', 'day'], unique=False)
+    op.create_table('visit_subscriber',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hall', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('town', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('phone_enc', sa.Text(), nullable=False),
+    sa.Column('phone_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('created_at', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('hall', 'town', 'phone_hash', name='uq_visit_subscriber')
+    )
     op.create_table('sync_map',
     sa.Column('outlet', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
@@ -64,6 +75,7 @@ def downgrade() -> None:
     op.drop_table('sync_state')
     op.drop_table('sync_batch')
     op.drop_table('sync_map')
+    op.drop_table('visit_subscriber')
     with op.batch_alter_table('mobile_visit', schema=None) as batch_op:
         batch_op.drop_index('ix_mobile_visit_hall_day')
     op.drop_table('mobile_visit')
