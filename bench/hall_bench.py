@@ -292,6 +292,8 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "hall.json").write_text(json.dumps(results, indent=2))
+    # and a dated copy, so three runs in a row are kept side by side
+    (out / f"hall-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json").write_text(json.dumps(results, indent=2))
     print(f"{'run':<16}{'op':<7}{'rate/s':>10}{'p50 ms':>9}{'p99 ms':>9}  statuses")
     for run, ops in results.get("sqlite", {}).items():
         if run.startswith("ratios"):

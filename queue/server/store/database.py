@@ -537,7 +537,7 @@ class PostgresDatabase(Database):
         self._closed = False
         self._pending: dict[asyncio.AbstractEventLoop, list[_Job]] = {}  # this loop turn's hot writes
         self._hot_jobs: stdqueue.SimpleQueue = stdqueue.SimpleQueue()  # lists of jobs; None: stop
-        self._hot_conn = None
+        self._hot_conn: Any = None  # the writer thread's own connection
         self.groups = 0  # hot groups committed (tests and figures)
         self._hot_writer = threading.Thread(target=self._hot_loop, name="onewindow-pg-hot", daemon=True)
         self._hot_writer.start()

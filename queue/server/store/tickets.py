@@ -240,22 +240,34 @@ def call_number(tx: Tx, *, hall: str, day: str, number: str, window: str, clerk:
     return _call(tx, ticket, window, clerk, now)
 
 
+_CALL_UPDATE = ("UPDATE ticket SET status = 'called', called_at = :called, last_called_at = :now, call_count = 1, "
+                "window_id = :w, clerk = :clerk, first_clerk = :first, wait_s = :wait, target_window = NULL "
+                "WHERE id = :id AND status = 'waiting'")
+
+
 def _call(tx: Tx, t: TicketRow, window: str, clerk: str, now: float) -> TicketRow:
     lifecycle.check_action("call", t["status"])
     wait_s = now - t["issued_at"] if t["called_at"] is None else t["wait_s"]
     called_at = t["called_at"] if t["called_at"] is not None else now
     first = t["first_clerk"] or clerk
-    n = tx.execute(
-        "UPDATE ticket SET status = 'called', called_at = :called, last_called_at = :now, call_count = 1, "
-        "window_id = :w, clerk = :clerk, first_clerk = :first, wait_s = :wait, target_window = NULL "
-        "WHERE id = :id AND status = 'waiting'",
-        {"called": called_at, "now": now, "w": window, "clerk": clerk, "first": first, "wait": wait_s, "id": t["id"]},
-    )
+    params = {"called": called_at, "now": now, "w": window, "clerk": clerk, "first": first, "wait": wait_s,
+              "id": t["id"], "hall": t["hall"]}
+    if tx.dialect == "postgresql":
+        # One round trip for the three writes; the window and the event only if the ticket was still waiting.
+        n = tx.scalar(
+            f"WITH u AS ({_CALL_UPDATE} RETURNING id), "
+            "w AS (UPDATE window_state SET current_ticket = :id WHERE hall = :hall AND window_id = :w "
+            "AND EXISTS (SELECT 1 FROM u)), "
+            "e AS (INSERT INTO ticket_event (hall, ticket_id, type, at, clerk, window_id, data) "
+            "SELECT :hall, id, 'call', :now, :clerk, :w, :data FROM u) SELECT count(*) FROM u",
+            {**params, "data": json.dumps({"number": t["number"]}, ensure_ascii=False)})
+    else:
+        n = tx.execute(_CALL_UPDATE, params)
     if n != 1:  # someone else called it first (cannot happen under the write lock; kept as a guard)
         raise RuleViolation("ticket was called by another window")
-    tx.execute("UPDATE window_state SET current_ticket = :id WHERE hall = :hall AND window_id = :w",
-               {"id": t["id"], "hall": t["hall"], "w": window})
-    _event(tx, t["hall"], t["id"], "call", now, clerk, window, number=t["number"])
+    if tx.dialect != "postgresql":
+        tx.execute("UPDATE window_state SET current_ticket = :id WHERE hall = :hall AND window_id = :w", params)
+        _event(tx, t["hall"], t["id"], "call", now, clerk, window, number=t["number"])
     t.update({"status": lifecycle.CALLED, "called_at": called_at, "last_called_at": now, "call_count": 1,
               "window_id": window, "clerk": clerk, "first_clerk": first, "wait_s": wait_s, "target_window": None})
     return t
