@@ -1,5 +1,6 @@
-"""A TCP proxy that cuts the link: after `budget` bytes (both ways, all connections together) it
-closes every connection and refuses new ones until given a new budget (None: no limit)."""
+"""A TCP proxy that cuts the link: after `budget` bytes (both ways, all connections together), or
+at the start of the answer after `answers` answers went through (the server has done the work, the
+client never hears of it), it closes every connection and refuses new ones until given a new limit."""
 from __future__ import annotations
 
 import contextlib
@@ -18,15 +19,16 @@ class CuttingProxy:
         self.url = f"http://127.0.0.1:{self.port}"
         self.lock = threading.Lock()
         self.budget: int | None = None
+        self.answers: int | None = None
         self.used = 0
         self.cut = False
         self.open: list[socket.socket] = []
         self.stopped = False
         threading.Thread(target=self._accept, daemon=True).start()
 
-    def limit(self, budget: int | None) -> None:
+    def limit(self, budget: int | None, answers: int | None = None) -> None:
         with self.lock:
-            self.budget, self.used, self.cut = budget, 0, False
+            self.budget, self.answers, self.used, self.cut = budget, answers, 0, False
 
     def _accept(self) -> None:
         while not self.stopped:
@@ -39,20 +41,29 @@ class CuttingProxy:
             if refused:
                 client.close()
                 continue
-            upstream = socket.create_connection(self.target)
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
             with self.lock:
                 self.open += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            for a, b, answer in ((client, upstream, False), (upstream, client, True)):
+                threading.Thread(target=self._pipe, args=(a, b, answer), daemon=True).start()
 
-    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket, answer: bool) -> None:
         try:
             while True:
                 data = src.recv(4096)
                 if not data:
                     break
                 with self.lock:
+                    if answer and data.startswith(b"HTTP/") and self.answers is not None:
+                        if self.answers == 0:
+                            self.cut = True
+                        self.answers -= 1
                     if self.cut:
+                        self._cut_all_locked()
                         break
                     allowed = len(data) if self.budget is None else max(0, self.budget - self.used)
                     self.used += min(allowed, len(data))
@@ -66,14 +77,18 @@ class CuttingProxy:
                     break
         except OSError:
             pass
-        finally:
+        finally:  # one direction ended: the connection is over both ways
             for s in (src, dst):
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
+                s.close()
 
     def _cut_all(self) -> None:
         with self.lock:
-            socks, self.open = self.open, []
+            self._cut_all_locked()
+
+    def _cut_all_locked(self) -> None:
+        socks, self.open = self.open, []
         for s in socks:
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
