@@ -51,6 +51,11 @@ def day_then_sync(centre, van):
     diff = [(k, central[k], own[k]) for k in own if k not in VOLATILE and strip(central.get(k)) != strip(own[k])]
     assert not diff
     assert central["totals"]["issued"] == 7 and central["cases"]
+    # The bureau's view across outlets: the van's day is the outlet's.
+    r = centre.http.get("/api/v1/bureau/overview", headers=centre.admin)
+    assert r.status_code == 200, r.text
+    outlet = next(o for o in r.json()["outlets"] if o["id"] == "van1")
+    assert outlet["kind"] == "mobile" and outlet["today"]["served"] == own["totals"]["served"] == 6
     # The rectification task of the bad rating, and the waits, as the outlet's.
     assert [t["level"] for t in central["tasks"]] == [t["level"] for t in own["tasks"]] == [2]
     # Clock offset recorded (the same machine: small), the marks acknowledged.
