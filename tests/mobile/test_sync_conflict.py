@@ -39,6 +39,8 @@ def test_case_changed_at_both_ends_centre_wins_and_manager_sees_it(centre, vans)
     assert r.status_code == 200, r.text
     alerts = r.json() if isinstance(r.json(), list) else r.json().get("alerts", [])
     assert [a for a in alerts if a["kind"] == "sync_conflict" and case["number"] in a["message"]], alerts
+    board = centre.http.get("/api/v1/halls/van1/dashboard", headers=centre.manager).json()
+    assert [a for a in board["now"]["alerts"] if a["kind"] == "sync_conflict"], board["now"]["alerts"]  # dashboard
     con = sqlite3.connect(van.data / "onewindow.db")
     try:
         assert con.execute("SELECT status FROM case_file WHERE id = ?", (case["id"],)).fetchone()[0] == "suspended"
