@@ -56,7 +56,8 @@ STATES = {"published": ("将到访", "visit published"), "changed": ("的安排�
 
 def announce(tx, notifier, svc: HallService, visit: dict, state: str, towns: set[str]) -> int:
     """Tell the subscribers of the visit's towns (in the change's transaction); how many messages."""
-    if notifier is None:
+    box = svc.box
+    if notifier is None or box is None:
         return 0
     sent = 0
     for town in sorted(towns):
@@ -66,7 +67,7 @@ def announce(tx, notifier, svc: HallService, visit: dict, state: str, towns: set
             params = {"town": visit["town"], "day": visit["day"], "time": f"{visit['start']}-{visit['end']}",
                       "place": visit["place"], "state": STATES[state][0 if lang == "zh" else 1]}
             key = f"visit:{visit['id']}:{state}:{visit['changed_at']}:{sub['id']}"
-            if notifier.enqueue(tx, hall=svc.hall.id, kind="visit_changed", phone=svc.box.decrypt(sub["phone_enc"]),
+            if notifier.enqueue(tx, hall=svc.hall.id, kind="visit_changed", phone=box.decrypt(sub["phone_enc"]),
                                 params=params, event_key=key, lang=lang) is not None:
                 sent += 1
     return sent
@@ -80,14 +81,15 @@ async def subscribe(svc: HallService, notifier, town: str, phone: str, lang: str
         number = normalize_phone(phone)
     except InvalidPhone:
         raise Invalid("请输入手机号码 / a mobile number, please", "invalid_phone", field="phone") from None
-    if notifier is None:
+    box = svc.box
+    if notifier is None or box is None:
         raise Conflict("本网点不发短信 / this outlet sends no messages", "no_messages")
     now = svc.clock()
 
     def fn(tx):
         tx.execute("INSERT INTO visit_subscriber (hall, town, phone_enc, phone_hash, lang, created_at) "
                    "VALUES (:h, :t, :p, :ph, :l, :now) ON CONFLICT (hall, town, phone_hash) DO UPDATE SET "
-                   "lang = excluded.lang", {"h": svc.hall.id, "t": town, "p": svc.box.encrypt(number),
+                   "lang = excluded.lang", {"h": svc.hall.id, "t": town, "p": box.encrypt(number),
                                              "ph": notifier.recipient_hash(number), "l": lang, "now": now})
         return {"hall": svc.hall.id, "town": town, "lang": lang}
 
