@@ -61,7 +61,7 @@ def announce(tx, notifier, svc: HallService, visit: dict, state: str, towns: set
         return 0
     sent = 0
     for town in sorted(towns):
-        for sub in tx.all("SELECT id, phone_enc, lang FROM visit_subscriber WHERE hall = :h AND town = :t",
+        for sub in tx.all("SELECT id, phone_enc, lang FROM visit_subscriber WHERE hall = :h AND town = :t ORDER BY id",
                           {"h": svc.hall.id, "t": town}):
             lang = sub["lang"] if sub["lang"] in ("zh", "en") else "zh"
             params = {"town": visit["town"], "day": visit["day"], "time": f"{visit['start']}-{visit['end']}",
