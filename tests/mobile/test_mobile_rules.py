@@ -69,3 +69,19 @@ def test_hall_section_keeps_only_the_outlet():
     text = 'x = 1\n\n[[halls]]\nid = "eco"\n[[halls.windows]]\nid = "w1"\n\n[[halls]]\nid = "van1"\nkind = "mobile"\n'
     out = hall_section(text, "van1")
     assert out.startswith("x = 1") and 'id = "van1"' in out and '"eco"' not in out and "w1" not in out
+
+
+def test_a_mobile_outlets_receipt_says_when_it_can_be_tracked():
+    from support.mobile import city_text
+
+    from onewindow.server.config import parse_config
+    from onewindow.server.services.receipts import case_receipt
+
+    cfg = parse_config(city_text(), "city.toml")
+    case = {"number": "HP-VAN1-20261203-0001", "item_name": "登记表备案", "applicant_name": "张*",
+            "accepted_at": "2026-12-03T10:00:00+08:00", "deadline": "2026-12-14T23:59:59+08:00",
+            "promised": {"unit": "working_days"}, "provisional": False, "window": "w1"}
+    hall = {h.id: h for h in cfg.halls}
+    assert "联网同步后可扫码查询" in case_receipt(hall["van1"], case, "张伟").query_hint
+    assert "trackable by the QR code after sync" in case_receipt(hall["van1"], case, "张伟").query_hint
+    assert "同步" not in case_receipt(hall["eco"], case, "张伟").query_hint
