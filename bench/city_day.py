@@ -302,6 +302,7 @@ class Day:
         self.tokens: dict[str, str] = {}
         self.kiosks: dict[str, str] = {}
         self.closing = False  # the day is over: clerks serve the queues out
+        self.arrival_wall = 0.0  # seconds the visitors kept coming (tickets/s is over these)
         self.served_out = asyncio.Event()
 
     def now(self) -> float:
@@ -364,12 +365,14 @@ class Day:
     async def arrivals(self, http, o: Outlet, k: int) -> None:
         peak = PEAK_PER_WINDOW * len(o.windows)
         n = 0
-        last_until = self.end - 15 * 60  # ticketing stops a quarter of an hour before closing
+        last_until = min(self.end, hm("16:45"))  # ticketing stops a quarter of an hour before closing
         while True:
             rate = arrivals_per_hour(self.now() / 3600, peak) / 3600
-            await self.sleep_sim(self.rng.expovariate(rate))
-            if self.now() >= last_until:
+            gap = self.rng.expovariate(rate)
+            if self.now() + gap >= last_until:
+                await self.until_sim(last_until)  # nobody else comes before ticketing stops
                 return
+            await self.sleep_sim(gap)
             n += 1
             body = {"category": "general" if self.rng.random() < 0.7 else "consult"}
             if o.printer_port is not None:
@@ -514,6 +517,7 @@ class Day:
                       for i, o in enumerate(self.outlets) for j, w in enumerate(o.windows)]
             faults = asyncio.create_task(self.printer_faults())
             await asyncio.gather(*arrivals)
+            self.arrival_wall = time.monotonic() - wall0
             self.closing = True
             await asyncio.wait_for(asyncio.gather(*clerks), timeout=max(120.0, (self.end - self.start) / self.speed))
             faults.cancel()
@@ -539,7 +543,8 @@ class Day:
                 "tickets": tickets, "calls": sum(len(v) for v in self.rec.called.values()),
                 "cases": len(self.rec.cases), "tickets_during_printer_faults": self.rec.printer_faults,
                 "print_status": dict(self.rec.prints),
-                "tickets_per_s": round(tickets / wall, 2),
+                "tickets_per_s": round(tickets / self.arrival_wall, 2) if self.arrival_wall else None,
+                "served_out_after_s": round(wall - self.arrival_wall, 1),
                 "call_to_screen_p50_ms": round(statistics.median(lat), 1) if lat else None,
                 "call_to_screen_p99_ms": round(percentile(lat, 99), 1) if lat else None,
                 "server_cpu_s": round(cpu, 1),
@@ -550,6 +555,8 @@ class Day:
 def check(day: Day, db: Database) -> list[str]:
     """What must hold at the end of the day; the list of what does not."""
     rec, problems = day.rec, []
+    if not rec.issued:
+        problems.append("no ticket was issued")
     rows = db.query("SELECT hall, number, status, call_count FROM ticket")
     status = {(h, n): s for h, n, s, _ in rows}
     call_count = {(h, n): c for h, n, _, c in rows}

@@ -284,18 +284,29 @@ class Hub:
             view.apply(event)
         self.delivered += 1
         self.delivered_by[event.hall] = self.delivered_by.get(event.hall, 0) + 1
+        direct = []
         for sub in list(self._subs.get(event.hall, ())):
             if not sub.want(event):
                 continue
             if sub.direct is not None:
-                if not sub.direct(event):
-                    log.warning("dropping a screen of hall %s that fell behind", event.hall)
-                    self._drop(sub)
+                direct.append(sub)
                 continue
             try:
                 sub.queue.put_nowait(event)
             except asyncio.QueueFull:
                 log.warning("dropping a subscriber of hall %s that fell behind", event.hall)
+                self._drop(sub)
+        if direct:
+            # Written right after this turn of the loop (in event order: callbacks run first in, first
+            # out), so that a request publishing the event answers first rather than after N writes.
+            asyncio.get_running_loop().call_soon(self._write_direct, event, direct)
+
+    def _write_direct(self, event: Event, subs: list[Subscription]) -> None:
+        for sub in subs:
+            if sub.dropped or sub.direct is None:
+                continue
+            if not sub.direct(event):
+                log.warning("dropping a screen of hall %s that fell behind", event.hall)
                 self._drop(sub)
 
     def subscribe(self, hall: str, want: Callable[[Event], bool] = lambda e: True,
