@@ -174,6 +174,7 @@ const OW = (() => {
     not_your_case: ["不是您受理的办件", "Not your case"],
     not_your_ticket: ["不是您的号", "Not your ticket"],
     not_your_window: ["您不在这个窗口签到", "You are not signed in at this window"],
+    number_clash: ["该号码在中心已存在，请管理员核对", "This number already exists at the centre: an administrator must check"],
     one_per_person: ["同一人同一事项每天只能预约或取号一次", "One booking or ticket per person per day for this service"],
     outside_horizon: ["超出可预约的天数", "That slot is too far ahead to book"],
     printer_unavailable: ["打印机不可用", "The printer is unavailable"],

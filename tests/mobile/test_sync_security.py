@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 from support.accounts import ADMIN_PASSWORD, login
+from support.mobile import sync_state
 
 from onewindow.server.services.sync import sign
 
@@ -91,3 +92,21 @@ def test_two_vans_same_day_no_clash(centre, vans):
                      "WHERE e.hall != t.hall")
     assert bad[0]["n"] == 0
     assert Path(v1.data / "outlet.json").stat().st_mode & 0o077 == 0  # the van's credential: owner only
+
+
+def test_a_number_the_centre_gave_meanwhile_is_refused_not_lost(centre, vans):
+    van = vans("van1")
+    van.outfit()
+    van.serve()
+    van.day(2)
+    # Meanwhile the centre issued van1's A001 itself (its queue served there, online).
+    r = centre.http.post("/api/v1/halls/van1/devices/pairing-codes", headers=centre.admin,
+                         json={"kind": "kiosk", "name": "k"})
+    kiosk = centre.http.post("/api/v1/devices/pair", json={"code": r.json()["code"]}).json()["device_token"]
+    r = centre.http.post("/api/v1/halls/van1/tickets", json={"category": "eia"}, headers={"X-Device-Token": kiosk})
+    assert r.status_code == 201 and r.json()["number"] == "A001", r.text
+    out = van.cli(check=False)
+    assert out.returncode == 1 and "number_clash" in out.stderr
+    assert centre.sql("SELECT count(*) AS n FROM ticket WHERE hall = 'van1'")[0]["n"] == 1  # nothing half-applied
+    st = sync_state(van)
+    assert st["pending"]["seq"] == 1  # kept, to be sent again once settled

@@ -65,6 +65,8 @@ log = logging.getLogger("onewindow.sync")
 BATCH = 500  # rows per table and batch: a 1,000-ticket day is a dozen batches
 H_DEVICE, H_SENT, H_SIG = "x-onewindow-device", "x-onewindow-sent-at", "x-onewindow-signature"
 # Columns the centre keeps its own value of, whatever the van sends.
+# The numbers a row must not share with one the centre made itself (the outlet's own space).
+UNIQUE = {"ticket": ("hall", "service_day", "number"), "case_file": ("hall", "number")}
 # A case's status fields the van takes back (the applicant's tracking status as the centre has it).
 PULLED_CASE = ("status", "deadline_at", "completed_at", "closed_reason", "card", "card_at", "statutory_deadline_at")
 CENTRAL_KEEPS = {"case_file": {"lookups", "track_token"}, "ticket": {"track_token"}}
@@ -249,6 +251,13 @@ class SyncCentre:
             if vals[col] is not None:
                 vals[col] = bool(vals[col])
         if m is None:
+            clash = UNIQUE.get(table)
+            if clash and tx.one(f"SELECT id FROM {table} WHERE " + " AND ".join(f"{c} = :{c}" for c in clash),
+                                {c: vals.get(c) for c in clash}):
+                # The outlet's number was also given at the centre (its queue served there meanwhile):
+                # refused whole, for a person to settle, rather than one of the two numbers lost.
+                raise Conflict(f"{table} {' '.join(str(vals.get(c)) for c in clash)} already exists at the centre",
+                               "number_clash")
             names = ", ".join(cols)
             new_id = tx.scalar(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + c for c in cols)}) "
                                "RETURNING id", vals)
