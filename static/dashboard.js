@@ -135,7 +135,8 @@ async function acknowledge(a, button) {
     scheduleRefresh(50);
   } catch (err) {
     button.disabled = false;
-    button.title = err.message;
+    const why = OW.errorText(err);  // the code's Chinese and English (issue 12, point 18)
+    button.title = `${why.zh} ${why.en}`;
   }
 }
 
@@ -355,7 +356,7 @@ $("step-form").addEventListener("submit", async (e) => {
     refresh();
   } catch (err) {
     const box = $("step-error");
-    box.replaceChildren(...bi(err.message));
+    box.replaceChildren(...OW.errorNodes("", "", err));
     box.classList.remove("hidden");
   }
 });
@@ -378,14 +379,16 @@ async function startExport(format) {
       await new Promise((r) => setTimeout(r, 400));
       job = await OW.api("GET", job.status_url);
     }
-    if (job.status !== "done") throw new Error(job.error || job.status);
+    if (job.status !== "done") throw Object.assign(new Error(job.error || job.status), { job: true });
     bar.value = 1;
     step.replaceChildren(...bi(`导出完成 Done: ${job.filename}`));
     link.href = job.download;
     link.classList.remove("hidden");
     link.click();
   } catch (err) {
-    step.replaceChildren(...bi(`导出失败 Export failed: ${err.message}`));
+    // a failed job gives its reason in English; an error answer, its code's texts (issue 12, point 18)
+    step.replaceChildren(...(err.job ? ["导出失败：导出任务出错", OW.en(`Export failed: ${err.message}`)]
+      : OW.errorNodes("导出失败", "Export failed", err)));
   } finally {
     exporting = false;
   }
@@ -399,8 +402,7 @@ function showLogin() {
   $("login").classList.remove("hidden");
 }
 
-OW.signInForm($("login-form"), $("login-error"), () => { start(); },
-  (err) => err.status === 401 ? "用户名或密码错误 / Wrong username or password" : err.message);
+OW.signInForm($("login-form"), $("login-error"), () => { start(); });  // errors by code (OW.errorNodes)
 
 $("logout").addEventListener("click", async () => {
   try { await OW.api("POST", "/api/v1/auth/logout"); } finally { location.reload(); }

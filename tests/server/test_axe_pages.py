@@ -293,7 +293,7 @@ def test_console(hall, browser, clock):
     f.assert_clean()
 
 
-def test_dashboard(hall, browser):
+def test_dashboard(hall, browser, clock):
     f = Findings()
     hall.user("boss", "manager", display_name="王经理")
     zhang = hall.user("zhangwei", display_name="张伟")
@@ -313,6 +313,11 @@ def test_dashboard(hall, browser):
     page.locator("#login-form").wait_for(state="visible")
     f.look(page, "dashboard-signed-out")
     page.fill("#login-form [name=username]", "boss")
+    page.fill("#login-form [name=password]", "not-the-password")
+    page.click("#login-form button[type=submit]")
+    page.locator("#login-error:not(.hidden)").wait_for()
+    f.look(page, "dashboard-sign-in-failed")
+    clock.advance(10)  # past the sign-in back-off after a failure
     page.fill("#login-form [name=password]", password_of("boss"))
     page.click("#login-form button[type=submit]")
     page.locator("#board").wait_for(state="visible")
