@@ -25,7 +25,8 @@ class RawFrameProtocol(WebSocketsSansIOProtocol):
     """uvicorn's websockets-sansio protocol, reachable from the ASGI scope."""
 
     async def run_asgi(self) -> None:
-        self.scope.setdefault("extensions", {})[KEY] = self  # type: ignore[index]  (uvicorn's TypedDict)
+        extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
+        extensions[KEY] = self
         await super().run_asgi()
 
 
