@@ -45,7 +45,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,9 +117,7 @@ def outlets_toml(outlets: list[Outlet], today: date) -> str:
     for o in outlets:
         out += ["[[halls]]", f'id = "{o.id}"', f'name = "{o.id}号网点"', f'name_en = "Outlet {o.id}"',
                 f'kind = "{o.kind}"', f'address = "市区{o.id}路 / {o.id} Road"']
-        if o.kind == "mobile":
-            out.append(f"visits = [{today.isoformat()}, {(today + timedelta(days=14)).isoformat()}]")
-        else:
+        if o.kind != "mobile":  # a van's days are its published visits (the database; enforce_hours is off)
             out.append('opening_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]')
         out += ['timezone = "Asia/Shanghai"', "enforce_hours = false", "",
                 "[halls.hours]", 'open = "09:00"', 'close = "17:00"', 'lunch_from = "11:30"', 'lunch_until = "13:30"',

@@ -51,3 +51,37 @@ def session_closed(local: datetime, sessions: Sequence[Session], name: str, name
     en = "; ".join(f"{', '.join(_EN[d] for d in sorted(s.weekdays))} {s.start:%H:%M}–{s.end:%H:%M}"
                    for s in sessions)
     return f"{name} 取号时间：{zh} / {name_en}: tickets on {en}"
+
+
+def not_open_today(opening_days: Sequence[int]) -> str:
+    """Why an outlet issues no ticket on a working day that is not one of its opening days (0 = Monday)."""
+    days = sorted(opening_days)
+    return (f"本网点今天不开放（每周{'、'.join(_ZH[d] for d in days)}开放） / This outlet does not open today "
+            f"(open {', '.join(_EN[d] for d in days)})")
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A mobile outlet's published visit of the day: where, and when it serves there."""
+
+    town: str
+    start: time
+    end: time
+
+
+def visit_closed(local: datetime, stops: Sequence[Stop]) -> str | None:
+    """Why a mobile outlet issues no ticket at `local`: no published visit today, or outside the
+    hours of today's visits (the van serves only while it is in the town); None while it is."""
+    if not stops:
+        return "流动服务车今天没有已公布的服务安排 / The mobile outlet has no published visit today"
+    now = local.time()
+    if any(s.start <= now < s.end for s in stops):
+        return None
+    zh = "；".join(f"{s.town} {s.start:%H:%M}–{s.end:%H:%M}" for s in stops)
+    en = "; ".join(f"{s.town} {s.start:%H:%M}–{s.end:%H:%M}" for s in stops)
+    return f"流动服务今天：{zh} / Today's visits: {en}"
+
+
+def not_offered(name: str, name_en: str) -> str:
+    """Why a category takes no ticket at a mobile outlet whose visits today do not offer it."""
+    return f"今天的流动服务不办理{name} / {name_en} is not offered on today's visit"

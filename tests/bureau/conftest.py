@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 from support.accounts import Staff
+from support.clock import at
 from support.halls import demo_text
+from support.mobile import publish_visits
 
 from onewindow.server.config import Config, parse_config
 
-# The van visits twice in November and twice in December 2026 (000 第五条: at least twice a month);
-# the tests' clock starts on one of its days, Monday 2026-11-23.
-VAN_VISITS = "[2026-11-10, 2026-11-23, 2026-12-08, 2026-12-22]"
+# The van visits twice in November and twice in December 2026 (000 第五条: at least twice a month),
+# published at /visits on 2026-11-01 (the city fixture); the tests' clock starts on one of its days,
+# Monday 2026-11-23.
+VAN_VISITS = ("2026-11-10", "2026-11-23", "2026-12-08", "2026-12-22")
 
 PARK = """
 [[halls]]
@@ -45,14 +48,14 @@ categories = ["assist"]
 
 
 def van_text() -> str:
-    """The demo hall made a van: same categories and items, one window, visits instead of weekdays."""
+    """The demo hall made a van: same categories and items, one window; it opens on its published visits."""
     text = demo_text()
     text = text[:text.index("[[halls.printers]]")]  # no printers in a van
     replace = {
         'id = "eco"': 'id = "van"',
         'name = "市生态环境局政务服务大厅"': 'name = "流动服务车（东山片区）"',
         'name_en = "City Eco-Environment Bureau Service Hall"': 'name_en = "Mobile service van (Dongshan)"',
-        'kind = "comprehensive"': f'kind = "mobile"\nvisits = {VAN_VISITS}',
+        'kind = "comprehensive"': 'kind = "mobile"',
         'lunch_from = "11:30"\nlunch_until = "13:30"\n': "",  # one clerk: no lunch rota
         'address = "市政务服务中心二楼 / 2F, City Government Service Centre"':
             'address = "东山镇各村轮流停靠 / Villages of Dongshan town in turn"',
@@ -71,8 +74,11 @@ def city_config() -> Config:
 
 
 @pytest.fixture
-def city(make_client):
-    return make_client(config=city_config())
+def city(make_client, clock):
+    """The city, the van's visits published (through the API, as its manager would) on 2026-11-01."""
+    client = make_client(config=city_config())
+    publish_visits(client, Staff(client).admin, clock, "van", VAN_VISITS, at(2026, 11, 1, 9))
+    return client
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Issue 17, point 1: each hall is an outlet of a kind (000 第五条: comprehensive 综合, special 专项,
-mobile 流动), with an address and its opening days, or a mobile outlet's visits (at least two a month);
-a wrong setting stops the server with file:line: field."""
+mobile 流动), with an address and its opening days; a mobile outlet opens on its published visits
+(the database, issue 18: no `visits` in the file any more); a wrong setting stops the server with
+file:line: field."""
 from __future__ import annotations
 
 from datetime import date
@@ -32,11 +33,10 @@ def test_the_demo_hall_is_a_comprehensive_outlet():
 
 def test_defaults_keep_old_hall_files_loading():
     hall = parse_config(small_hall_toml(2), "old.toml").halls[0]
-    assert (hall.kind, hall.address, hall.opening_days, hall.visits) == (
-        "comprehensive", "", ("mon", "tue", "wed", "thu", "fri"), ())
+    assert (hall.kind, hall.address, hall.opening_days) == ("comprehensive", "", ("mon", "tue", "wed", "thu", "fri"))
 
 
-def test_opening_days_and_visits_say_when_an_outlet_opens():
+def test_opening_days_and_published_visits_say_when_an_outlet_opens():
     """By the seeded 2026 calendar: 01-02 (Fri) and 01-03 (Sat) are New Year holidays, 01-04 (Sun) and
     02-14 (Sat) make-up working days (调休)."""
     cal = seeded_calendar()
@@ -48,9 +48,10 @@ def test_opening_days_and_visits_say_when_an_outlet_opens():
     days = (d(2026, 11, 23), d(2026, 11, 24), d(2026, 11, 28), d(2026, 1, 3), d(2026, 2, 14), d(2026, 1, 4))
     # Monday no; Tuesday; an ordinary Saturday; not the New Year Saturday; a make-up Saturday; not a make-up Sunday
     assert [park.opens_on(x, cal) for x in days] == [False, True, True, False, True, False]
-    van = parse_config(outlet('kind = "mobile"\nvisits = [2026-11-24, 2026-11-10]'), "c").halls[0]
-    assert van.visits == (date(2026, 11, 10), date(2026, 11, 24))
-    assert [van.opens_on(d(2026, 11, x), cal) for x in (10, 11, 24)] == [True, False, True]
+    van = parse_config(outlet('kind = "mobile"'), "c").halls[0]  # no visits in the file: they are published
+    published = {d(2026, 11, 10), d(2026, 11, 24)}  # the days of its published visits (store/sync.py visit_days)
+    assert [van.opens_on(d(2026, 11, x), cal, published) for x in (10, 11, 24)] == [True, False, True]
+    assert not van.opens_on(d(2026, 11, 24), cal)  # nothing published: a van does not open, working day or not
 
 
 @pytest.mark.parametrize(("fields", "line", "field", "says"), [
@@ -58,11 +59,9 @@ def test_opening_days_and_visits_say_when_an_outlet_opens():
     ('opening_days = ["mon", "funday"]', 4, "halls.0.opening_days.1", "'mon'"),
     ('opening_days = []', 4, "halls.0.opening_days", "at least 1"),
     ('opening_days = ["mon", "mon"]', 4, "halls.0.opening_days", "duplicate opening days"),
-    ('kind = "special"\nvisits = [2026-11-10, 2026-11-24]', 5, "halls.0.visits", "only a mobile outlet"),
-    ('kind = "mobile"', 1, "halls.0.visits", "lists the days it visits"),
-    ('kind = "mobile"\nvisits = [2026-11-10, 2026-11-24, 2026-12-08]', 5, "halls.0.visits",
-     "at least 2 times a month (000 第五条); fewer in 2026-12"),
-    ('kind = "mobile"\nvisits = [2026-11-10, 2026-11-10]', 5, "halls.0.visits", "duplicate visits"),
+    # A file from before the published schedule: refused where it lists visits, saying where they live now.
+    ('kind = "mobile"\nvisits = [2026-11-10, 2026-11-24]', 5, "halls.0.visits", "publish them at /visits"),
+    ('kind = "special"\nvisits = []', 5, "halls.0.visits", "publish them at /visits"),
     ('address = "' + "路" * 201 + '"', 4, "halls.0.address", "at most 200"),
 ])
 def test_a_wrong_outlet_setting_names_file_line_and_field(fields, line, field, says):

@@ -26,25 +26,39 @@ TZ = ZoneInfo("Asia/Shanghai")
 ITEM = "eia_registration"
 
 
+def publish_visits(client, headers: dict, clock, hall: str, days, when, town: str = "东山镇",
+                   start: str = "09:00", end: str = "17:00", categories=("eia", "consult")) -> list[dict]:
+    """Publish `hall`'s visits on `days` (ISO) through the API (the schedule's one home), with the
+    injected clock set to `when` (at least 3 days before the first) and put back afterwards."""
+    back = clock.now
+    clock.set(when)
+    out = []
+    try:
+        for day in days:
+            r = client.post(f"/api/v1/halls/{hall}/visits", headers=headers, json={
+                "town": town, "place": f"{town}政府广场", "day": day, "start": start, "end": end,
+                "categories": list(categories)})
+            assert r.status_code == 201, r.text
+            out.append(r.json())
+    finally:
+        clock.now = back
+    return out
+
+
 def today() -> date:
     return datetime.now(TZ).date()
 
 
-def visits_this_month() -> str:
-    d = today()
-    other = d.replace(day=1 if d.day != 1 else 2)
-    return "[" + ", ".join(sorted({d.isoformat(), other.isoformat()})) + "]"
-
-
-def van_text(hall: str, visits: str | None = None) -> str:
-    """The demo hall made a van (as tests/bureau does): one window, visits instead of weekdays."""
+def van_text(hall: str) -> str:
+    """The demo hall made a van (as tests/bureau does): one window; its days are its published visits
+    (the database), which the demo's `enforce_hours = false` does not hold ticketing to."""
     text = demo_text()
     text = text[:text.index("[[halls.printers]]")]
     replace = {
         'id = "eco"': f'id = "{hall}"',
         'name = "市生态环境局政务服务大厅"': f'name = "流动服务车 {hall}"',
         'name_en = "City Eco-Environment Bureau Service Hall"': f'name_en = "Mobile service van {hall}"',
-        'kind = "comprehensive"': f'kind = "mobile"\nvisits = {visits or visits_this_month()}',
+        'kind = "comprehensive"': 'kind = "mobile"',
         'lunch_from = "11:30"\nlunch_until = "13:30"\n': "",
     }
     for old, new in replace.items():

@@ -37,7 +37,7 @@ async def kiosk_view(request: Request):
     kiosk_id = named or next((k for p in svc.hall.printers for k in p.kiosks), None)
     public = await svc.hall_public()
     now = rt.clock()
-    hall_closed = svc.ticketing_closed(now)
+    hall_closed, visits = await svc.closed_now(now)
     statuses = {w["id"]: w for w in public["windows"]}
     issued = await svc.db.read(tstore.issued_counts, svc.hall.id, times.service_day(now, svc.tz))
     cats = []
@@ -45,7 +45,7 @@ async def kiosk_view(request: Request):
         cat = svc.hall.category(c["code"])
         assert cat is not None  # hall_public lists the hall's own categories
         # Before the tap: closed (hall or category hours) or full (daily cap), with why.
-        state, why = kiosk.category_state(cat, hall_closed or svc.category_closed(cat, now),
+        state, why = kiosk.category_state(cat, hall_closed or svc.category_closed(cat, now, visits),
                                           issued.get(cat.code, 0))
         cats.append({**c, "open": state == "open", "state": state, "closed_reason": why,
                      "left": max(cat.daily_cap - issued.get(cat.code, 0), 0) if cat.daily_cap else None,

@@ -146,7 +146,7 @@ async def issue_ticket(request: Request):
     if cat is None:
         raise Invalid(f"unknown category {data.category!r}", "unknown_category")
     if slot is not None:  # a closed hall or category before an empty printer: the more useful message
-        svc.check_open(cat, rt.clock())
+        await svc.check_open(cat, rt.clock())
         rt.printing.refuse_if_unavailable(slot)
     if data.priority_kind is not None and data.priority_kind not in svc.hall.kiosk.priority_kinds:
         raise Invalid(f"this hall offers no {data.priority_kind!r} priority", "bad_priority",

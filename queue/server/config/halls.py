@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Collection
 from datetime import date, time
 from importlib.resources import files
 from pathlib import Path
@@ -288,7 +289,6 @@ class Limits(Strict):
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 OUTLET_KINDS = {"comprehensive": "综合服务网点", "special": "专项服务网点", "mobile": "流动服务网点"}
-MOBILE_VISITS_PER_MONTH = 2  # 000 第五条: a mobile outlet serves at least twice a month
 
 
 class Hall(Strict):
@@ -296,11 +296,13 @@ class Hall(Strict):
     name: str = Field(min_length=1)
     name_en: str = ""
     # The outlet (issue 17; 000 第五条): comprehensive, special or mobile; where it is; which days it
-    # opens (working days of the calendar among them); a mobile outlet opens on its `visits` only.
+    # opens (working days of the calendar among them); a mobile outlet opens on the days of its
+    # published visits only (the mobile_visit table: services/mobile.py), passed in by the caller.
     kind: Literal["comprehensive", "special", "mobile"] = "comprehensive"
     address: str = Field(default="", max_length=200)
     opening_days: tuple[Weekday, ...] = Field(default=WEEKDAYS[:5], min_length=1)
-    visits: tuple[date, ...] = Field(default=(), validate_default=True)
+    # Refused when present (a file from before the published schedule): see _no_visits.
+    visits: None = Field(default=None, exclude=True, repr=False)
     timezone: str = "Asia/Shanghai"
     enforce_hours: bool = True
     notice: str = "过号请重新取号 / Missed numbers must take a new ticket"
@@ -327,32 +329,22 @@ class Hall(Strict):
         _unique("opening days", list(v))
         return v
 
-    @field_validator("visits")
+    @field_validator("visits", mode="before")
     @classmethod
-    def _visits(cls, v: tuple[date, ...], info: ValidationInfo) -> tuple[date, ...]:
-        kind = info.data.get("kind")
-        if kind != "mobile":
-            if v:
-                raise ValueError(f"only a mobile outlet lists visits; this one is {kind!r} (it opens on opening_days)")
-            return v
-        if not v:
-            raise ValueError("a mobile outlet (流动服务网点) lists the days it visits, e.g. visits = [2027-01-05, ...]")
-        _unique("visits", [d.isoformat() for d in v])
-        months: dict[str, int] = {}
-        for d in v:
-            months[f"{d:%Y-%m}"] = months.get(f"{d:%Y-%m}", 0) + 1
-        thin = sorted(m for m, n in months.items() if n < MOBILE_VISITS_PER_MONTH)
-        if thin:
-            raise ValueError(f"a mobile outlet visits at least {MOBILE_VISITS_PER_MONTH} times a month "
-                             f"(000 第五条); fewer in {', '.join(thin)}")
-        return tuple(sorted(v))
+    def _no_visits(cls, v: object) -> None:
+        # One home per rule: a van's days are its published visits (the database, queue/mobile/),
+        # not a list here that could disagree with what the towns were told.
+        raise ValueError("a mobile outlet's visits are no longer listed in the configuration: publish them "
+                         "at /visits (POST /api/v1/halls/{hall}/visits, at least 3 days ahead) and remove "
+                         "this line / 流动服务日程请在 /visits 公布，并删除此行")
 
-    def opens_on(self, day: date, calendar: WorkingCalendar) -> bool:
-        """Whether the outlet opens on `day`: a mobile one on its visits; a fixed one on its opening
+    def opens_on(self, day: date, calendar: WorkingCalendar, visit_days: Collection[date] = ()) -> bool:
+        """Whether the outlet opens on `day`: a mobile one on the days of its published (not cancelled)
+        visits, `visit_days` (store/sync.py visit_days); a fixed one on its opening
         days, never on a holiday; a weekend made a working day (调休) opens the outlets of the working
         week (Monday to Friday all in opening_days) and those that open on that weekday anyway."""
         if self.kind == "mobile":
-            return day in self.visits
+            return day in visit_days
         own = WEEKDAYS[day.weekday()] in self.opening_days
         weekend = day.weekday() >= 5
         if calendar.is_working_day(day):

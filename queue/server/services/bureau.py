@@ -18,6 +18,7 @@ from onewindow.server.config.halls import OUTLET_KINDS
 from onewindow.server.errors import Invalid
 from onewindow.server.services import reporting
 from onewindow.server.store import reports as qstore
+from onewindow.server.store import sync as sstore
 from onewindow.tickets import times
 
 OPEN_STATUSES = ("serving", "idle")  # a clerk is at the window (away or closed is not open)
@@ -28,11 +29,12 @@ def check_year(year: int, this_year: int) -> None:
         raise Invalid(f"year must be between 2000 and {this_year}", "invalid", field="year")
 
 
-def outlet_public(hall) -> dict:
+def outlet_public(hall, visits: list[str] | tuple[str, ...] = ()) -> dict:
+    """`visits`: a mobile outlet's published visit days (ISO; the database is their home)."""
     return {"id": hall.id, "name": hall.name, "name_en": hall.name_en, "kind": hall.kind,
             "kind_name": OUTLET_KINDS[hall.kind], "address": hall.address,
             "opening_days": list(hall.opening_days) if hall.kind != "mobile" else [],
-            "visits": [d.isoformat() for d in hall.visits], "windows": len(hall.windows)}
+            "visits": sorted(visits), "windows": len(hall.windows)}
 
 
 async def outlet_overview(rt, hall_id: str, year: int | None) -> dict:
@@ -56,9 +58,11 @@ async def outlet_overview(rt, hall_id: str, year: int | None) -> dict:
     statuses = [w["status"] for w in svc.view.windows.values()]
     counts = m.counts(rows)
     cal = rt.calendar.current
+    visits = await rt.db.read(sstore.visit_days, hall.id, f"{year}-01-01", "9999-12-31") \
+        if hall.kind == "mobile" else set()
     return {
-        **outlet_public(hall),
-        "open_today": hall.opens_on(today, cal),
+        **outlet_public(hall, sorted(visits)),
+        "open_today": hall.opens_on(today, cal, {date.fromisoformat(d) for d in visits}),
         "now": {"waiting": len(waiting), "longest_wait_s": round(now - first["issued_at"]) if first else 0,
                 "longest": {"number": first["number"], "category": first["category"]} if first else None,
                 "open_windows": sum(1 for s in statuses if s in OPEN_STATUSES), "windows": len(statuses)},
@@ -109,7 +113,7 @@ async def reports(rt, first: date, last: date, progress=None) -> list[dict]:
     halls = list(rt.ratings.items())
     for i, (hid, rs) in enumerate(halls):
         rep, _ = await rs.report(first, last)
-        rep["outlet"] = outlet_public(rs.hall)
+        rep["outlet"] = outlet_public(rs.hall, [d.isoformat() for d in await rs.visit_days(first, last)])
         out.append(rep)
         if progress:
             progress(0.9 * (i + 1) / len(halls), f"outlet {hid}")

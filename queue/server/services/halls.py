@@ -25,6 +25,7 @@ from onewindow.server.services.auth import User, new_token
 from onewindow.server.services.calendar import Calendar
 from onewindow.server.services.limits import RemoteLimits
 from onewindow.server.store import accounts
+from onewindow.server.store import sync as sstore
 from onewindow.server.store import tickets as tstore
 from onewindow.server.store import windows as wstore
 from onewindow.server.store.crypto import Box, track_digest, track_digests, track_matches
@@ -182,17 +183,41 @@ class HallService:
 
     # ----- visitors ----------------------------------------------------------------
 
-    def ticketing_closed(self, now: float) -> str | None:
-        """Why no ticket can be issued now, or None."""
+    async def todays_visits(self, now: float) -> list[dict]:
+        """A mobile outlet's published (not cancelled) visits of the service day at `now` (the
+        database is their one home: services/mobile.py); [] for a fixed outlet."""
+        if self.hall.kind != "mobile":
+            return []
+        return await self.db.read(sstore.visits_of_day, self.hall.id, times.service_day(now, self.tz))
+
+    def ticketing_closed(self, now: float, visits: list[dict] | None = None) -> str | None:
+        """Why no ticket can be issued now, or None. A fixed outlet: its opening days (the calendar's
+        holidays and make-up days) and ticketing hours; a mobile one: during today's published
+        `visits` (todays_visits) only."""
         if not self.hall.enforce_hours:
             return None
         local = datetime.fromtimestamp(now, self.tz)
+        if self.hall.kind == "mobile":
+            return hours.visit_closed(local, [hours.Stop(v["town"], time.fromisoformat(v["start"]),
+                                                         time.fromisoformat(v["end"])) for v in visits or ()])
         h = self.hall.hours
-        return hours.hall_closed(local, self.calendar.current.is_working_day(local.date()),
+        cal = self.calendar.current
+        day = local.date()
+        if cal.is_working_day(day) and not self.hall.opens_on(day, cal):
+            return hours.not_open_today([hours.WEEKDAYS.index(d) for d in self.hall.opening_days])
+        return hours.hall_closed(local, self.hall.opens_on(day, cal),
                                  h.ticketing_from or h.open, h.ticketing_until or h.close)
 
-    def category_closed(self, cat: Category, now: float) -> str | None:
-        """Why this category takes no tickets now (its own hours, its weekdays), or None."""
+    async def closed_now(self, now: float) -> tuple[str | None, list[dict]]:
+        """Why no ticket can be issued now (ticketing_closed), and today's visits of a mobile outlet."""
+        visits = await self.todays_visits(now) if self.hall.enforce_hours else []
+        return self.ticketing_closed(now, visits), visits
+
+    def category_closed(self, cat: Category, now: float, visits: list[dict] | None = None) -> str | None:
+        """Why this category takes no tickets now (its own hours, its weekdays; at a mobile outlet,
+        not offered on today's `visits`), or None."""
+        if self.hall.enforce_hours and visits and not any(cat.code in v["categories"] for v in visits):
+            return hours.not_offered(cat.name, cat.name_en or cat.code)
         if not self.hall.enforce_hours or (cat.ticketing_from is None and cat.ticketing_until is None
                                            and not cat.sessions):
             return None
@@ -206,12 +231,13 @@ class HallService:
                               s.end or end) for s in cat.sessions], cat.name, cat.name_en or cat.code)
         return hours.category_closed(local, start, end, cat.name, cat.name_en or cat.code)
 
-    def check_open(self, cat, now: float) -> None:
-        """409 when the hall, or this category's own ticketing hours, are closed."""
-        closed = self.ticketing_closed(now)
+    async def check_open(self, cat, now: float) -> None:
+        """409 when the outlet (its opening days, a van's published visits, its hours), or this
+        category's own ticketing hours, are closed."""
+        closed, visits = await self.closed_now(now)
         if closed:
             raise Conflict(closed, "hall_closed")
-        closed = self.category_closed(cat, now)
+        closed = self.category_closed(cat, now, visits)
         if closed:
             raise Conflict(closed, "category_closed")
 
@@ -231,7 +257,7 @@ class HallService:
         now = self.clock()
         await self.close_past_days()
         if appointment_at is None:  # a checked-in appointment's hours are its slot's (an extended session)
-            self.check_open(cat, now)
+            await self.check_open(cat, now)
         remote_cap = None
         if channel == "remote":
             self.remote.check(cat.code, client, now)
@@ -587,7 +613,7 @@ class HallService:
         return {
             "id": self.hall.id, "name": self.hall.name, "name_en": self.hall.name_en,
             "timezone": self.hall.timezone,
-            "open": self.ticketing_closed(self.clock()) is None,
+            "open": (await self.closed_now(self.clock()))[0] is None,
             "categories": [
                 # `ahead` and the wait are what a ticket taken now gets (the tile agrees with the ticket)
                 {"code": c.code, "name": c.name, "name_en": c.name_en, "prefix": c.prefix, "icon": c.icon,

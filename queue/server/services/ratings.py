@@ -39,6 +39,7 @@ from onewindow.server.store import appointments as astore
 from onewindow.server.store import complaints as cxstore
 from onewindow.server.store import ratings as rstore
 from onewindow.server.store import reports as qstore
+from onewindow.server.store import sync as sstore
 from onewindow.server.store import tracking as kstore
 from onewindow.server.store.database import Database
 from onewindow.server.store.rows import WindowPosts
@@ -210,12 +211,13 @@ class RatingService:
         appts = await self.db.read(astore.day_counts, hall.id, today.isoformat(), today.isoformat(),  # issue 16
                                    now - hall.appointments.check_in_after_min * 60)
         cal = self.calendar.current
+        visit_days = await self.visit_days(today, today)
 
         yearly = await self._yearly(today, now)
 
         def build():
             report = reporting.build_report(hall, self.policy, rows, ratings, day_tasks, cases, today, today,
-                                            [today] if hall.opens_on(today, cal) else [], now)
+                                            [today] if hall.opens_on(today, cal, visit_days) else [], now)
             reporting.add_thresholds(report, self.policy, yearly)
             reporting.add_followup(report, messages, followed)
             reporting.add_appointments(report, appts)
@@ -322,6 +324,14 @@ class RatingService:
 
     # ----- reports ---------------------------------------------------------------------
 
+    async def visit_days(self, first: date, last: date) -> set[date]:
+        """A mobile outlet's days with a published visit from first to last (the database is the
+        schedule's one home, services/mobile.py): the days it opens (Hall.opens_on)."""
+        if self.hall.kind != "mobile":
+            return set()
+        days = await self.db.read(sstore.visit_days, self.hall.id, first.isoformat(), last.isoformat())
+        return {date.fromisoformat(d) for d in days}
+
     async def _yearly(self, last: date, now: float) -> dict:
         """What the yearly thresholds are judged on: the year to date up to `last`, from the
         hall's first ticket if it opened this year (reporting.add_thresholds)."""
@@ -332,9 +342,10 @@ class RatingService:
         levels = await self.db.read(qstore.rating_levels, hall.id, start, end)
         busy = await self.db.read(qstore.serving_seconds, hall.id, first.isoformat(), last.isoformat())
         cal = self.calendar.current
+        visit_days = await self.visit_days(first, last)
 
         def open_s() -> float:
-            days = [d for d in reporting.days(first, last) if hall.opens_on(d, cal)]
+            days = [d for d in reporting.days(first, last) if hall.opens_on(d, cal, visit_days)]
             return length(open_intervals(days, hall.hours.open, hall.hours.close, tz, until=now))
 
         return {"from": first, "to": last, "levels": levels, "busy_s": busy, "open_s": await asyncio.to_thread(open_s),
@@ -375,9 +386,10 @@ class RatingService:
                                    now - hall.appointments.check_in_after_min * 60)
         yearly = await self._yearly(last, now)
         cal = self.calendar.current
+        visit_days = await self.visit_days(first, last)
 
         def build():
-            open_days = [d for d in reporting.days(first, last) if hall.opens_on(d, cal)
+            open_days = [d for d in reporting.days(first, last) if hall.opens_on(d, cal, visit_days)
                          and datetime.combine(d, hall.hours.open, self.tz).timestamp() < now]
             report = reporting.build_report(hall, self.policy, rows, ratings, tasks, cases, first, last, open_days,
                                             now)

@@ -164,13 +164,17 @@ class SyncCentre:
         def fn(tx):
             users = [dict(r) for r in tx.all(f"SELECT {', '.join(columns('app_user'))} FROM app_user")]
             years = [dict(r) for r in tx.all(f"SELECT {', '.join(columns('calendar_year'))} FROM calendar_year")]
-            return users, years
+            # The published schedule: on the road the van takes tickets during its visits only.
+            visits = [dict(r) for r in tx.all(f"SELECT {sstore.VISIT_COLUMNS} FROM mobile_visit WHERE hall = :h "
+                                              "ORDER BY id", {"h": hall})]
+            return users, years, visits
 
-        users, years = await self.rt.db.read(fn)
+        users, years, visits = await self.rt.db.read(fn)
         for u in users:
             u.pop("id", None)
         return {"hall": hall, "config": hall_section(text, hall) if text else "", "users": users,
-                "calendar": years, "public_url": self.rt.settings.public_url, "now": self.rt.clock()}
+                "calendar": years, "visits": visits, "public_url": self.rt.settings.public_url,
+                "now": self.rt.clock()}
 
     # ----- a batch -----------------------------------------------------------------------------------
 
@@ -381,6 +385,15 @@ class VanSync:
                 tx.execute(f"INSERT INTO calendar_year ({', '.join(year_cols)}) VALUES "
                            f"({', '.join(':' + c for c in year_cols)}) ON CONFLICT (year) DO UPDATE SET "
                            + ", ".join(f"{c} = excluded.{c}" for c in year_cols if c != "year"), vals)
+            if "visits" in data:  # the centre's schedule replaces the van's copy (the centre publishes it)
+                tx.execute("DELETE FROM mobile_visit WHERE hall = :h", {"h": self.hall})
+                for v in data["visits"]:
+                    if v.get("hall") == self.hall:
+                        tx.execute(f"INSERT INTO mobile_visit ({sstore.VISIT_COLUMNS}) VALUES (:id, :hall, :town, "
+                                   ":place, :day, :start, :end, :categories, :status, :published_at, :changed_at, "
+                                   ":changed_by)", {k: v.get(k) for k in ("id", "hall", "town", "place", "day",
+                                   "start", "end", "categories", "status", "published_at", "changed_at",
+                                   "changed_by")})
             for origin, st in cases.items():  # the tracking status of its cases, as the centre has it
                 st = {k: st[k] for k in PULLED_CASE if k in st}
                 tx.execute("UPDATE case_file SET " + ", ".join(f"{k} = :{k}" for k in st)

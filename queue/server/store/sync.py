@@ -60,6 +60,20 @@ def published(tx: Tx, hall: str) -> list[dict]:
                                       "AND status = 'published' ORDER BY day, start", {"hall": hall})]
 
 
+def visits_of_day(tx: Tx, hall: str, day: str) -> list[dict]:
+    """The outlet's published (not cancelled) visits on `day` (ISO), in order: when the van takes tickets."""
+    return [_visit(r) for r in tx.all(f"SELECT {VISIT_COLUMNS} FROM mobile_visit WHERE hall = :hall AND day = :day "
+                                      "AND status = 'published' ORDER BY start", {"hall": hall, "day": day})]
+
+
+def visit_days(tx: Tx, hall: str, first: str, last: str) -> set[str]:
+    """The days (ISO) from first to last on which the outlet has a published (not cancelled) visit:
+    when a mobile outlet opens (utilisation, "open today", ticketing: Hall.opens_on)."""
+    return {r["day"] for r in tx.all("SELECT DISTINCT day FROM mobile_visit WHERE hall = :hall AND status = "
+                                     "'published' AND day >= :first AND day <= :last",
+                                     {"hall": hall, "first": first, "last": last})}
+
+
 def raise_alert(tx: Tx, key: str, hall: str, kind: str, level: str, message: str, now: float,
                 case_id: int | None = None) -> None:
     """A supervision alert, once per key (the dashboard and the bureau see it); reopened if resolved."""
