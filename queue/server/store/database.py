@@ -675,8 +675,10 @@ class PostgresDatabase(Database):
                 return
 
     def _broken(self, exc: BaseException) -> bool:
+        """The connection is gone (not just this statement failed: a deadlock is an
+        OperationalError too, and stays one write's own failure)."""
         conn = self._hot_conn
-        return conn is None or conn.closed or conn.broken or isinstance(exc, self._psycopg.OperationalError)
+        return conn is None or conn.closed or conn.broken
 
     def _run_each(self, conn, tx: Tx, group: list[_Job]) -> None:
         for j in group:
