@@ -77,7 +77,15 @@ def city_config() -> Config:
 def city(make_client, clock):
     """The city, the van's visits published (through the API, as its manager would) on 2026-11-01."""
     client = make_client(config=city_config())
-    publish_visits(client, Staff(client).admin, clock, "van", VAN_VISITS, at(2026, 11, 1, 9))
+    admin = Staff(client).admin
+    publish_visits(client, admin, clock, "van", VAN_VISITS, at(2026, 11, 1, 9))
+    # A visit on Monday 11-16 published, then cancelled: the van does not open that day (utilisation).
+    [gone] = publish_visits(client, admin, clock, "van", ["2026-11-16"], at(2026, 11, 1, 9))
+    back = clock.now
+    clock.set(at(2026, 11, 2, 9))
+    r = client.delete(f"/api/v1/halls/van/visits/{gone['id']}", headers=admin)
+    assert r.status_code == 200, r.text
+    clock.now = back
     return client
 
 
