@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from bureau.conftest import city_config
+from bureau.conftest import VAN_VISITS, city_config
 from playwright.sync_api import expect
 from support import axe
 from support.accounts import Accounts, password_of
 from support.clock import at
 from support.devices import equip
+from support.mobile import publish_visits
 
 pytestmark = pytest.mark.browser
 VIEWS = {"1920": {"width": 1920, "height": 1080}, "1366": {"width": 1366, "height": 768}}
@@ -26,6 +27,7 @@ def city_server(live_server, settings, clock):
     c = httpx.Client(base_url=srv.url, timeout=20)
     acc = Accounts(c, settings.admin_password, keep_cookies=False)
     equip(c, acc.admin)  # tickets and ratings as each hall's paired kiosk and pad
+    publish_visits(c, acc.admin, clock, "van", VAN_VISITS, at(2026, 11, 1, 9))  # the van's schedule
     acc.make("city", "bureau_manager", display_name="市局")
     acc.make("boss", "manager")
     parker = acc.make("parker")
