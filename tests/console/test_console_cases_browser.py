@@ -34,7 +34,8 @@ def test_suspend_with_the_checklist_and_defects_a_visit_and_the_key_project_card
     assert c.post(f"/api/v1/halls/{HALL}/windows/w1/sign-in", headers=clerk).status_code == 200
     form = accept(c, clerk, "eia_report_form")
     key = accept(c, clerk, "key_project_eia")
-    r = c.post(f"/api/v1/cases/{key['id']}/key-project", headers=manager, json={"liaison": "zhangwei", "phone": "0519-12369"})
+    r = c.post(f"/api/v1/cases/{key['id']}/key-project", headers=manager,
+               json={"liaison": "zhangwei", "phone": "0519-12369"})
     assert r.status_code == 201, r.text
 
     page = browser.new_context(viewport=VIEW).new_page()
@@ -60,7 +61,8 @@ def test_suspend_with_the_checklist_and_defects_a_visit_and_the_key_project_card
     assert_no_violations(page, "console suspend form")
     page.click("#cs-send")
     page.locator("#case-detail .csmissing li").first.wait_for()
-    listed = ["环境影响报告表（全本及公示本）", "法定代表人身份证明或授权委托书", "公众参与说明未盖公章", "附图比例尺缺失"]
+    listed = ["环境影响报告表（全本及公示本）", "法定代表人身份证明或授权委托书",
+              "公众参与说明未盖公章", "附图比例尺缺失"]
     assert page.locator("#case-detail .csmissing li").all_inner_texts() == listed
     case = c.get(f"/api/v1/cases/{form['id']}", headers=clerk).json()
     assert case["status"] == "suspended" and case["missing"] == listed

@@ -515,8 +515,9 @@ def to_xlsx(report: dict, tasks: list[dict] | None = None) -> bytes:
     ws.append(["编号 Id", "号码 Ticket", "窗口 Window", "人员 Clerk", "等级 Level", "原因 Reasons", "意见 Comment",
                "状态 State", "受理 Opened", "期限 Due", "办结 Closed", "超时 Overdue"])
     for x in tasks or []:
-        ws.append([x["id"], x["ticket"], x["window"], x.get("clerk_name") or x["clerk"], x["level"], ", ".join(x["reasons"]), x["comment"],
-                   x["state"], x["opened_at"], x["due_at"], x["closed_at"], "是 yes" if x["overdue"] else "否 no"])
+        ws.append([x["id"], x["ticket"], x["window"], x.get("clerk_name") or x["clerk"], x["level"],
+                   ", ".join(x["reasons"]), x["comment"], x["state"], x["opened_at"], x["due_at"], x["closed_at"],
+                   "是 yes" if x["overdue"] else "否 no"])
     for col in "ABCDEFGHIJKL":
         ws.column_dimensions[col].width = 16
 

@@ -98,7 +98,8 @@ def open_task(tx: Tx, rating: dict, now: float, due_at: float) -> dict:
 
 
 def _task_query(where: str) -> str:
-    return (f"SELECT {TASK_COLUMNS}, r.reasons, r.comment, r.channel, r.category, r.kind, t.number FROM rectification_task k "
+    return (f"SELECT {TASK_COLUMNS}, r.reasons, r.comment, r.channel, r.category, r.kind, t.number "
+            "FROM rectification_task k "
             f"JOIN rating r ON r.id = k.rating_id JOIN ticket t ON t.id = k.ticket_id WHERE {where}")
 
 
@@ -162,7 +163,8 @@ def tasks_opened_between(tx: Tx, hall: str, start: float, end: float) -> list[di
 
 
 def level_totals(tx: Tx, hall: str) -> dict[int, int]:
-    rows = tx.all("SELECT level, COUNT(*) AS n FROM rating WHERE hall = :hall AND kind = 'visit' GROUP BY level", {"hall": hall})
+    rows = tx.all("SELECT level, COUNT(*) AS n FROM rating WHERE hall = :hall AND kind = 'visit' GROUP BY level",
+                  {"hall": hall})
     return {int(r["level"]): int(r["n"]) for r in rows}
 
 
