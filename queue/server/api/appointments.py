@@ -152,8 +152,8 @@ async def cancel(request: Request):
 async def reschedule(request: Request):
     """Move a booking to another slot of its category (409 slot_full with the nearest free ones)."""
     svc = _service(request)
+    aid = path_int(request, "id")  # an id out of range is 404 whatever the body
     data = await body(request, RescheduleBody)
-    aid = path_int(request, "id")
     token = request.query_params.get("token", "")
     a = await svc.show(aid, token)
     tz = svc.halls_or_404(a["hall"]).tz

@@ -55,8 +55,9 @@ async def review_case(request: Request):
       422: {description: "reason_required"}
     """
     user = await require_role(request, *REVIEWERS)
+    case_id = path_int(request, "id")  # an id out of range is 404 whatever the body, as on the other routes
     data = await body(request, SignOffBody)
-    return JSON(await runtime(request).casework.review(user, path_int(request, "id"), data.decision, data.reason))
+    return JSON(await runtime(request).casework.review(user, case_id, data.decision, data.reason))
 
 
 async def key_project_card(request: Request):
@@ -84,8 +85,9 @@ async def mark_key_project(request: Request):
       422: {description: "unknown_liaison"}
     """
     user = await require_role(request, "manager", "admin")
+    case_id = path_int(request, "id")  # an id out of range is 404 whatever the body
     data = await body(request, KeyProjectBody)
-    card = await runtime(request).casework.mark(user, path_int(request, "id"), data.liaison.strip(),
+    card = await runtime(request).casework.mark(user, case_id, data.liaison.strip(),
                                                 data.phone.strip())
     return JSON(card, status_code=201)
 

@@ -152,8 +152,9 @@ async def complaint_step(request: Request):
       422: {description: "a bad field, e.g. a department not responsible for the type (wrong_department)"}
     """
     user = await require_role(request, *STAFF)
+    cid = path_int(request, "id")  # an id out of range is 404 whatever the body
     data = await body(request, ComplaintStepBody)
-    return JSON(await runtime(request).complaints.step(user, path_int(request, "id"), data))
+    return JSON(await runtime(request).complaints.step(user, cid, data))
 
 
 @reads(ComplaintCallbackBody)
@@ -166,8 +167,9 @@ async def complaint_callback(request: Request):
       409: {description: "not closed yet, anonymous or without a phone (code no_callback)"}
     """
     user = await require_role(request, *STAFF)
+    cid = path_int(request, "id")  # an id out of range is 404 whatever the body
     data = await body(request, ComplaintCallbackBody)
-    return JSON(await runtime(request).complaints.callback(user.username, path_int(request, "id"), data.outcome,
+    return JSON(await runtime(request).complaints.callback(user.username, cid, data.outcome,
                                                            data.note))
 
 

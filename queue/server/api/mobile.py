@@ -97,8 +97,9 @@ async def change_visit(request: Request):
     """Change a published visit (manager): the old and the new day both at least 3 days away."""
     user = await require_role(request, "manager", "admin")
     svc = runtime(request).hall(request.path_params["hall"])
+    vid = path_int(request, "id")  # an id out of range is 404 whatever the body
     data = await body(request, MobileVisitBody)
-    out = await mobile.change(svc, path_int(request, "id"), data.row(), user.username, runtime(request).notifier)
+    out = await mobile.change(svc, vid, data.row(), user.username, runtime(request).notifier)
     return JSON({**public(out, svc), "warnings": out["warnings"]})
 
 
