@@ -223,7 +223,9 @@ def test_xlsx_export(scripted):
     r = d.get(f"/api/v1/halls/{HALL}/reports.xlsx", boss, **{"from": "2026-11-23", "to": "2026-11-23"})
     assert r.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     wb = load_workbook(io.BytesIO(r.content), read_only=True)
-    assert wb.sheetnames == ["汇总 Summary", "明细 Figures", "评价 Ratings", "整改 Tasks"]
+    # the complaints' sheet (issue 15) comes last; the scripted day has none
+    assert wb.sheetnames == ["汇总 Summary", "明细 Figures", "评价 Ratings", "整改 Tasks", "投诉 Complaints"]
+    assert next(wb["投诉 Complaints"].iter_rows(values_only=True))[:2] == ("投诉总数 Complaints received", 0)
     summary = {row[0]: row[1] for row in wb["汇总 Summary"].iter_rows(values_only=True)}
     assert summary["取号 Issued"] == 6 and summary["办结 Served"] == 4
     assert summary["90%等候(秒) P90 wait (s)"] == 1760 and summary["等候达标率 Service level"] == approx(0.6)
