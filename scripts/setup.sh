@@ -15,12 +15,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtime=(python3-venv espeak-ng libespeak-ng1 fonts-wqy-zenhei libusb-1.0-0)
-want=("${runtime[@]}" sox zbar-tools chromium postgresql redis-server nodejs npm)
+want=("${runtime[@]}" sox zbar-tools chromium postgresql redis-server)
 [ "${1:-}" = "--runtime" ] && want=("${runtime[@]}")
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js by its command, not its package: a NodeSource nodejs carries its own npm, and
+# Debian's npm package cannot be installed beside it ("held broken packages").
+if [ "${1:-}" != "--runtime" ] && ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_=""; [ "$(id -u)" -ne 0 ] && sudo_="sudo"
   $sudo_ apt-get update -qq
