@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0017'
-down_revision = '0015'  # 0016 did not exist when this was written: the lead chains it
+down_revision = '0015'  # there is no 0016: revisions chain by down_revision, not by number
 branch_labels = None
 depends_on = None
 

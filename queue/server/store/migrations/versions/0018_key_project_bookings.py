@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0018'
-down_revision = '0017'  # no number was assigned to this point: chained after the last one (the lead checks)
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
