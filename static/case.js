@@ -39,7 +39,7 @@
     online: ["结果可在网上查看", "Available online"],
   };
   const UNIT = { working_days: ["个工作日", "working days"], calendar_days: ["天", "days"], hours: ["小时", "hours"] };
-  const S = { state: null, ws: null, attempt: 0, timer: null, scheme: null, chosen: null, sending: false };
+  const S = { state: null, scheme: null, chosen: null, sending: false };
 
   function bi(zh, enText) { return [zh, en(enText)]; }
   const day = (iso) => (iso ? iso.slice(0, 10) : "—");
@@ -203,46 +203,14 @@
     $("message").classList.add("hidden");
     $("board").classList.remove("hidden");
     render();
-    if (FINAL.has(s.status) && S.ws) { S.closing = true; S.ws.close(); }
+    if (FINAL.has(s.status)) live.close();
   }
 
   // ----- the live socket ----------------------------------------------------------------
 
-  function setLive(state) {
-    const box = $("live");
-    box.dataset.state = state;
-    const text = { live: ["实时更新中", "Live"], lost: ["连接中断，正在重连…", "Connection lost, reconnecting…"],
-      connecting: ["正在连接…", "Connecting…"], ended: ["已结束", "Finished"] }[state];
-    box.replaceChildren(...bi(...text));
-  }
-
-  function connect() {
-    clearTimeout(S.timer);
-    S.closing = false;
-    const proto = location.protocol === "https:" ? "wss://" : "ws://";
-    const ws = new WebSocket(`${proto}${location.host}/ws/cases/${encodeURIComponent(CASE)}?token=${encodeURIComponent(TOKEN)}`);
-    S.ws = ws;
-    ws.onopen = () => { S.attempt = 0; setLive("live"); };
-    ws.onmessage = (m) => {
-      let msg;
-      try { msg = JSON.parse(m.data); } catch (e) { return; }
-      if (msg.type === "case") update(msg);
-    };
-    ws.onclose = (e) => {
-      if (S.ws !== ws) return;
-      S.ws = null;
-      if (e.code === 4404) { notFound(); return; }
-      if (S.closing || (S.state && FINAL.has(S.state.status))) { setLive("ended"); return; }
-      setLive("lost");
-      const base = Math.min(30000, 1000 * 2 ** S.attempt++);
-      S.timer = setTimeout(connect, base / 2 + Math.random() * base / 2);
-    };
-  }
-
-  document.addEventListener("visibilitychange", () => {
-    if (document.hidden || S.ws || (S.state && FINAL.has(S.state.status))) return;
-    S.attempt = 0;
-    connect();
+  const live = OW.follow(`/ws/cases/${encodeURIComponent(CASE)}?token=${encodeURIComponent(TOKEN)}`, {
+    type: "case", onMessage: update, onNotFound: notFound,
+    isFinal: () => S.state && FINAL.has(S.state.status), liveBox: $("live"),
   });
 
   async function start() {
@@ -255,8 +223,8 @@
       fail(["暂时无法连接", "Cannot reach the hall right now"], ["请稍后刷新本页。", "Please reload this page in a moment."]);
       return;
     }
-    if (!FINAL.has(S.state.status)) connect();
-    else setLive("ended");
+    if (!FINAL.has(S.state.status)) live.connect();
+    else live.setLive("ended");
   }
 
   start();

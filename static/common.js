@@ -303,6 +303,62 @@ const OW = (() => {
   function param(name) { return new URLSearchParams(location.search).get(name); }
 
   /**
+   * A phone page following one ticket or case over its own socket (`path`, e.g.
+   * "/ws/tickets/7?token=…"), which sends the whole object on connect and on every change:
+   * onMessage(msg) for each message of `type`; `liveBox` says live / lost / connecting / ended.
+   * Reconnects with back-off and jitter (1 s doubling, 30 s at most) and at once when the phone
+   * wakes; a 4404 close calls onNotFound(); no reconnecting once isFinal() or after close().
+   * The page calls connect() once it has its first state; setLive("ended") when it starts final.
+   */
+  function follow(path, { type, onMessage, onNotFound, isFinal, liveBox }) {
+    let ws = null, attempt = 0, timer = null, closing = false;
+
+    function setLive(state) {
+      liveBox.dataset.state = state;
+      const text = { live: ["实时更新中", "Live"], lost: ["连接中断，正在重连…", "Connection lost, reconnecting…"],
+        connecting: ["正在连接…", "Connecting…"], ended: ["已结束", "Finished"] }[state];
+      liveBox.replaceChildren(text[0], en(text[1]));
+    }
+
+    function connect() {
+      clearTimeout(timer);
+      closing = false;
+      const proto = location.protocol === "https:" ? "wss://" : "ws://";
+      const sock = new WebSocket(`${proto}${location.host}${path}`);
+      ws = sock;
+      sock.onopen = () => { attempt = 0; setLive("live"); };
+      sock.onmessage = (m) => {
+        let msg;
+        try { msg = JSON.parse(m.data); } catch (e) { return; }
+        if (msg.type === type) onMessage(msg);
+      };
+      sock.onclose = (e) => {
+        if (ws !== sock) return;
+        ws = null;
+        if (e.code === 4404) { onNotFound(); return; }
+        if (closing || isFinal()) { setLive("ended"); return; }
+        setLive("lost");
+        const base = Math.min(30000, 1000 * 2 ** attempt++);
+        timer = setTimeout(connect, base / 2 + Math.random() * base / 2);
+      };
+    }
+
+    document.addEventListener("visibilitychange", () => {
+      // A phone waking up: reconnect now rather than after the back-off.
+      if (document.hidden || ws || isFinal()) return;
+      attempt = 0;
+      connect();
+    });
+
+    return {
+      connect,
+      setLive,
+      /** The state became final: close the socket (it then says "ended"). */
+      close() { if (ws) { closing = true; ws.close(); } },
+    };
+  }
+
+  /**
    * A sign-in form (username, password): signs in, hides `box` and awaits
    * done(); on failure shows say(err) (text or nodes) in `box`.
    */
@@ -335,5 +391,5 @@ const OW = (() => {
     api("GET", "/api/v1/auth/me").then((me) => { if (allowed(me)) show(); }).catch(() => {});
   }
 
-  return { api, liveSocket, waitText, el, en, bilingual, param, signInForm, managerPage, useDevice, errorText, errorNodes, ERROR_TEXTS };
+  return { api, liveSocket, follow, waitText, el, en, bilingual, param, signInForm, managerPage, useDevice, errorText, errorNodes, ERROR_TEXTS };
 })();

@@ -27,7 +27,7 @@
     parked: ["请回到窗口继续办理。", "Please go back to the window to carry on."],
   };
 
-  const S = { hall: OW.param("hall"), info: null, state: null, ws: null, attempt: 0, timer: null, audio: null };
+  const S = { hall: OW.param("hall"), info: null, state: null, audio: null };
 
   function bi(zh, en) { return [zh, el("span", { class: "en" }, en)]; }
 
@@ -95,7 +95,7 @@
     render();
     const recalled = before && before.status === "called" && (s.call_count || 0) > (before.call_count || 0);
     if (s.status === "called" && (!before || before.status !== "called" || before.window !== s.window || recalled)) cue();
-    if (FINAL.has(s.status) && S.ws) { S.closing = true; S.ws.close(); }
+    if (FINAL.has(s.status)) live.close();
   }
 
   // ----- alerts ---------------------------------------------------------------------
@@ -134,42 +134,9 @@
 
   // ----- the live socket ----------------------------------------------------------------
 
-  function setLive(state) {
-    const box = $("live");
-    box.dataset.state = state;
-    const text = { live: ["实时更新中", "Live"], lost: ["连接中断，正在重连…", "Connection lost, reconnecting…"],
-      connecting: ["正在连接…", "Connecting…"], ended: ["已结束", "Finished"] }[state];
-    box.replaceChildren(...bi(...text));
-  }
-
-  function connect() {
-    clearTimeout(S.timer);
-    S.closing = false;
-    const proto = location.protocol === "https:" ? "wss://" : "ws://";
-    const ws = new WebSocket(`${proto}${location.host}/ws/tickets/${encodeURIComponent(TICKET)}?token=${encodeURIComponent(TOKEN)}`);
-    S.ws = ws;
-    ws.onopen = () => { S.attempt = 0; setLive("live"); };
-    ws.onmessage = (m) => {
-      let msg;
-      try { msg = JSON.parse(m.data); } catch (e) { return; }
-      if (msg.type === "ticket") update(msg);
-    };
-    ws.onclose = (e) => {
-      if (S.ws !== ws) return;
-      S.ws = null;
-      if (e.code === 4404) { notFound(); return; }
-      if (S.closing || (S.state && FINAL.has(S.state.status))) { setLive("ended"); return; }
-      setLive("lost");
-      const base = Math.min(30000, 1000 * 2 ** S.attempt++);
-      S.timer = setTimeout(connect, base / 2 + Math.random() * base / 2);
-    };
-  }
-
-  document.addEventListener("visibilitychange", () => {
-    // A phone waking up: reconnect now rather than after the back-off.
-    if (document.hidden || S.ws || (S.state && FINAL.has(S.state.status))) return;
-    S.attempt = 0;
-    connect();
+  const live = OW.follow(`/ws/tickets/${encodeURIComponent(TICKET)}?token=${encodeURIComponent(TOKEN)}`, {
+    type: "ticket", onMessage: update, onNotFound: notFound,
+    isFinal: () => S.state && FINAL.has(S.state.status), liveBox: $("live"),
   });
 
   async function start() {
@@ -185,8 +152,8 @@
       if (e.status === 404) { notFound(); return; }
       fail(["暂时无法连接", "Cannot reach the hall right now"], ["请稍后刷新本页。", "Please reload this page in a moment."]);
     }
-    if (!S.state || !FINAL.has(S.state.status)) connect();
-    else setLive("ended");
+    if (!S.state || !FINAL.has(S.state.status)) live.connect();
+    else live.setLive("ended");
   }
 
   start();
