@@ -7,10 +7,6 @@
   const COLS = [["booked", "预约", "Booked"], ["checked_in", "按时签到", "On time"], ["late", "迟到", "Late"],
                 ["no_show", "未到", "No-show"], ["cancelled", "取消", "Cancelled"], ["waiting", "待到", "To come"]];
 
-  async function hall() {
-    return OW.param("hall") || (await OW.api("GET", "/api/v1/halls"))[0].id;
-  }
-
   function render(card, data, halls) {
     const names = Object.fromEntries((halls.categories || []).map((c) => [c.code, c]));
     const rows = Object.entries(data.categories).map(([code, f]) => {
@@ -33,28 +29,10 @@
     card.classList.remove("hidden");
   }
 
-  async function refresh(card, id) {
-    if (document.getElementById("board").classList.contains("hidden")) return;  // not signed in yet
-    try {
-      const [data, info] = await Promise.all([
-        OW.api("GET", `/api/v1/halls/${encodeURIComponent(id)}/appointments/summary`),
-        OW.api("GET", `/api/v1/halls/${encodeURIComponent(id)}`)]);
-      render(card, data, info);
-    } catch (e) {
-      if (e.status === 401 || e.status === 403) card.classList.add("hidden");
-    }
-  }
-
-  async function start() {
-    const card = document.getElementById("appointments-card");
-    if (!card) return;
-    let id;
-    try { id = await hall(); } catch (e) { return; }
-    refresh(card, id);
-    new MutationObserver(() => refresh(card, id))
-      .observe(document.getElementById("board"), { attributes: true, attributeFilter: ["class"] });
-    setInterval(() => refresh(card, id), 30000);
-  }
-
-  start();
+  OW.dashboardCard("appointments-card", async (card, id) => {
+    const [data, info] = await Promise.all([
+      OW.api("GET", `/api/v1/halls/${encodeURIComponent(id)}/appointments/summary`),
+      OW.api("GET", `/api/v1/halls/${encodeURIComponent(id)}`)]);
+    render(card, data, info);
+  });
 })();

@@ -359,6 +359,34 @@ const OW = (() => {
   }
 
   /**
+   * A card of the dashboard (static/dashboard.html) with its own figures: `load(card, hallId)`
+   * fetches and renders them. It runs when the board appears (after sign-in), then every 30 s,
+   * never while the board is hidden; a 401/403 hides the card, other failures keep what it shows.
+   * The hall: ?hall= or the first one.
+   */
+  function dashboardCard(cardId, load) {
+    const card = document.getElementById(cardId);
+    if (!card) return;
+    async function refresh(id) {
+      if (document.getElementById("board").classList.contains("hidden")) return;  // not signed in yet
+      try {
+        await load(card, id);
+      } catch (e) {
+        if (e.status === 401 || e.status === 403) card.classList.add("hidden");
+      }
+    }
+    (async () => {
+      let id;
+      try { id = param("hall") || (await api("GET", "/api/v1/halls"))[0].id; } catch (e) { return; }
+      refresh(id);
+      // The board appears after sign-in: look as soon as it does, then every 30 s.
+      new MutationObserver(() => refresh(id))
+        .observe(document.getElementById("board"), { attributes: true, attributeFilter: ["class"] });
+      setInterval(() => refresh(id), 30000);
+    })();
+  }
+
+  /**
    * A sign-in form (username, password): signs in, hides `box` and awaits
    * done(); on failure shows say(err) (text or nodes) in `box`.
    */
@@ -391,5 +419,5 @@ const OW = (() => {
     api("GET", "/api/v1/auth/me").then((me) => { if (allowed(me)) show(); }).catch(() => {});
   }
 
-  return { api, liveSocket, follow, waitText, el, en, bilingual, param, signInForm, managerPage, useDevice, errorText, errorNodes, ERROR_TEXTS };
+  return { api, liveSocket, follow, dashboardCard, waitText, el, en, bilingual, param, signInForm, managerPage, useDevice, errorText, errorNodes, ERROR_TEXTS };
 })();

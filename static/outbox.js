@@ -29,13 +29,6 @@
     return hit ? [hit[1], " ", en(hit[2]), el("div", { class: "muted-code" }, raw)] : [raw || ""];
   }
 
-  async function hall() {
-    const fromUrl = OW.param("hall");
-    if (fromUrl) return fromUrl;
-    const halls = await OW.api("GET", "/api/v1/halls");
-    return halls[0].id;
-  }
-
   function render(card, data) {
     card.classList.toggle("hidden", data.channel === "off");
     const counts = el("table", { class: "outbox-counts" },
@@ -62,26 +55,7 @@
     card.dataset.loaded = "1";
   }
 
-  async function refresh(card, id) {
-    if (document.getElementById("board").classList.contains("hidden")) return;  // not signed in yet
-    try {
-      render(card, await OW.api("GET", `/api/v1/halls/${encodeURIComponent(id)}/outbox`));
-    } catch (e) {
-      if (e.status === 401 || e.status === 403) card.classList.add("hidden");
-    }
-  }
-
-  async function start() {
-    const card = document.getElementById("outbox-card");
-    if (!card) return;
-    let id;
-    try { id = await hall(); } catch (e) { return; }
-    refresh(card, id);
-    // The board appears after sign-in: look as soon as it does, then every 30 s.
-    new MutationObserver(() => refresh(card, id))
-      .observe(document.getElementById("board"), { attributes: true, attributeFilter: ["class"] });
-    setInterval(() => refresh(card, id), 30000);
-  }
-
-  start();
+  OW.dashboardCard("outbox-card", async (card, id) => {
+    render(card, await OW.api("GET", `/api/v1/halls/${encodeURIComponent(id)}/outbox`));
+  });
 })();
