@@ -2,9 +2,6 @@
 (stable v1), its live updates, and its rating. A wrong token answers as an unknown case: 404."""
 from __future__ import annotations
 
-import asyncio
-import json
-
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.routing import Route, WebSocketRoute
@@ -12,7 +9,7 @@ from starlette.websockets import WebSocket
 
 from onewindow.server.api.common import JSON, body, path_int, runtime
 from onewindow.server.api.openapi import reads
-from onewindow.server.api.ws import _serve, cross_site
+from onewindow.server.api.ws import cross_site, follow
 from onewindow.server.errors import DomainError, NotFound
 from onewindow.server.services.tracking import PROGRESS_EVENT
 
@@ -86,27 +83,7 @@ async def case_socket(ws: WebSocket):
     await ws.accept()
     hall = state["hall"]["id"]
     sub, _ = rt.hub.subscribe(hall, lambda e: e.type == PROGRESS_EVENT and e.data.get("case_id") == cid)
-    last = json.dumps({"type": "case", **state}, ensure_ascii=False)
-
-    async def render_all() -> None:
-        nonlocal last
-        while True:
-            ev = await sub.get()
-            if ev is None:
-                await ws.close(code=1013)
-                return
-            while not sub.queue.empty():  # several changes at once: answer once
-                if sub.queue.get_nowait() is None:
-                    await ws.close(code=1013)
-                    return
-            fresh = json.dumps({"type": "case", **await _tracking(ws).progress(cid, token, count=False)},
-                               ensure_ascii=False)
-            if fresh != last:
-                last = fresh
-                await ws.send_text(fresh)
-            await asyncio.sleep(0)
-
-    await _serve(ws, sub, last, render_all())
+    await follow(ws, sub, "case", state, lambda: _tracking(ws).progress(cid, token, count=False))
 
 
 routes = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -88,6 +89,35 @@ async def _serve(ws: WebSocket, sub: Subscription, first: str, sender, on_messag
         rt.hub.unsubscribe(sub)
 
 
+async def follow(ws: WebSocket, sub: Subscription, kind: str, first: dict,
+                 read: Callable[[], Awaitable[dict]], settle: float = 0.0) -> None:
+    """One ticket's or case's phone page: `first` (its state on connect), then its state again,
+    read by `read()`, whenever an event may have changed it and it did. What queued up meanwhile
+    is answered once, after `settle` seconds to let a burst arrive; a dropped subscriber: 1013."""
+    last = json.dumps({"type": kind, **first}, ensure_ascii=False)
+
+    async def render_all() -> None:
+        nonlocal last
+        while True:
+            ev = await sub.get()
+            if ev is None:
+                await ws.close(code=1013)
+                return
+            if settle:
+                await asyncio.sleep(settle)
+            while not sub.queue.empty():  # several changes at once: answer once
+                if sub.queue.get_nowait() is None:
+                    await ws.close(code=1013)
+                    return
+            fresh = json.dumps({"type": kind, **await read()}, ensure_ascii=False)
+            if fresh != last:
+                last = fresh
+                await ws.send_text(fresh)
+            await asyncio.sleep(0)
+
+    await _serve(ws, sub, last, render_all())
+
+
 async def display_socket(ws: WebSocket):
     """Call screens: a snapshot, then every public event. No personal data."""
     rt = runtime(ws)
@@ -141,28 +171,8 @@ async def ticket_socket(ws: WebSocket):
         return
     await ws.accept()
     sub, _ = rt.hub.subscribe(svc.hall.id, lambda e: e.ticket_id == tid or e.type in ("call", "queue"))
-    last = json.dumps({"type": "ticket", **state}, ensure_ascii=False)
-
-    async def render_all() -> None:
-        nonlocal last
-        # Drain what queued up and answer once: ahead changes with every call in the hall.
-        while True:
-            ev = await sub.get()
-            if ev is None:
-                await ws.close(code=1013)
-                return
-            await asyncio.sleep(0.2)
-            while not sub.queue.empty():
-                if sub.queue.get_nowait() is None:
-                    await ws.close(code=1013)
-                    return
-            fresh = json.dumps({"type": "ticket", **await svc.track(tid, ws.query_params.get("token", ""))},
-                               ensure_ascii=False)
-            if fresh != last:
-                last = fresh
-                await ws.send_text(fresh)
-
-    await _serve(ws, sub, last, render_all())
+    # Ahead changes with every call in the hall: let a burst settle, answer it once.
+    await follow(ws, sub, "ticket", state, lambda: svc.track(tid, ws.query_params.get("token", "")), settle=0.2)
 
 
 async def console_socket(ws: WebSocket):
