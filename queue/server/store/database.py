@@ -188,6 +188,36 @@ def _hand_back(group: list[_Job]) -> None:
             pass
 
 
+def _take_more(q: stdqueue.SimpleQueue, group: list[_Job], add) -> None:
+    """What queued meanwhile joins `group` by `add(group, item)` (list.append for a queue of
+    jobs, list.extend for one of lists), up to _GROUP_MAX writes; a stop (None) stays queued."""
+    while len(group) < _GROUP_MAX:
+        try:
+            more = q.get_nowait()
+        except stdqueue.Empty:
+            break
+        if more is None:
+            q.put(None)
+            break
+        add(group, more)
+
+
+def _refuse_left(q: stdqueue.SimpleQueue, add) -> None:
+    """Closing: a write queued at the last moment (a hot one the loop handed over) is refused
+    rather than left waiting for ever. `add` as in _take_more."""
+    left: list[_Job] = []
+    while True:
+        try:
+            more = q.get_nowait()
+        except stdqueue.Empty:
+            break
+        if more is not None:
+            add(left, more)
+    for j in left:
+        j.error = DatabaseError("database is closed")
+    _hand_back(left)
+
+
 class SqliteDatabase(Database):
     """One writing connection, owned by whoever holds `_wlock`:
 
@@ -318,15 +348,7 @@ class SqliteDatabase(Database):
                 self._refuse_queued()
                 return
             group = [job]
-            while len(group) < _GROUP_MAX:
-                try:
-                    more = self._jobs.get_nowait()
-                except stdqueue.Empty:
-                    break
-                if more is None:
-                    self._jobs.put(None)
-                    break
-                group.append(more)
+            _take_more(self._jobs, group, list.append)
             with self._wlock:
                 if self._begin_waiting(group):
                     self._run_group(group)
@@ -334,18 +356,7 @@ class SqliteDatabase(Database):
             self._committed()
 
     def _refuse_queued(self) -> None:
-        """Closing: a write queued at the last moment (a hot one the loop handed
-        over) is refused rather than left waiting for ever."""
-        left = []
-        while True:
-            try:
-                j = self._jobs.get_nowait()
-            except stdqueue.Empty:
-                break
-            if j is not None:
-                j.error = DatabaseError("database is closed")
-                left.append(j)
-        _hand_back(left)
+        _refuse_left(self._jobs, list.append)
 
     def _begin_waiting(self, group: list[_Job]) -> bool:
         """BEGIN IMMEDIATE, waiting up to BUSY_WAIT_S for another process's lock."""
@@ -610,30 +621,12 @@ class PostgresDatabase(Database):
                 self._refuse_hot()
                 return
             group = list(first)
-            while len(group) < _GROUP_MAX:
-                try:
-                    more = self._hot_jobs.get_nowait()
-                except stdqueue.Empty:
-                    break
-                if more is None:
-                    self._hot_jobs.put(None)
-                    break
-                group.extend(more)
+            _take_more(self._hot_jobs, group, list.extend)
             self._run_hot_group(group)
             _hand_back(group)
 
     def _refuse_hot(self) -> None:
-        left: list[_Job] = []
-        while True:
-            try:
-                jobs = self._hot_jobs.get_nowait()
-            except stdqueue.Empty:
-                break
-            if jobs is not None:
-                left.extend(jobs)
-        for j in left:
-            j.error = DatabaseError("database is closed")
-        _hand_back(left)
+        _refuse_left(self._hot_jobs, list.extend)
 
     def _run_hot_group(self, group: list[_Job]) -> None:
         """One transaction for the group. When a write fails, the group runs again
