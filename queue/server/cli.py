@@ -98,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"onewindow: ONEWINDOW_ADMIN_PASSWORD does not meet the password policy: {passwords.message(weak)}",
                   file=sys.stderr)
             return 2
+    from onewindow.server.settings import SettingError, redis_outbox_max
+
+    try:  # read again in every worker (Settings.from_env): refused here, once, without a traceback
+        redis_outbox_max(os.environ)
+    except SettingError as exc:
+        print(f"onewindow: {exc}", file=sys.stderr)
+        return 2
     redis_url = args.redis_url or os.environ.get("ONEWINDOW_REDIS_URL")
     if args.workers > 1 and not redis_url:
         # Refused rather than warned: without Redis a call made in one process never reaches the

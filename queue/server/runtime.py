@@ -49,7 +49,8 @@ class Runtime:
         self.config = config or load_config(settings.config_path)
         self.clock = settings.clock
         self.db: Database | None = None
-        self.hub = Hub(RedisBroker(settings.redis_url, prefix=settings.redis_prefix) if settings.redis_url else None)
+        self.hub = Hub(RedisBroker(settings.redis_url, prefix=settings.redis_prefix,
+                                   outbox_max=settings.redis_outbox_max) if settings.redis_url else None)
         self.tokens = auth.TokenCache()
         self.live = auth.LiveSockets()  # signed-in sockets by session, closed when it is revoked
         self.logins: LoginGuard | None = None  # login throttling (services/logins.py)

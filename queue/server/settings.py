@@ -3,11 +3,33 @@ their own `Settings` before the app is built."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from onewindow.tickets.times import utc_now
+
+
+class SettingError(ValueError):
+    """A setting that cannot be used, naming it: `serve` prints it and refuses to start."""
+
+
+def positive_int(name: str, raw: str | None, default: int) -> int:
+    """`raw` (an environment variable's text) as a whole number above 0; unset or blank: `default`."""
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise SettingError(f"{name} must be a whole number above 0, not {raw!r}")
+    return value
+
+
+def redis_outbox_max(env: Mapping[str, str]) -> int:
+    """ONEWINDOW_REDIS_OUTBOX_MAX, checked (SettingError); unset: 20,000, about a day of a busy hall."""
+    return positive_int("ONEWINDOW_REDIS_OUTBOX_MAX", env.get("ONEWINDOW_REDIS_OUTBOX_MAX"), 20_000)
 
 
 @dataclass
@@ -18,6 +40,9 @@ class Settings:
     # Several server processes: their live events go through Redis (broker.RedisBroker); None: one process.
     redis_url: str | None = None
     redis_prefix: str = "onewindow"  # key prefix, so deployments can share one Redis
+    # Events each process keeps while Redis is unreachable (broker.RedisBroker); beyond them the oldest
+    # are dropped and the halls' views rebuilt from the database once Redis answers.
+    redis_outbox_max: int = 20_000
     admin_password: str | None = None
     secure_cookies: bool = False  # behind HTTPS: the session cookie's Secure flag (ONEWINDOW_SECURE_COOKIES=1)
     session_ttl_s: float = 12 * 3600
@@ -48,6 +73,7 @@ class Settings:
             database_url=env.get("ONEWINDOW_DATABASE_URL") or None,
             redis_url=env.get("ONEWINDOW_REDIS_URL") or None,
             redis_prefix=env.get("ONEWINDOW_REDIS_PREFIX") or "onewindow",
+            redis_outbox_max=redis_outbox_max(env),
             admin_password=env.get("ONEWINDOW_ADMIN_PASSWORD") or None,
             speech=env.get("ONEWINDOW_SPEECH", "auto"),
             speaker=env.get("ONEWINDOW_SPEAKER", "off"),
