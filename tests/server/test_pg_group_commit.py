@@ -12,7 +12,7 @@ import pytest
 from support.wait import wait_until_async
 
 from onewindow.server.store import tickets as tstore
-from onewindow.server.store.database import DatabaseError, PostgresDatabase
+from onewindow.server.store.database import DatabaseError, PostgresDatabase, lane_key
 from onewindow.tickets.lifecycle import RuleViolation
 
 HALL, DAY, WINDOW = "pg", "2026-12-03", "w1"
@@ -109,6 +109,31 @@ async def test_a_group_that_deadlocks_with_another_transaction_runs_again(db, pg
         watch.close()
     rows = await db.read(lambda tx: {r["n"]: r["v"] for r in tx.all("SELECT n, v FROM gc_t")})
     assert rows == {1: "group 1", 2: "group 2"}, "the group ran again after the other committed"
+
+
+async def test_a_lane_held_elsewhere_waits_while_other_lanes_commit(db, pg_url):
+    """A window's hot writes wait for that window's lane (held here as another process's group
+    would hold it), and meanwhile another window's commit: before lanes, one lock ordered every
+    hot group of every process, and a slow window held up the whole hall."""
+    import psycopg
+
+    busy = "pg/window/w1"
+    free = next(f"pg/window/w{i}" for i in range(2, 50)
+                if lane_key(f"pg/window/w{i}") % PostgresDatabase.HOT_WRITERS != lane_key(busy) % db.HOT_WRITERS)
+    other = psycopg.connect(pg_url.replace("+psycopg", ""), autocommit=True)
+    try:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", (PostgresDatabase.HOT_LOCK, lane_key(busy)))
+        held = asyncio.ensure_future(db.write_hot(_put, 1, lane=busy))
+        await wait_until_async(lambda: other.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'advisory'").fetchone()[0],
+            timeout=20, what="the busy lane's group waiting for its lock")
+        assert isinstance(await asyncio.wait_for(db.write_hot(_put, 2, lane=free), 20), int)
+        assert not held.done() and await db.read(_rows) == [2]
+        other.execute("SELECT pg_advisory_unlock(%s, %s)", (PostgresDatabase.HOT_LOCK, lane_key(busy)))
+        assert isinstance(await asyncio.wait_for(held, 20), int)
+    finally:
+        other.close()
+    assert await db.read(_rows) == [1, 2]
 
 
 # ----- two processes calling at one window -----------------------------------------------

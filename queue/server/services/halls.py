@@ -273,7 +273,7 @@ class HallService:
             phone_enc=phone_enc, notify=bool(notify and phone_enc), arrived_at=appointment_at,
         )
         if claim is None:
-            t = await self.db.write_hot(tstore.issue, **args)
+            t = await self.db.write_hot(tstore.issue, **args, lane=self.lane("numbers", cat.code))
         else:  # `claim(tx, ticket id)` in the issue's transaction: a check-in, one ticket per person
             def issue_and_claim(tx: Tx) -> dict:
                 out = tstore.issue(tx, **args)
@@ -357,6 +357,11 @@ class HallService:
         return out
 
     # ----- clerks ------------------------------------------------------------------
+
+    def lane(self, kind: str, name: str) -> str:
+        """A hot write's lane (store/database.py): a window's calls and actions follow each other, as
+        do a category's numbers; those of different windows and categories may commit in parallel."""
+        return f"{self.hall.id}/{kind}/{name}"
 
     def window_or_404(self, window: str):
         """The configured window, or a 404 naming it."""
@@ -471,7 +476,7 @@ class HallService:
                 self.on_call(tx, t)
             return t, states[window]
 
-        t, before = await self.db.write_hot(tx_fn)
+        t, before = await self.db.write_hot(tx_fn, lane=self.lane("window", window))
         if t is not None:
             self._publish_call(t, "call")
             await self._publish_cover(t, before)
@@ -492,7 +497,7 @@ class HallService:
                 self.on_call(tx, t)
             return t, states[window]
 
-        t, before = await self.db.write_hot(tx_fn)
+        t, before = await self.db.write_hot(tx_fn, lane=self.lane("window", window))
         self._publish_call(t, "call")
         await self._publish_cover(t, before)
         return t
@@ -524,7 +529,7 @@ class HallService:
                 t["also"] = also(tx, t)
             return t
 
-        t = await self.db.write_hot(tx_fn)
+        t = await self.db.write_hot(tx_fn, lane=self.lane("window", where or ""))
         if action == "recall" and t["status"] == lifecycle.CALLED:
             self._publish_call(t, "recall")
         elif t["status"] in (lifecycle.DONE, lifecycle.NO_SHOW) or action in ("transfer", "park"):
@@ -599,12 +604,8 @@ class HallService:
                 "recall": c["type"] == "recall", "category": None}
 
     async def display_names(self, usernames: set[str]) -> dict:
-        out = {}
-        for name in usernames:
-            u = await self.db.read(accounts.user_by_name, name)
-            if u:
-                out[name] = {"display_name": u["display_name"], "title": u["title"]}
-        return out
+        """username -> {display_name, title}: the post cards on the screens."""
+        return await self.db.read(accounts.user_cards, usernames) if usernames else {}
 
     async def hall_public(self) -> dict:
         states = await self.db.read(wstore.states, self.hall.id)

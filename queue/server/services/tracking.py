@@ -141,8 +141,9 @@ class TrackingService:
             if self.notifier() is None or getattr(rules, "channel", "") == "off":
                 return  # nothing would be sent: no reads on the call's path
             w = svc.hall.window(t["window_id"]) if t["window_id"] else None
-            self.message_ticket(tx, svc.hall.id, t["id"], "ticket_called",
-                                {"number": t["number"], "window": w.name if w else t["window_id"]}, "called")
+            if t.get("phone_enc"):  # no phone, nothing to read (the call's row has it)
+                self.message_ticket(tx, svc.hall.id, t["id"], "ticket_called",
+                                    {"number": t["number"], "window": w.name if w else t["window_id"]}, "called")
             for o in kstore.waiting_to_notify(tx, svc.hall.id):
                 ahead = tstore.count_ahead(tx, svc.hall.id, svc.pool[o["category"]], o["priority"], o["arrived_at"],
                                            o["id"])

@@ -34,6 +34,17 @@ def user_by_name(tx: Tx, username: str) -> dict | None:
     return dict(row) if row else None
 
 
+def user_cards(tx: Tx, usernames: set[str]) -> dict[str, dict]:
+    """username -> {display_name, title} of those that exist, in one query (screens, reports)."""
+    names = sorted(n for n in usernames if n)
+    if not names:
+        return {}
+    marks = ", ".join(f":u{i}" for i in range(len(names)))
+    rows = tx.all(f"SELECT username, display_name, title FROM app_user WHERE username IN ({marks})",
+                  {f"u{i}": n for i, n in enumerate(names)})
+    return {r["username"]: {"display_name": r["display_name"], "title": r["title"]} for r in rows}
+
+
 def users(tx: Tx) -> list[dict]:
     return [dict(r) for r in tx.all(
         "SELECT id, username, role, display_name, title, active FROM app_user ORDER BY username")]

@@ -30,11 +30,5 @@ def latest(tx: Tx, hall: str, keys: list[str]) -> dict[str, dict]:
 
 def display_names(tx: Tx, usernames: set[str]) -> dict[str, str]:
     """username -> the name staff see (display_name, or the username when it has none)."""
-    names = sorted(n for n in usernames if n)
-    if not names:
-        return {}
-    marks = ", ".join(f":u{i}" for i in range(len(names)))
-    rows = tx.all(f"SELECT username, display_name FROM app_user WHERE username IN ({marks})",
-                  {f"u{i}": n for i, n in enumerate(names)})
-    found = {r["username"]: r["display_name"] for r in rows}
-    return {n: found.get(n) or n for n in names}
+    cards = accounts.user_cards(tx, usernames)
+    return {n: (cards.get(n) or {}).get("display_name") or n for n in usernames if n}

@@ -13,13 +13,15 @@ transaction and hands back their result.
   lets them read while it writes).
 - PostgreSQL: hot writes (issuing, calling, clerk actions) are grouped as on
   SQLite: the writes of one loop turn, and whatever queued while the previous
-  group committed, run in one transaction by one writer thread, so a group
-  pays for one commit (one WAL flush) instead of one each. One failing write
-  spoils no other (the group runs again, each write in a savepoint of its
-  own). Other writes and reads run in a pool of threads, each with its own
-  connection, one transaction each. Row locks (FOR UPDATE SKIP LOCKED) keep
-  concurrent writers, in any number of processes, apart; an advisory lock
-  orders the hot groups of all processes (see PostgresDatabase).
+  group committed, run in one transaction by a writer thread, so a group
+  pays for one commit (one WAL flush) instead of one each. Each hot write
+  names its lane (a window, a category's numbers): a few writer threads take
+  the lanes between them, and groups of different lanes commit in parallel,
+  in any number of processes. One failing write spoils no other (the group
+  runs again, each write in a savepoint of its own). Other writes and reads
+  run in a pool of threads, each with its own connection, one transaction
+  each. Row locks (FOR UPDATE SKIP LOCKED) keep concurrent writers apart;
+  advisory locks on the lanes order the hot groups (see PostgresDatabase).
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ import re
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -102,8 +105,10 @@ class Database:
     async def write(self, fn: Callable[..., T], *args, **kwargs) -> T:  # pragma: no cover - interface
         raise NotImplementedError
 
-    async def write_hot(self, fn: Callable[..., T], *args, **kwargs) -> T:
-        """A short write on the hot path (issuing, calling): see SqliteDatabase."""
+    async def write_hot(self, fn: Callable[..., T], *args, lane: str = "", **kwargs) -> T:
+        """A short write on the hot path (issuing, calling): see SqliteDatabase. `lane`: what it
+        must be ordered with (its window, its category's numbers); PostgreSQL commits the hot
+        writes of different lanes in parallel."""
         return await self.write(fn, *args, **kwargs)
 
     async def read(self, fn: Callable[..., T], *args, **kwargs) -> T:  # pragma: no cover - interface
@@ -155,10 +160,11 @@ class _Job:
     """A write waiting for the writer: its future on an event loop, or
     `deliver(job)` (callers without a loop), is settled once it is committed."""
 
-    __slots__ = ("args", "deliver", "error", "fn", "future", "loop", "result")
+    __slots__ = ("args", "deliver", "error", "fn", "future", "lane", "loop", "result")
 
-    def __init__(self, fn, args, deliver=None, loop=None, future=None):
+    def __init__(self, fn, args, deliver=None, loop=None, future=None, lane: int = 0):
         self.fn, self.args, self.deliver, self.loop, self.future = fn, args, deliver, loop, future
+        self.lane = lane  # PostgreSQL: its lane's advisory lock key (PostgresDatabase.write_hot)
         self.result = None
         self.error: BaseException | None = None
 
@@ -275,11 +281,11 @@ class SqliteDatabase(Database):
         self._jobs.put(_Job(fn, args, loop=loop, future=fut))
         return await fut
 
-    async def write_hot(self, fn, *args, **kwargs):
+    async def write_hot(self, fn, *args, lane: str = "", **kwargs):
         """A short write on the hot path, run on the event loop with the other
-        hot writes of this loop turn in one transaction. Only for store
-        functions that touch a handful of rows through indexes: a slow one
-        would stall every request of the server."""
+        hot writes of this loop turn in one transaction (one writer: `lane`
+        changes nothing here). Only for store functions that touch a handful
+        of rows through indexes: a slow one would stall every request."""
         if self._closed:
             raise DatabaseError("database is closed")
         if kwargs:
@@ -508,20 +514,43 @@ def _pg_transient(exc: BaseException) -> bool:
     return getattr(exc, "sqlstate", None) in ("40P01", "40001")
 
 
-class PostgresDatabase(Database):
-    """Hot writes (`write_hot`) go to one writer thread with a connection of its
-    own, in groups: the writes of one loop turn are handed over together, and
-    the thread takes everything queued meanwhile (up to _GROUP_MAX) into one
-    transaction. Callers are answered after the group committed.
+class _HotWriter:
+    """A hot writer thread, its queue (lists of jobs; None: stop) and its own connection."""
 
-    Every group first takes a transaction-level advisory lock (HOT_LOCK), so
-    the groups of all processes run one at a time: a group holds the rows of
-    many writes (a category's counter, several windows' rows) until it commits,
-    and two groups taking them in opposite orders would deadlock, which
-    PostgreSQL only breaks after deadlock_timeout (1 s). Within a group, writes
-    on one window or one counter follow each other without waiting for a
-    commit: that is what removes the queueing on a window's row. A deadlock
-    with an ordinary write (which does not take the lock) runs the group again.
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.jobs: stdqueue.SimpleQueue = stdqueue.SimpleQueue()
+        self.conn: Any = None
+        self.thread: threading.Thread | None = None
+
+    def broken(self) -> bool:
+        """The connection is gone (not just a statement failed: a deadlock is an OperationalError
+        too, and stays one write's own failure)."""
+        return self.conn is None or self.conn.closed or self.conn.broken
+
+
+def lane_key(lane: str) -> int:
+    """A lane's advisory lock key (31 bits: a positive int4). Two lanes sharing a key are
+    only ordered one after the other, never mixed up."""
+    return zlib.crc32(lane.encode()) & 0x7FFFFFFF
+
+
+class PostgresDatabase(Database):
+    """Hot writes (`write_hot`) go to writer threads, each with a connection of
+    its own, in groups: the writes of one loop turn are handed over together,
+    and a writer takes everything queued for it meanwhile (up to _GROUP_MAX)
+    into one transaction. Callers are answered after the group committed.
+
+    Every hot write names a lane: what it must be ordered with (a window's
+    calls and actions, a category's numbers). A lane always goes to the same
+    writer of a process, so its writes there follow each other without waiting
+    for a commit (no queueing on a window's row); writes of other lanes commit
+    in parallel on other writers. A group first takes a transaction-level
+    advisory lock per lane it holds, in key order: groups of the same lanes,
+    in any process, run one at a time, and two groups can never each wait for
+    a row the other holds because of the order they took them in (PostgreSQL
+    breaks such a deadlock only after deadlock_timeout, 1 s). A deadlock with
+    an ordinary write (which takes no lane) runs the group again.
 
     Other writes and reads: a pool of threads, each with its own connection,
     one transaction each. psycopg prepares a statement on a connection once it
@@ -529,12 +558,13 @@ class PostgresDatabase(Database):
     """
 
     dialect = "postgresql"
-    HOT_LOCK = 0x6F77686F  # 'owho'; the audit chain's lock is another key (store/audit.py)
+    HOT_LOCK = 0x6F77686F  # 'owho': the lanes' advisory lock class; the audit chain's lock is another key
+    HOT_WRITERS = 4  # a hall's windows and categories spread over them
     RETRIES = 3  # a group that deadlocked with an ordinary write runs again
     PREPARE_THRESHOLD = 2
     PREPARED_MAX = 512  # distinct statements kept prepared per connection (psycopg's default is 100)
 
-    def __init__(self, url: str, threads: int = 8):
+    def __init__(self, url: str, threads: int = 8, hot_writers: int | None = None):
         import psycopg
         from psycopg.rows import dict_row
 
@@ -546,12 +576,14 @@ class PostgresDatabase(Database):
         self._conns: list = []
         self._lock = threading.Lock()
         self._closed = False
-        self._pending: dict[asyncio.AbstractEventLoop, list[_Job]] = {}  # this loop turn's hot writes
-        self._hot_jobs: stdqueue.SimpleQueue = stdqueue.SimpleQueue()  # lists of jobs; None: stop
-        self._hot_conn: Any = None  # the writer thread's own connection
+        # this loop turn's hot writes, by writer
+        self._pending: dict[asyncio.AbstractEventLoop, dict[int, list[_Job]]] = {}
         self.groups = 0  # hot groups committed (tests and figures)
-        self._hot_writer = threading.Thread(target=self._hot_loop, name="onewindow-pg-hot", daemon=True)
-        self._hot_writer.start()
+        self._writers = [_HotWriter(i) for i in range(hot_writers or self.HOT_WRITERS)]
+        for w in self._writers:
+            w.thread = threading.Thread(target=self._hot_loop, args=(w,), name=f"onewindow-pg-hot-{w.index}",
+                                        daemon=True)
+            w.thread.start()
 
     def _connect(self):
         conn = self._psycopg.connect(self._conninfo, row_factory=self._dict_row, autocommit=False)
@@ -587,7 +619,7 @@ class PostgresDatabase(Database):
 
     read = write
 
-    async def write_hot(self, fn, *args, **kwargs):
+    async def write_hot(self, fn, *args, lane: str = "", **kwargs):
         """A short write on the hot path (issuing, calling), committed in a group
         with the hot writes queued with it; its own failure is its alone."""
         if self._closed:
@@ -598,68 +630,72 @@ class PostgresDatabase(Database):
         fut = loop.create_future()
         turn = self._pending.get(loop)
         if turn is None:
-            turn = self._pending[loop] = []
+            turn = self._pending[loop] = {}
             loop.call_soon(self._hand_over, loop)
-        turn.append(_Job(fn, args, loop=loop, future=fut))
+        key = lane_key(lane)
+        turn.setdefault(key % len(self._writers), []).append(_Job(fn, args, loop=loop, future=fut, lane=key))
         return await fut
 
     def _hand_over(self, loop) -> None:
-        """End of the loop turn: its hot writes go to the writer in one piece (one wake-up)."""
-        jobs = self._pending.pop(loop)
-        with self._lock:  # not after close() let the writer go
+        """End of the loop turn: its hot writes go to their writers, one piece (one wake-up) each."""
+        turn = self._pending.pop(loop)
+        with self._lock:  # not after close() let a writer go
             if not self._closed:
-                self._hot_jobs.put(jobs)
+                for index, jobs in turn.items():
+                    self._writers[index].jobs.put(jobs)
                 return
+        jobs = [j for js in turn.values() for j in js]
         for j in jobs:
             j.error = DatabaseError("database is closed")
         _settle_all(jobs)
 
-    def _hot_loop(self) -> None:
+    def _hot_loop(self, w: _HotWriter) -> None:
         while True:
-            first = self._hot_jobs.get()
+            first = w.jobs.get()
             if first is None:
-                self._refuse_hot()
+                _refuse_left(w.jobs, list.extend)
                 return
             group = list(first)
-            _take_more(self._hot_jobs, group, list.extend)
-            self._run_hot_group(group)
+            _take_more(w.jobs, group, list.extend)
+            self._run_hot_group(w, group)
             _hand_back(group)
 
-    def _refuse_hot(self) -> None:
-        _refuse_left(self._hot_jobs, list.extend)
-
-    def _run_hot_group(self, group: list[_Job]) -> None:
+    def _run_hot_group(self, w: _HotWriter, group: list[_Job]) -> None:
         """One transaction for the group. When a write fails, the group runs again
         with each write in a savepoint of its own, so the failure is its alone
         (store functions only touch `tx`, so running one twice is safe); a
         deadlock or serialization failure runs the group again as it was."""
         each = False
         tries = 0
+        lanes = sorted({j.lane for j in group})
         while True:
             for j in group:
                 j.result, j.error = None, None
             try:
-                conn = self._hot_conn
-                if conn is None or conn.closed or conn.broken:
-                    conn = self._hot_conn = self._connect()
+                if w.broken():
+                    w.conn = self._connect()
+                conn = w.conn
                 with conn.transaction():
-                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.HOT_LOCK,))
+                    # In key order, in one round trip (a function scan yields the array in order).
+                    conn.execute("SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int4[]) AS k",
+                                 (self.HOT_LOCK, lanes))
                     tx = _PgTx(_PgCursorConn(conn), "postgresql", self.audit_key)
                     if each:
-                        self._run_each(conn, tx, group)
+                        self._run_each(w, tx, group)
                     else:
                         for j in group:
                             j.result = j.fn(tx, *j.args)
-                self.groups += 1
+                with self._lock:
+                    self.groups += 1
                 return
             except Exception as exc:
                 if _pg_transient(exc) and tries < self.RETRIES:
                     tries += 1
                     continue
-                if len(group) == 1 and not self._broken(exc):
+                if len(group) == 1 and not w.broken():
                     group[0].result, group[0].error = None, _map_error(exc)  # its own failure
                     return
-                if not each and not self._broken(exc):
+                if not each and not w.broken():
                     each = True  # some write failed: find which, and commit the others
                     continue
                 log.exception("hot write group failed")
@@ -667,22 +703,16 @@ class PostgresDatabase(Database):
                     j.result, j.error = None, DatabaseError(f"write failed: {exc}")
                 return
 
-    def _broken(self, exc: BaseException) -> bool:
-        """The connection is gone (not just this statement failed: a deadlock is an
-        OperationalError too, and stays one write's own failure)."""
-        conn = self._hot_conn
-        return conn is None or conn.closed or conn.broken
-
-    def _run_each(self, conn, tx: Tx, group: list[_Job]) -> None:
+    def _run_each(self, w: _HotWriter, tx: Tx, group: list[_Job]) -> None:
         for j in group:
             for attempt in range(self.RETRIES + 1):
                 try:
-                    with conn.transaction():  # a savepoint: its failure undoes only its own writes
+                    with w.conn.transaction():  # a savepoint: its failure undoes only its own writes
                         j.result, j.error = j.fn(tx, *j.args), None
                     break
                 except Exception as exc:
                     j.result, j.error = None, _map_error(exc)
-                    if self._broken(exc):
+                    if w.broken():
                         raise
                     if not (_pg_transient(exc) and attempt < self.RETRIES):
                         break
@@ -697,8 +727,11 @@ class PostgresDatabase(Database):
             if self._closed:
                 return
             self._closed = True
-            self._hot_jobs.put(None)
-        self._hot_writer.join(timeout=10)
+            for w in self._writers:
+                w.jobs.put(None)
+        for w in self._writers:
+            if w.thread is not None:
+                w.thread.join(timeout=10)
         self._pool.shutdown(wait=True)
         for c in self._conns:
             try:
