@@ -177,6 +177,7 @@ const OW = (() => {
     number_clash: ["该号码在中心已存在，请管理员核对", "This number already exists at the centre: an administrator must check"],
     one_per_person: ["同一人同一事项每天只能预约或取号一次", "One booking or ticket per person per day for this service"],
     outside_horizon: ["超出可预约的天数", "That slot is too far ahead to book"],
+    outlet_closed: ["本网点当天不开放，请选择其他日期", "The outlet does not open that day: choose another day"],
     printer_unavailable: ["打印机不可用", "The printer is unavailable"],
     rate_limited: ["请求过于频繁，请稍后再试", "Too many requests: try again shortly"],
     reason_required: ["请填写理由", "A reason is needed"],

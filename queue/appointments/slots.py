@@ -1,10 +1,12 @@
 """Appointment slots of one category on one day.
 
-A working day (the working-day calendar: holidays closed, make-up days open) has
-the hall's hours less lunch, cut into slots of `slot_min`; extended-hours sessions
-(weekday sessions, e.g. Thursdays 17:00-19:00) add periods on working days; a
-dated session (a holiday appointment session) opens its period on that date
-whatever the calendar says. Each slot holds `capacity` bookings, never more than
+A day the outlet opens (`working`: its opening days on the working-day calendar,
+holidays closed, make-up days open; a van's days of published visits; the server
+decides, Hall.opens_on) has the hall's hours less lunch, or a van's visit hours
+(`hours`), cut into slots of `slot_min`; extended-hours sessions (weekday
+sessions, e.g. Thursdays 17:00-19:00) add periods on the days it opens; a dated
+session (a holiday appointment session) opens its period on that date whatever
+the calendar says. Each slot holds `capacity` bookings, never more than
 `share` of what the windows serving the category get through in it, so walk-ins
 are never starved."""
 from __future__ import annotations
@@ -60,10 +62,14 @@ def slot_capacity(rules: Rules) -> int:
 
 
 def periods(day: date, working: bool, open_: time, close: time, lunch: tuple[time, time] | None,
-            sessions: Iterable[Session], category: str) -> list[tuple[time, time]]:
-    """The day's appointment periods, in order, overlaps merged."""
+            sessions: Iterable[Session], category: str,
+            hours: Sequence[tuple[time, time]] | None = None) -> list[tuple[time, time]]:
+    """The day's appointment periods, in order, overlaps merged. `hours`: a van's hours that day
+    (its visits offering the category) in place of open to close less lunch."""
     out: list[tuple[time, time]] = []
-    if working:
+    if working and hours is not None:
+        out += hours
+    elif working:
         if lunch and open_ < lunch[0] and lunch[1] < close:
             out += [(open_, lunch[0]), (lunch[1], close)]
         else:
@@ -79,18 +85,36 @@ def periods(day: date, working: bool, open_: time, close: time, lunch: tuple[tim
 
 
 def day_slots(day: date, tz: tzinfo, working: bool, open_: time, close: time, lunch: tuple[time, time] | None,
-              sessions: Sequence[Session], category: str, rules: Rules) -> list[Slot]:
+              sessions: Sequence[Session], category: str, rules: Rules,
+              hours: Sequence[tuple[time, time]] | None = None) -> list[Slot]:
+    """The day's slots; `working`: the outlet opens that day (see the module's docstring)."""
     cap = slot_capacity(rules)
     if cap <= 0:
         return []
     step = timedelta(minutes=rules.slot_min)
     out = []
-    for a, b in periods(day, working, open_, close, lunch, sessions, category):
+    for a, b in periods(day, working, open_, close, lunch, sessions, category, hours):
         t, end = datetime.combine(day, a, tz), datetime.combine(day, b, tz)
         while t + step <= end:
             out.append(Slot(t, t + step, cap))
             t += step
     return out
+
+
+_ZH = "一二三四五六日"
+_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def closed_day(day: date, opening_days: Sequence[int] | None) -> str:
+    """Why nothing can be booked on `day`, a day the outlet does not open: a fixed outlet names its
+    opening days (0 = Monday), a van (None) has no published visit offering the service then."""
+    if opening_days is None:
+        return (f"流动服务车 {day.isoformat()} 没有办理此事项的已公布服务 / The mobile outlet has no published "
+                f"visit offering this service on {day.isoformat()}")
+    days = sorted(opening_days)
+    return (f"本网点 {day.isoformat()} 不开放（每周{'、'.join(_ZH[d] for d in days)}开放，节假日除外） / "
+            f"This outlet does not open on {day.isoformat()} (open {', '.join(_EN[d] for d in days)}, "
+            "public holidays excepted)")
 
 
 def bookable_day(day: date, today: date, ahead_days: int) -> bool:

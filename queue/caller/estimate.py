@@ -4,8 +4,9 @@ console (issue 12, points 2–4). Pure: plain numbers and times in, no clock."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 # No visitor is assumed to take less than this at a window (seconds), however
 # fast the logged services were: a few instant completions must not promise
@@ -14,6 +15,11 @@ MIN_CYCLE_S = 60.0
 # Learned rates count as much as the configured guess once this many services
 # are logged (weight n / (n + k)); below that the guess dominates.
 PRIOR_SAMPLES = 10
+# How far ahead `resumes_at` looks for a day the outlet opens (a van may visit once a fortnight).
+HORIZON_DAYS = 31
+_ZH_DAY = "一二三四五六日"
+_EN_DAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EN_MONTH = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -23,18 +29,20 @@ class Wait:
     `serving_now` is False when no window serves the category now (all closed,
     away, at lunch, or before opening); `resumes_at` is then the earliest known
     moment service resumes (or None), and `seconds` counts the time until then
-    plus the queue after it."""
+    plus the queue after it; `today` the day of the estimate (a resumption on
+    another day is said with its date)."""
 
     seconds: int
     serving_now: bool = True
     resumes_at: datetime | None = None
+    today: date | None = None
 
     @property
     def minutes(self) -> int:
         return wait_minutes(self.seconds)
 
     def text(self) -> tuple[str, str]:
-        return wait_text(self.seconds, self.serving_now, self.resumes_at)
+        return wait_text(self.seconds, self.serving_now, self.resumes_at, self.today)
 
 
 def estimate_wait_s(ahead: int, open_windows: int, mean_cycle_s: float, idle_windows: int = 0,
@@ -68,17 +76,37 @@ def estimate(ahead: int, open_windows: int, mean_cycle_s: float, idle_windows: i
     until = 0
     if resumes_at is not None and now is not None:
         until = max(0, math.ceil((resumes_at - now).total_seconds()))
-    return Wait(until + queue_s, serving_now=False, resumes_at=resumes_at)
+    return Wait(until + queue_s, serving_now=False, resumes_at=resumes_at,
+                today=now.date() if now is not None else None)
+
+
+# The outlet's service hours on a day, [] on a day it does not open.
+DayHours = Callable[[date], Sequence[tuple[time, time]]]
 
 
 def resumes_at(now: datetime, *, opens: time | None = None, lunch: tuple[time, time] | None = None,
-               back_at: list[time] | tuple[time, ...] = ()) -> datetime | None:
+               back_at: list[time] | tuple[time, ...] = (), hours: DayHours | None = None,
+               horizon_days: int = HORIZON_DAYS) -> datetime | None:
     """When a category nobody serves now is served again: the earliest still to
     come today of the opening time (before opening), the end of lunch (during
     lunch) and the back-at times of the clerks away from its windows. None
-    when nothing says (everyone signed out in the middle of the day)."""
+    when nothing says (everyone signed out in the middle of the day).
+
+    `hours(day)`, when given, says when the outlet serves on a day ([(start,
+    end), ...]; [] on a day it does not open: not one of its opening days, a
+    holiday, a day without a van's visit) and takes the place of `opens`
+    (each span's start is an opening). Once the day's service is over, or on
+    a day the outlet does not open, service resumes at the first opening of
+    the next day it opens (up to `horizon_days` ahead), the days between
+    skipped: asked on Friday evening, an outlet open Mon/Wed/Fri says Monday."""
     now_t = now.timetz().replace(tzinfo=None)
-    cands = [t for t in back_at if t > now_t]
+    spans: list[tuple[time, time]] = []
+    if hours is not None:
+        spans = sorted(hours(now.date()))
+        if not spans or now_t >= spans[-1][1]:
+            return _next_opening(now, hours, horizon_days)
+        opens = None
+    cands = [t for t in back_at if t > now_t] + [start for start, _ in spans if start > now_t]
     if opens is not None and now_t < opens:
         cands.append(opens)
     if lunch is not None and lunch[0] <= now_t < lunch[1]:
@@ -89,18 +117,34 @@ def resumes_at(now: datetime, *, opens: time | None = None, lunch: tuple[time, t
     return now.replace(hour=first.hour, minute=first.minute, second=0, microsecond=0)
 
 
+def _next_opening(now: datetime, hours: DayHours, horizon_days: int) -> datetime | None:
+    """The first opening after `now`'s day on a day the outlet opens, or None within the horizon."""
+    for k in range(1, horizon_days + 1):
+        day = now.date() + timedelta(days=k)
+        spans = hours(day)
+        if spans:
+            return datetime.combine(day, min(spans)[0], tzinfo=now.tzinfo)
+    return None
+
+
 def wait_minutes(seconds: int) -> int:
     """The one rounding: whole minutes, up (a visitor told 3 minutes should not
     wait 3½); under a minute is 0 ("very soon")."""
     return 0 if seconds < 60 else math.ceil(seconds / 60)
 
 
-def wait_text(seconds: int, serving_now: bool = True, resumes_at: datetime | None = None) -> tuple[str, str]:
-    """(Chinese, English) as every page and the slip print it."""
+def wait_text(seconds: int, serving_now: bool = True, resumes_at: datetime | None = None,
+              today: date | None = None) -> tuple[str, str]:
+    """(Chinese, English) as every page and the slip print it; a resumption on a day other
+    than `today` is said with its date and weekday."""
     if not serving_now:
         if resumes_at is None:
             return "暂无窗口服务", "No window serving now"
         hm = f"{resumes_at:%H:%M}"
+        if today is not None and resumes_at.date() != today:
+            d = resumes_at.date()
+            return (f"暂无窗口服务，{d.month}月{d.day}日（周{_ZH_DAY[d.weekday()]}）{hm} 恢复",
+                    f"No window serving now; resumes {_EN_DAY[d.weekday()]} {d.day} {_EN_MONTH[d.month - 1]} at {hm}")
         return f"暂无窗口服务，{hm} 恢复", f"No window serving now; resumes at {hm}"
     minutes = wait_minutes(seconds)
     if minutes == 0:

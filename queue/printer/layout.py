@@ -95,7 +95,8 @@ def _ticket(s: TicketSlip) -> list[Block]:
         *_pair(f"前面还有 {s.ahead} 人", f"People ahead of you: {s.ahead}", 1.2),
     ]
     if not s.serving_now:  # no made-up wait: say nobody serves, and when that ends
-        zh, en = wait_text(s.estimated_wait_s or 0, False, s.resumes_at)
+        today = s.issued_at.astimezone(s.resumes_at.tzinfo).date() if s.resumes_at else None
+        zh, en = wait_text(s.estimated_wait_s or 0, False, s.resumes_at, today)  # another day: with its date
         blocks += _pair(zh, en, 1.2)
     elif s.estimated_wait_s is not None:
         zh, en = wait_text(s.estimated_wait_s)

@@ -13,6 +13,7 @@ from onewindow.appointments import (
     Session,
     blocked_until,
     check_in_state,
+    closed_day,
     day_slots,
     is_valid_id_number,
     nearest_free,
@@ -62,6 +63,18 @@ def test_a_dated_holiday_session_opens_slots_on_a_holiday():
     got = slots(date(2026, 1, 1), [new_year])
     assert [s.start.strftime("%H:%M") for s in got] == ["09:00", "09:30", "10:00", "10:30", "11:00"]
     assert slots(date(2026, 1, 1), [new_year], category="permit") == []  # another category's day off
+
+
+def test_a_van_has_slots_in_its_visit_hours_and_a_closed_day_says_when_the_outlet_opens():
+    # `working` is whether the outlet opens (the server: Hall.opens_on); a van's hours are its visits'.
+    visits = [(time(9), time(10)), (time(14), time(15))]
+    got = day_slots(date(2026, 11, 24), TZ, True, time(9), time(17), LUNCH, [], "eia", RULES, hours=visits)
+    assert [s.start.strftime("%H:%M") for s in got] == ["09:00", "09:30", "14:00", "14:30"]
+    assert day_slots(date(2026, 11, 24), TZ, False, time(9), time(17), LUNCH, [], "eia", RULES, hours=visits) == []
+    assert closed_day(date(2026, 11, 24), [4, 0, 2]) == (
+        "本网点 2026-11-24 不开放（每周一、三、五开放，节假日除外） / This outlet does not open on 2026-11-24 "
+        "(open Mon, Wed, Fri, public holidays excepted)")
+    assert closed_day(date(2026, 11, 25), None).startswith("流动服务车 2026-11-25 没有办理此事项的已公布服务")
 
 
 def test_capacity_keeps_the_walk_ins_share():

@@ -2,7 +2,7 @@
 configured rates, the floor, the words every page prints, and when service resumes."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -107,6 +107,40 @@ def test_resumes_at_the_earliest_of_opening_lunch_end_and_back_at():
     assert resumes_at(at(15, 0), opens=time(9), lunch=lunch, back_at=[time(16, 30)]) == at(16, 30)
     # a back-at time already past says nothing; nothing else known: None
     assert resumes_at(at(15, 0), opens=time(9), lunch=lunch, back_at=[time(14, 0)]) is None
+
+
+def mwf(day: date) -> list[tuple[time, time]]:
+    """An outlet open Mondays, Wednesdays and Fridays, 09:00-17:00 (the server: Hall.opens_on)."""
+    return [(time(9), time(17))] if day.weekday() in (0, 2, 4) else []
+
+
+def test_service_resumes_on_the_next_day_the_outlet_opens():
+    fri, tue = datetime(2026, 11, 27, 18, 0, tzinfo=SH), datetime(2026, 11, 24, 8, 0, tzinfo=SH)
+    assert resumes_at(fri, hours=mwf) == datetime(2026, 11, 30, 9, 0, tzinfo=SH)  # Monday, not Saturday
+    assert resumes_at(tue, hours=mwf) == datetime(2026, 11, 25, 9, 0, tzinfo=SH)  # closed Tuesday: Wednesday
+    assert resumes_at(tue, hours=mwf, back_at=[time(10)]) == datetime(2026, 11, 25, 9, 0, tzinfo=SH)
+    # an open day goes as before: opening, lunch end, back-at; nothing said mid-day
+    lunch = (time(11, 30), time(13, 30))
+    assert resumes_at(at(8, 45), hours=mwf, lunch=lunch) == at(9)
+    assert resumes_at(at(12, 0), hours=mwf, lunch=lunch) == at(13, 30)
+    assert resumes_at(at(15, 0), hours=mwf, lunch=lunch) is None
+    # a van: the next visit today, else the first of its next visit day; none within the horizon: None
+    visits = {date(2026, 11, 23): [(time(14), time(16)), (time(9), time(11))],
+              date(2026, 12, 8): [(time(10), time(12))]}
+    van = lambda d: visits.get(d, [])  # noqa: E731
+    assert resumes_at(at(12, 0), hours=van) == at(14)
+    assert resumes_at(at(16, 0), hours=van) == datetime(2026, 12, 8, 10, 0, tzinfo=SH)
+    assert resumes_at(at(16, 0), hours=van, horizon_days=7) is None
+    assert resumes_at(at(16, 0), hours=lambda d: []) is None
+
+
+def test_a_resumption_on_another_day_is_said_with_its_date():
+    fri = datetime(2026, 11, 27, 18, 0, tzinfo=SH)
+    w = estimate(2, 0, 600, now=fri, resumes_at=resumes_at(fri, hours=mwf))
+    assert w.text() == ("暂无窗口服务，11月30日（周一）09:00 恢复",
+                        "No window serving now; resumes Mon 30 Nov at 09:00")
+    assert w.seconds == (2 * 86400 + 15 * 3600) + 2 * 600
+    assert estimate(2, 0, 600, now=at(8), resumes_at=at(9)).text()[1] == "No window serving now; resumes at 09:00"
 
 
 def test_estimate_with_nobody_serving_counts_from_the_resumption():

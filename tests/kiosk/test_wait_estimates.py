@@ -157,9 +157,11 @@ def test_a_category_whose_own_hours_ended_is_shown_closed_with_why(kiosk_client,
     assert (eia["state"], eia["open"]) == ("closed", False) and eia["closed_reason"]
 
 
-def test_no_opening_time_is_promised_on_a_day_off(kiosk_client, clock):
+def test_on_a_day_off_service_resumes_on_the_next_day_the_hall_opens(native, clock):
     clock.set(at(2026, 11, 28, 8, 0))  # a Saturday; the demo hall takes tickets at any hour
-    client = kiosk_client(printers_toml())
+    client = native()
     tile = tiles(client)["consult"]
-    assert (tile["serving_now"], tile["resumes_at"]) == (False, None)
-    assert tile["wait_text"]["zh"] == "暂无窗口服务"
+    assert (tile["serving_now"], tile["resumes_at"]) == (False, "2026-11-30T09:00:00+08:00")  # not today's 09:00
+    assert tile["wait_text"]["zh"] == "暂无窗口服务，11月30日（周一）09:00 恢复"
+    assert waits(issue(client, "consult")) == waits(tile)
+    assert "暂无窗口服务，11月30日（周一）09:00 恢复" in slip_lines(client, 0)  # the slip says the day too

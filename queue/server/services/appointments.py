@@ -13,7 +13,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from onewindow.appointments import (
@@ -24,6 +24,7 @@ from onewindow.appointments import (
     blocked_until,
     bookable_day,
     check_in_state,
+    closed_day,
     day_slots,
     nearest_free,
     normalize_id_number,
@@ -37,6 +38,7 @@ from onewindow.server.services.limits import RemoteLimits
 from onewindow.server.store import accounts
 from onewindow.server.store import appointments as astore
 from onewindow.server.store import keybookings as kbstore
+from onewindow.server.store import sync as sstore
 from onewindow.server.store.crypto import Box, mask_phone, track_digest, track_digests, track_matches
 from onewindow.server.store.database import Database, Tx
 from onewindow.tickets import hours, times
@@ -88,14 +90,28 @@ class AppointmentService:
         return Rules(slot_min=a.slot_min, capacity=a.capacity, share=a.share, ahead_days=a.ahead_days,
                      windows=windows, service_min=cat.default_service_min)
 
-    def day_slots(self, hall: Hall, cat: Category, day: date) -> list[Slot]:
+    async def opening(self, hall: Hall, cat: Category, day: date) -> tuple[bool, list[tuple[time, time]] | None]:
+        """Whether the outlet opens on `day` for this category, and a van's hours then: a fixed outlet on
+        its opening days (Hall.opens_on: the working calendar, 调休), its own hours (None); a van
+        during its published visits of the day that offer the category (the database, read afresh:
+        a visit just published is bookable at once)."""
+        if hall.kind != "mobile":
+            return hall.opens_on(day, self.calendar.current), None
+        visits = await self.db.read(sstore.visits_of_day, hall.id, day.isoformat())
+        spans = [(time.fromisoformat(v["start"]), time.fromisoformat(v["end"]))
+                 for v in visits if cat.code in v["categories"]]
+        return bool(spans), spans
+
+    async def day_slots(self, hall: Hall, cat: Category, day: date) -> list[Slot]:
+        """The category's slots on `day`: none on a day the outlet does not open (a dated session aside)."""
         h = hall.hours
         lunch = (h.lunch_from, h.lunch_until) if h.lunch_from and h.lunch_until else None
         sessions = [Session(s.start, s.end, day=s.date,
                             weekdays=frozenset(hours.WEEKDAYS.index(d) for d in s.weekdays),
                             categories=frozenset(s.categories)) for s in hall.appointments.sessions]
-        return day_slots(day, hall.tz, self.calendar.current.is_working_day(day), h.open, h.close, lunch,
-                         sessions, cat.code, self.rules(hall, cat))
+        opens, spans = await self.opening(hall, cat, day)
+        return day_slots(day, hall.tz, opens, h.open, h.close, lunch, sessions, cat.code, self.rules(hall, cat),
+                         hours=spans)
 
     async def slots(self, hall_id: str, category: str, day: date) -> list[dict]:
         """The day's slots with the seats left; none outside the booking horizon or past."""
@@ -106,7 +122,7 @@ class AppointmentService:
         assert cat.appointments is not None
         if not bookable_day(day, today, cat.appointments.ahead_days):
             return []
-        slots = [s for s in self.day_slots(svc.hall, cat, day) if s.start.timestamp() > now]
+        slots = [s for s in await self.day_slots(svc.hall, cat, day) if s.start.timestamp() > now]
         if not slots:
             return []
         booked = await self.db.read(astore.booked_counts, svc.hall.id, cat.code, int(slots[0].start.timestamp()),
@@ -126,15 +142,20 @@ class AppointmentService:
             raise NotFound(f"unknown hall {hall_id!r}", "unknown_hall")
         return svc
 
-    def find_slot(self, svc: HallService, cat: Category, start: datetime) -> Slot:
-        """The slot starting at `start` (422 when there is none: a wrong time, a closed day)."""
+    async def find_slot(self, svc: HallService, cat: Category, start: datetime) -> Slot:
+        """The slot starting at `start` (422 when there is none: outlet_closed on a day the outlet does
+        not open, else no_such_slot for a wrong time)."""
         local = start.astimezone(svc.tz)
         assert cat.appointments is not None
         now = self.clock()
         if not bookable_day(local.date(), _local(now, svc.tz).date(), cat.appointments.ahead_days):
             raise Invalid(f"只能预约 {cat.appointments.ahead_days} 天内的时段 / slots can be booked up to "
                           f"{cat.appointments.ahead_days} days ahead", "outside_horizon", field="start")
-        slot = next((s for s in self.day_slots(svc.hall, cat, local.date()) if s.start == local), None)
+        offered = await self.day_slots(svc.hall, cat, local.date())
+        slot = next((s for s in offered if s.start == local), None)
+        if slot is None and not offered and not (await self.opening(svc.hall, cat, local.date()))[0]:
+            days = None if svc.hall.kind == "mobile" else [hours.WEEKDAYS.index(d) for d in svc.hall.opening_days]
+            raise Invalid(closed_day(local.date(), days), "outlet_closed", field="start")
         if slot is None:
             raise Invalid("没有这个预约时段 / there is no such slot", "no_such_slot", field="start")
         if slot.start.timestamp() <= now:
@@ -248,7 +269,7 @@ class AppointmentService:
         if key_project is not None:
             kp = await self._key_project(svc, cat, (key_project.get("case_number") or "").strip(),
                                          (key_project.get("project") or "").strip())
-        slot = self.find_slot(svc, cat, start)
+        slot = await self.find_slot(svc, cat, start)
         now = self.clock()
         self.limits[svc.hall.id].check(cat.code, client, now)
         phone_hash = self.person("phone", phone)
@@ -310,7 +331,7 @@ class AppointmentService:
     async def reschedule(self, appointment_id: int, token: str, start: datetime) -> dict:
         a, svc = await self._own(appointment_id, token)
         cat = self.category(svc.hall, a["category"])
-        slot = self.find_slot(svc, cat, start)
+        slot = await self.find_slot(svc, cat, start)
         try:
             out = await self.db.write(astore.reschedule, a, day=slot.start.date().isoformat(),
                                       start=slot.start.timestamp(), end=slot.end.timestamp(),
@@ -401,7 +422,7 @@ class AppointmentService:
             day = _local(a["start"], svc.tz).date()
             if (a["category"], day) not in starts:
                 starts[(a["category"], day)] = set() if cat is None or cat.appointments is None else {
-                    s.start.timestamp() for s in self.day_slots(svc.hall, cat, day)}
+                    s.start.timestamp() for s in await self.day_slots(svc.hall, cat, day)}
             if a["start"] not in starts[(a["category"], day)]:
                 log.warning("hall %s: appointment %s at %s lost its slot (calendar or hours changed)",
                             svc.hall.id, a["code"], times.iso(a["start"], svc.tz))

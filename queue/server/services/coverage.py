@@ -6,7 +6,8 @@ watches the hub: each sign-in or -out, away or back (`window` events), post
 change (`posts`) and each change of the queue (`queue`: an issue, a call, a
 transfer) re-evaluates it at once, with the live waiting counts of the hall's
 view; a timer re-reads the windows every PERIOD_S as well (opening hours
-begin and end, other server processes change rows).
+begin and end, other server processes change rows). Outside the outlet's hours,
+and on a day it does not open, nothing is uncovered.
 
 What it publishes:
 - `alert` {kind: "coverage", level: "red", message, categories, ...} when the
@@ -69,12 +70,14 @@ _RELOAD = frozenset({"window", "posts"})
 
 
 def in_opening_hours(svc: HallService, now: float) -> bool:
-    """Working day and open <= now < close; a hall that does not enforce its hours is always open."""
-    hall = svc.hall
-    if not hall.enforce_hours:
+    """Inside the outlet's hours on a day it opens (HallService.hours_on: its opening days on the
+    working calendar, a van's published visits), so nobody is told to cover a closed outlet; a hall
+    that does not enforce its hours is always open."""
+    if not svc.hall.enforce_hours:
         return True
     local = datetime.fromtimestamp(now, svc.tz)
-    return svc.calendar.current.is_working_day(local.date()) and hall.hours.open <= local.time() < hall.hours.close
+    t = local.time()
+    return any(start <= t < end for start, end in svc.hours_on(local.date()))
 
 
 def _cat_name(hall: Hall, code: str) -> tuple[str, str]:

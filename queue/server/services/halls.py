@@ -10,7 +10,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from onewindow.appointments.fairness import APPOINTMENT
@@ -50,6 +50,8 @@ class Rates:
     staffed: bool = False  # someone is signed in at some window (the hall's day has begun)
     # Per category, the back-at times of clerks away from a window serving it (when service resumes).
     back_at: dict[str, list[time]] | None = None
+    # A van's published visits from today on, their hours by day (HallService.hours_on).
+    visit_hours: dict[date, list[tuple[time, time]]] | None = None
 
 
 
@@ -152,6 +154,13 @@ class HallService:
         self.rates.open_windows = self.open_windows_per_category(states)
         self.rates.staffed = any(st["clerk"] for st in states.values())
         self.rates.back_at = self.back_at_per_category(states)
+        if self.hall.kind == "mobile":  # its days and hours are its published visits (hours_on)
+            visits = await self.db.read(sstore.visits, [self.hall.id], times.service_day(now, self.tz))
+            by_day: dict[date, list[tuple[time, time]]] = {}
+            for v in visits:
+                by_day.setdefault(date.fromisoformat(v["day"]), []).append(
+                    (time.fromisoformat(v["start"]), time.fromisoformat(v["end"])))
+            self.rates.visit_hours = by_day
 
     def back_at_per_category(self, states: dict) -> dict[str, list[time]]:
         """The back-at times of away clerks who hold a post at, or sit at, a window serving each category."""
@@ -301,11 +310,20 @@ class HallService:
             h = self.hall.hours
             lunch = (h.lunch_from, h.lunch_until) if h.lunch_from and h.lunch_until else (
                 (min(r.start for r in self.hall.rota), max(r.end for r in self.hall.rota)) if self.hall.rota else None)
-            working = self.calendar.current.is_working_day(local.date())  # no "opens at 09:00" on a holiday
-            resume = est.resumes_at(local, opens=h.open if working else None, lunch=lunch if working else None,
-                                    back_at=(self.rates.back_at or {}).get(category, []))
+            resume = est.resumes_at(local, lunch=lunch, back_at=(self.rates.back_at or {}).get(category, []),
+                                    hours=self.hours_on)  # days the outlet does not open skipped
         return est.estimate(ahead, open_, self.rates.pool_cycle_s[category], idle, now=local, resumes_at=resume,
                             min_cycle_s=q.estimate_min_service_s)
+
+    def hours_on(self, day: date) -> list[tuple[time, time]]:
+        """When the outlet serves on `day`, [] on a day it does not open: a fixed outlet its hours on its
+        opening days (Hall.opens_on: the working calendar, 调休), a van its published visits' hours
+        (refresh_rates). When service resumes, and the coverage watch, go by it."""
+        if self.hall.kind == "mobile":
+            return (self.rates.visit_hours or {}).get(day, [])
+        if not self.hall.opens_on(day, self.calendar.current):
+            return []
+        return [(self.hall.hours.open, self.hall.hours.close)]
 
     def estimate(self, category: str, ahead: int) -> int:
         """The wait in seconds for `ahead` people before this one (see `wait`)."""
