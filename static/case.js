@@ -186,7 +186,9 @@
 
   function render() {
     const s = S.state;
-    $("number").textContent = s.number;
+    // A long case number (HP-DONGSHAN-20261203-0001) breaks after a hyphen only, never inside a part.
+    const parts = s.number.split("-");
+    $("number").replaceChildren(...parts.flatMap((p, i) => (i < parts.length - 1 ? [`${p}-`, el("wbr")] : [p])));
     $("item").replaceChildren(...bi(s.item, s.item_en || ""));
     $("applicant").replaceChildren(...bi(`申请人：${s.applicant || "—"}`, `Applicant: ${s.applicant || "—"}`));
     if (s.hall) $("hall-name").replaceChildren(...bi(`${s.hall.name} · 办件进度`, `${s.hall.name_en || ""} · Case progress`));

@@ -122,7 +122,7 @@ def _receipt(s: CaseReceipt) -> list[Block]:
         Text("Acceptance Receipt", 1.0, "center"),
         Rule(),
         _label("受理编号", "Case No."),
-        Text(s.case_number, 1.5, bold=True),
+        Text(s.case_number, 1.5, bold=True, fit=True),  # one line: an outlet's prefix must not split it
         _label("办理事项", "Item"),
         Text(s.item_name, 1.2),
         _label("申请人", "Applicant"),

@@ -104,9 +104,10 @@ class Centre:
 
 
 @contextlib.contextmanager
-def make_centre(tmp_path: Path, settings: Settings, database_url: str | None = None):
+def make_centre(tmp_path: Path, settings: Settings, database_url: str | None = None, text: str | None = None):
+    """The centre serving `text` (default: city_text())."""
     cfg = tmp_path / "city.toml"
-    cfg.write_text(city_text(), encoding="utf-8")
+    cfg.write_text(text or city_text(), encoding="utf-8")
     s = Settings(**{**settings.__dict__, "clock": time.time, "config_path": cfg, "database_url": database_url})
     app = create_app(s, parse_config(cfg.read_text(encoding="utf-8"), str(cfg)))
     server = LiveServer(app)

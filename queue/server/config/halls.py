@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from onewindow.casework import PREFIX_PATTERN, case_prefixes
 from onewindow.promises import WorkingCalendar, seeded_calendar, statutory_days_off
 from onewindow.promises.statutory import promise_problem
 from onewindow.server.config.appointments import Appointments, CategoryAppointments
@@ -320,6 +321,9 @@ class Hall(Strict):
     kiosk: Kiosk = Kiosk()
     limits: Limits = Limits()  # [halls.limits]: remote tickets
     appointments: Appointments = Appointments()  # [halls.appointments] (issue 16)
+    # Case numbers' prefix (HP-20261123-0001), unique across the halls of the file; unset: "HP" for
+    # the first fixed outlet, "HP-" and the id's first 8 characters for the others (casework/numbers.py).
+    case_prefix: str | None = Field(default=None, pattern=PREFIX_PATTERN)
     receipt_hint: str = ("凭办件编号拨打 12369 或到任一窗口查询办理进度 / "
                          "Quote the case number at any window or on 12369 to ask about progress")
 
@@ -423,7 +427,12 @@ class Config(Strict):
     @model_validator(mode="after")
     def _unique_halls(self) -> Config:
         _unique("halls", [h.id for h in self.halls])
+        self.case_prefixes()  # no two outlets number their cases alike
         return self
+
+    def case_prefixes(self) -> dict[str, str]:
+        """Each hall's case-number prefix (casework/numbers.py); ValueError if two coincide."""
+        return case_prefixes((h.id, h.kind, h.case_prefix) for h in self.halls)
 
     def hall(self, hid: str) -> Hall | None:
         return next((h for h in self.halls if h.id == hid), None)

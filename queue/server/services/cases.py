@@ -24,6 +24,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
+from onewindow.casework import case_prefixes
 from onewindow.promises import Deadline, YearSchedule, compute_deadline
 from onewindow.server.errors import Forbidden, Invalid, NotFound
 from onewindow.server.live.hub import Hub
@@ -44,13 +45,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("onewindow.cases")
 
-CASE_PREFIX = "HP"  # HP-20261123-0001
-
-
-def case_prefix(hall) -> str:
-    """A mobile outlet numbers its cases apart (HP-VAN1-20261123-0001): a van accepts them offline,
-    the same day as the hall and other vans (issue 18)."""
-    return CASE_PREFIX if hall.kind != "mobile" else f"{CASE_PREFIX}-{hall.id.upper()[:8]}"
 CHECK_EVERY_S = 60
 TICKER = 20
 SUSPENSION_REASONS = ("correction", "expert_review", "hearing", "public_notice")
@@ -73,6 +67,9 @@ class CaseService:
                  calendar: Calendar):
         self.db, self.hub, self.clock, self.halls, self.box = db, hub, clock, halls, box
         self.calendar = calendar
+        # Each outlet's case-number prefix, unique across the deployment (checked at config load): a
+        # van's own (HP-VAN1-...) on the van too, whose file holds its outlet alone (issue 17).
+        self.prefixes = case_prefixes((s.hall.id, s.hall.kind, s.hall.case_prefix) for s in halls.values())
         first = next(iter(halls.values()), None)
         self.tz: tzinfo = first.tz if first else ZoneInfo("Asia/Shanghai")
         self.tracking: TrackingService | None = None  # the applicant's page and messages (issue 14; the Runtime)
@@ -178,7 +175,7 @@ class CaseService:
             law = (compute_deadline(_at(clock_from, tz), item.statutory.amount, item.statutory.unit, cal, tz)
                    if item.statutory else None)
             case = cstore.open_case(
-                tx, hall=hall.id, day=times.service_day(now, tz), prefix=case_prefix(hall), ticket=ticket,
+                tx, hall=hall.id, day=times.service_day(now, tz), prefix=self.prefixes[hall.id], ticket=ticket,
                 item=item.code, name_enc=name_enc, phone_enc=phone_enc, project=project, actor=user.username, now=now,
                 clock_from=clock_from, deadline=d, promised=(item.promised.amount, item.promised.unit),
                 statutory=statutory, instant=item.instant, statutory_deadline=law)

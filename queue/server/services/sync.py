@@ -9,7 +9,9 @@ The rules (README "Mobile outlet", docs/mobile.md):
   the van's id -> the centre's id). Why not id ranges or UUIDs: the schema's ids are integers the
   whole code relies on, and a block of ids handed to a van would be taken by the centre's own
   SQLite rowids (max + 1) after the first sync; the mapping works on SQLite and PostgreSQL alike.
-  Ticket numbers and case numbers are per outlet (the van is its own hall) and day: no clash.
+  Ticket numbers are per outlet (the van is its own hall) and day: no clash. Case numbers carry the
+  outlet's prefix, unique across the deployment (onewindow.casework.numbers), so a van's never equal
+  a fixed outlet's or another van's; one the centre gave itself under the van's prefix is refused.
 - Batches: numbered 1, 2, ... per outlet; each carries the rows after the marks the centre last
   acknowledged, up to BATCH rows per table, with every row they point at. The centre applies a
   batch in one transaction, records it and its marks; a batch number already recorded answers the
@@ -65,8 +67,9 @@ log = logging.getLogger("onewindow.sync")
 BATCH = 500  # rows per table and batch: a 1,000-ticket day is a dozen batches
 H_DEVICE, H_SENT, H_SIG = "x-onewindow-device", "x-onewindow-sent-at", "x-onewindow-signature"
 # Columns the centre keeps its own value of, whatever the van sends.
-# The numbers a row must not share with one the centre made itself (the outlet's own space).
-UNIQUE = {"ticket": ("hall", "service_day", "number"), "case_file": ("hall", "number")}
+# The numbers a row must not share with one the centre has: a ticket's in its outlet and day, a
+# case's across the deployment (applicants quote it anywhere).
+UNIQUE = {"ticket": ("hall", "service_day", "number"), "case_file": ("number",)}
 # A case's status fields the van takes back (the applicant's tracking status as the centre has it).
 PULLED_CASE = ("status", "deadline_at", "completed_at", "closed_reason", "card", "card_at", "statutory_deadline_at")
 CENTRAL_KEEPS = {"case_file": {"lookups", "track_token"}, "ticket": {"track_token"}}

@@ -12,6 +12,7 @@ import json
 from datetime import date, datetime, tzinfo
 from typing import cast
 
+from onewindow.casework import case_number
 from onewindow.promises import Deadline, WorkingCalendar, YearSchedule, compute_deadline, extend_for_suspension
 from onewindow.server.errors import Conflict, NotFound
 from onewindow.server.store.database import Tx
@@ -63,14 +64,19 @@ def event(tx: Tx, case: CaseRow, type_: str, at: float, actor: str | None, **dat
 # ----- cases -------------------------------------------------------------------------------
 
 
-def next_number(tx: Tx, hall: str, day: str, prefix: str) -> str:
-    """HP-20261123-0001: the hall's prefix, the day, a daily sequence."""
-    seq = tx.scalar(
-        "INSERT INTO case_counter (hall, service_day, last) VALUES (:hall, :day, 1) "
-        "ON CONFLICT (hall, service_day) DO UPDATE SET last = case_counter.last + 1 RETURNING last",
-        {"hall": hall, "day": day},
-    )
-    return f"{prefix}-{day.replace('-', '')}-{seq:04d}"
+def next_number(tx: Tx, day: str, prefix: str) -> str:
+    """HP-20261123-0001: the outlet's prefix, the day, a sequence per prefix and day, so unique
+    across the deployment (onewindow.casework.numbers). A number some case already has is passed
+    over: one a van synced under its prefix, or one a worker of the release before gave."""
+    while True:
+        seq = tx.scalar(
+            "INSERT INTO case_sequence (prefix, service_day, last) VALUES (:prefix, :day, 1) "
+            "ON CONFLICT (prefix, service_day) DO UPDATE SET last = case_sequence.last + 1 RETURNING last",
+            {"prefix": prefix, "day": day},
+        )
+        number = case_number(prefix, day, seq)
+        if tx.one("SELECT id FROM case_file WHERE number = :n", {"n": number}) is None:
+            return number
 
 
 def open_case(
@@ -81,7 +87,7 @@ def open_case(
 ) -> CaseRow:
     """Open a case for a ticket just completed (same transaction). An instant
     item (即办件) is done at the window: its case is completed at once."""
-    number = next_number(tx, hall, day, prefix)
+    number = next_number(tx, day, prefix)
     deadline_at = deadline.at.timestamp()
     done = instant
     card = (RED if now > deadline_at else GREEN) if done else GREEN

@@ -184,10 +184,21 @@ class AuditLog(SQLModel, table=True):
 
 
 class CaseCounter(SQLModel, table=True):
-    """The last case number given per hall and day (HP-20261123-0001)."""
+    """Until migration 0019: the last case number per hall and day. No longer written (two halls
+    counted HP-...-0001 each); kept for the workers of the previous release during an upgrade."""
 
     __tablename__ = "case_counter"
     hall: str = Field(primary_key=True, max_length=32)
+    service_day: str = Field(primary_key=True, max_length=10)
+    last: int
+
+
+class CaseSequence(SQLModel, table=True):
+    """The last case number given per prefix and day (HP-20261123-0001), across all halls: a
+    number is unique across the deployment (onewindow.casework.numbers)."""
+
+    __tablename__ = "case_sequence"
+    prefix: str = Field(primary_key=True, max_length=16)
     service_day: str = Field(primary_key=True, max_length=10)
     last: int
 
@@ -196,6 +207,7 @@ class CaseFile(SQLModel, table=True):
     __tablename__ = "case_file"
     __table_args__ = (
         UniqueConstraint("hall", "number", name="uq_case_number"),
+        Index("ix_case_number", "number"),  # a case quoted by its number, whichever outlet took it
         Index("ix_case_hall_status", "hall", "status", "deadline_at"),
         Index("ix_case_provisional", "deadline_provisional", "status"),
     )
