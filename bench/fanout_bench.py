@@ -4,7 +4,7 @@ to the LAST of N sockets receiving the call, for 1,000 and 2,000 sockets on one 
 
     .venv/bin/python bench/fanout_bench.py [--calls 20] [--gaps 0.3] [--speech auto] [--redis URL]
 
-The machinery is bench/display_bench.py's (servers, client processes of sans-I/O sockets, the
+The machinery is bench/display_bench.py's (servers, client processes of raw-frame sockets, the
 shared CLOCK_MONOTONIC); with two workers each runs on its own port (as two hosts behind a
 balancer) and holds half the sockets, the call is made on the first, and the last socket of
 either counts. Targets (p99): 1,000 on one worker <= 50 ms, 2,000 <= 100 ms, 5,000 over two

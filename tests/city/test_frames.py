@@ -108,3 +108,39 @@ def test_a_screen_that_cannot_take_more_is_dropped_and_resyncs(served, monkeypat
         assert again.snapshot["waiting"].get("general") == 1
     finally:
         again.ws.close()
+
+
+def test_a_call_and_its_queue_event_reach_each_screen_in_one_write(served, monkeypatch):
+    srv, c, clerk, kiosk, _ = served
+    writes: list[list[bytes]] = []  # per screen, what each transport write carried
+    inner = frames.writer
+
+    def recording(scope):
+        write = inner(scope)
+        if write is None:
+            return None
+        mine: list[bytes] = []
+        writes.append(mine)
+
+        def record(data: bytes) -> bool:
+            mine.append(data)
+            return write(data)
+
+        return record
+
+    monkeypatch.setattr(frames, "writer", recording)
+    c.post(f"/api/v1/halls/{HALL}/tickets", headers=kiosk, json={"category": "general"})
+    screens = [_display(srv.url) for _ in range(3)]
+    try:
+        number = c.post(f"/api/v1/halls/{HALL}/windows/w1/next", headers=clerk).json()["number"]
+        wait_until(lambda: all(s.of_type("call") and s.of_type("queue") for s in screens), what="the call")
+        assert len(writes) == 3
+        for mine in writes:
+            with_call = [w for w in mine if b'"type":"call"' in w]
+            assert len(with_call) == 1 and number.encode() in with_call[0]
+            assert b'"type":"queue"' in with_call[0], "the queue event in the call's write"
+        for s in screens:
+            assert [m["type"] for m in s.events][:2] == ["call", "queue"]
+    finally:
+        for s in screens:
+            s.ws.close()

@@ -39,16 +39,18 @@ async def _pump(ws: WebSocket, sub: Subscription, render) -> None:
 
 async def _direct(ws: WebSocket, sub: Subscription, write) -> None:
     """A display socket on the frame path (live/frames.py): what was queued since the snapshot
-    is written first, then the hub writes each event's frame itself; this waits for the drop."""
-    def send(ev: Event) -> bool:
-        return write(ev.public_frame())
-
+    is written first, then the hub writes the events' frames itself; this waits for the drop."""
+    queued = []
     while not sub.queue.empty():
         ev = sub.queue.get_nowait()
-        if ev is None or not send(ev):
+        if ev is None:
             await ws.close(code=sub.close_code)
             return
-    sub.direct = send  # from here on, in the same turn of the loop: nothing falls between
+        queued.append(ev.public_frame())
+    if queued and not write(b"".join(queued)):
+        await ws.close(code=sub.close_code)
+        return
+    runtime(ws).hub.go_direct(sub, write)  # from here on, in the same turn of the loop: nothing falls between
     await sub.get()  # None: dropped (fell behind, resync, signed out)
     await ws.close(code=sub.close_code)
 
@@ -118,6 +120,11 @@ async def follow(ws: WebSocket, sub: Subscription, kind: str, first: dict,
     await _serve(ws, sub, last, render_all())
 
 
+def _public(ev: Event) -> bool:
+    """What a display socket wants; one function for all of them, so the hub tests each event once."""
+    return ev.type in PUBLIC_KEYS
+
+
 async def display_socket(ws: WebSocket):
     """Call screens: a snapshot, then every public event. No personal data."""
     rt = runtime(ws)
@@ -126,7 +133,7 @@ async def display_socket(ws: WebSocket):
         await ws.close(code=4404)
         return
     await ws.accept()
-    sub, snap = rt.hub.subscribe(hall, lambda e: e.type in PUBLIC_KEYS, public=True)
+    sub, snap = rt.hub.subscribe(hall, _public, public=True)
     screen = ws.query_params.get("screen", "")[:40]
     if screen:  # the manager's screen list: connected now, last seen (staff only, not a public event)
         rt.hub.publish(hall, "screen_link", {"screen": screen, "connected": True, "at": rt.clock()})

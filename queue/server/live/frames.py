@@ -1,7 +1,8 @@
 """Call screens' fan-out at city scale (issue 17, point 5): an event reaches thousands of
 display sockets as ONE WebSocket frame, built once per event and written to each socket's
 transport as the hub delivers it, without a task wake-up, a JSON encoding, a UTF-8 encoding
-or a frame serialisation per socket.
+or a frame serialisation per socket; the frames of one turn of the loop (a call and its queue
+event) go to a socket in one write (Hub._write_direct).
 
 `onewindow serve` runs uvicorn with `RawFrameProtocol`, its websockets-sansio protocol that
 puts itself into the ASGI scope's extensions; the display socket (api/ws.py) asks `writer`
@@ -41,8 +42,9 @@ def text_frame(payload: bytes) -> bytes:
 
 
 def writer(scope: Any) -> Callable[[bytes], bool] | None:
-    """`write(frame) -> bool` for the socket of `scope` (False: closing, or too far behind),
-    or None when frames cannot be written directly."""
+    """`write(frames) -> bool` for the socket of `scope`: one or more whole frames in one
+    transport write (False: closing, or too far behind), or None when frames cannot be written
+    directly."""
     proto = (scope.get("extensions") or {}).get(KEY)
     if not isinstance(proto, RawFrameProtocol) or proto.conn.extensions:
         return None

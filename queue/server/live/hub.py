@@ -26,6 +26,9 @@ from onewindow.server.live.projection import HallView
 
 log = logging.getLogger("onewindow.hub")
 
+# How many turns of the loop, at most, display writes wait for more events to join them.
+FLUSH_TURNS = 8
+
 # What may ever reach a public (display) socket, per event type. Anything
 # else an event carries (ticket ids, tokens, names of visitors) stays inside.
 # Event types not listed never reach it: supervision and coverage alerts (case
@@ -133,14 +136,19 @@ class Subscription:
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(maxsize=512))
     dropped: bool = False
     close_code: int = 1013  # what its socket closes with once dropped: 1013 try again; 4401 signed out
-    # Set: the hub hands it each event at once instead of queueing it (a display socket writing the
-    # event's one frame to its transport, live/frames.py); False back means it fell behind: dropped.
-    direct: Callable[[Event], bool] | None = None
+    # Set: the hub writes the public frames of the events it wants (Event.public_frame) itself instead
+    # of queueing them: a display socket's transport (live/frames.py), all frames of a turn of the loop
+    # in one write; False back means it fell behind: dropped.
+    direct: Callable[[bytes], bool] | None = None
 
     async def get(self) -> Event | None:
         """The next event, or None once dropped for falling behind."""
         ev = await self.queue.get()
         return ev
+
+
+# A hall's subscribers for delivery (Hub._group): the direct ones by their `want`, then the others.
+_Grouped = tuple[list[tuple[Callable[[Event], bool], list[Subscription]]], list[Subscription]]
 
 
 class Hub:
@@ -158,6 +166,9 @@ class Hub:
         # Rebuilding a hall's view from the database (issue 17): hall -> a loader of `HallView.state()`.
         self._loaders: dict[str, Callable[[], Awaitable[dict]]] = {}
         self._rebuilding: dict[str, asyncio.Task] = {}
+        # Events for direct subscribers (display sockets) not written yet, in delivery order.
+        self._pending: list[tuple[Event, list[Subscription]]] = []
+        self._grouped: dict[str, _Grouped] = {}  # Hub._group's, per hall
         self.rebuilds = 0  # rebuild events applied here
         self.rebuilds_by: dict[str, int] = {}
         bind = getattr(self.broker, "bind", None)
@@ -284,30 +295,79 @@ class Hub:
             view.apply(event)
         self.delivered += 1
         self.delivered_by[event.hall] = self.delivered_by.get(event.hall, 0) + 1
-        direct = []
-        for sub in list(self._subs.get(event.hall, ())):
+        direct, queued = self._grouped.get(event.hall) or self._group(event.hall)
+        for sub in queued:
             if not sub.want(event):
-                continue
-            if sub.direct is not None:
-                direct.append(sub)
                 continue
             try:
                 sub.queue.put_nowait(event)
             except asyncio.QueueFull:
                 log.warning("dropping a subscriber of hall %s that fell behind", event.hall)
                 self._drop(sub)
-        if direct:
-            # Written right after this turn of the loop (in event order: callbacks run first in, first
-            # out), so that a request publishing the event answers first rather than after N writes.
-            asyncio.get_running_loop().call_soon(self._write_direct, event, direct)
+        armed = bool(self._pending)
+        for want, subs in direct:
+            if want(event):
+                self._pending.append((event, subs))
+        if self._pending and not armed:
+            # Written after this turn of the loop, so that a request publishing the event answers
+            # first rather than after N writes, and its other events (the call, then the queue)
+            # join the call's write.
+            asyncio.get_running_loop().call_soon(self._write_direct, 0, 1)
 
-    def _write_direct(self, event: Event, subs: list[Subscription]) -> None:
-        for sub in subs:
-            if sub.dropped or sub.direct is None:
-                continue
-            if not sub.direct(event):
-                log.warning("dropping a screen of hall %s that fell behind", event.hall)
-                self._drop(sub)
+    def _group(self, hall: str) -> _Grouped:
+        """The hall's direct subscribers by their `want`, so that one test of an event serves every
+        display socket (thousands, sharing one `want`), and the others; kept until a change."""
+        direct: dict[Callable[[Event], bool], list[Subscription]] = {}
+        queued = []
+        for sub in self._subs.get(hall, ()):
+            if sub.direct is not None:
+                direct.setdefault(sub.want, []).append(sub)
+            else:
+                queued.append(sub)
+        grouped = self._grouped[hall] = (list(direct.items()), queued)
+        return grouped
+
+    def go_direct(self, sub: Subscription, write: Callable[[bytes], bool]) -> None:
+        """From now on the hub writes `sub`'s events to `write` (Subscription.direct)."""
+        sub.direct = write
+        self._grouped.pop(sub.hall, None)
+
+    def _write_direct(self, turns: int, seen: int) -> None:
+        """Write the pending events to the display sockets, each socket's frames in ONE write: a
+        write is a send per socket (with loopback, the receiving side's TCP work too) and a read
+        for each screen, so a call's two public events cost about half as much together as apart.
+
+        Waits while events keep coming, a turn of the loop at a time (up to FLUSH_TURNS): the
+        Redis reader delivers one entry per turn (broker.RedisBroker._read), so a call and its
+        queue event read together still go out together."""
+        n = len(self._pending)
+        if (turns == 0 or n > seen) and turns < FLUSH_TURNS:
+            asyncio.get_running_loop().call_soon(self._write_direct, turns + 1, n)
+            return
+        pending, self._pending = self._pending, []
+        subs = pending[0][1]
+        if all(p[1] == subs for p in pending):  # the usual case: every screen of the hall wants every event
+            data = b"".join(ev.public_frame() for ev, _ in pending)
+            for sub in subs:
+                self._write_to(sub, data)
+            return
+        wants: dict[Subscription, list[Event]] = {}
+        for ev, subs in pending:
+            for sub in subs:
+                wants.setdefault(sub, []).append(ev)
+        joined: dict[tuple[int, ...], bytes] = {}  # built once per distinct set of events
+        for sub, evs in wants.items():
+            key = tuple(map(id, evs))
+            if key not in joined:
+                joined[key] = b"".join(ev.public_frame() for ev in evs)
+            self._write_to(sub, joined[key])
+
+    def _write_to(self, sub: Subscription, data: bytes) -> None:
+        if sub.dropped or sub.direct is None:
+            return
+        if not sub.direct(data):
+            log.warning("dropping a screen of hall %s that fell behind", sub.hall)
+            self._drop(sub)
 
     def subscribe(self, hall: str, want: Callable[[Event], bool] = lambda e: True,
                   public: bool = False) -> tuple[Subscription, dict]:
@@ -316,6 +376,7 @@ class Hub:
         `public`: a display's snapshot, numbered like `Event.public()` (public events only)."""
         sub = Subscription(hall, want)
         self._subs.setdefault(hall, set()).add(sub)
+        self._grouped.pop(hall, None)
         view = self.views.get(hall)
         snap = view.snapshot() if view else {"type": "snapshot", "seq": 0}
         if public:
@@ -324,6 +385,7 @@ class Hub:
 
     def unsubscribe(self, sub: Subscription) -> None:
         self._subs.get(sub.hall, set()).discard(sub)
+        self._grouped.pop(sub.hall, None)
 
     def _drop(self, sub: Subscription) -> None:
         sub.dropped = True
