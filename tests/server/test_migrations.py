@@ -158,9 +158,10 @@ def test_upgrade_from_0004_keeps_every_window(empty_url):
     assert all("window_id" in cols and "window" not in cols for cols in _columns(empty_url).values())
     # Indexes and primary keys kept, on the renamed column; 0010 made rating's unique key (ticket_id, kind)
     # (a case is rated apart from its visit; PostgreSQL lists a unique constraint's index).
-    # 0019 indexed case_file.number (cases quoted by number across outlets).
+    # 0019 indexed case_file.number (cases quoted by number across outlets); 0020 the waiting tickets
+    # whose holder opted in to messages (looked for on every call).
     later = {"rating_ticket_id_key": ("uq_rating_once", ("ticket_id", "kind"), True)}
-    added = {"case_file": [("ix_case_number", ("number",), False)]}
+    added = {"case_file": [("ix_case_number", ("number",), False)], "ticket": [("ix_ticket_notify", ("hall",), False)]}
     assert _indexes(empty_url) == {t: sorted([*(later.get(ix[0], ix) for ix in ixs), *added.get(t, [])])
                                    for t, ixs in before.items()}
     with _connect(empty_url) as conn:  # the schema is the models' (nothing for autogenerate to add)

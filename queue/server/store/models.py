@@ -91,6 +91,13 @@ class Ticket(SQLModel, table=True):
             postgresql_where=text("status = 'waiting' AND target_window IS NOT NULL"),
         ),
         Index("ix_ticket_day", "hall", "service_day", "status"),
+        # Every call looks for waiting tickets whose holder opted in to messages (a few).
+        Index(
+            "ix_ticket_notify",
+            "hall",
+            sqlite_where=text("status = 'waiting' AND notify = TRUE"),
+            postgresql_where=text("status = 'waiting' AND notify = TRUE"),
+        ),
         # The day's close looks for tickets an earlier day left open: few, whatever the history.
         Index(
             "ix_ticket_open",
