@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 
+import redis
 from support.broker import HALL, call, hall_view
+from support.clock import FakeClock
 from support.wait import wait_until_async as until
 
 from onewindow.server.live import broker as broker_mod
@@ -65,19 +67,39 @@ async def test_an_overflowed_outbox_is_made_good_from_the_database(redis_process
                                                                      "w4": "A047"}
 
 
-async def test_a_long_outage_rebuilds_every_hall(redis_process, hubs):
+def _away_keeping_data(rp) -> None:
+    """Redis goes away and comes back holding what it held (SHUTDOWN SAVE, then the restart loads
+    it), as across a network outage: one that comes back empty rebuilds anyway, "redis lost its data"."""
+    with redis.Redis.from_url(rp.url) as r:
+        r.shutdown(save=True)
+    rp.stop()
+
+
+async def test_a_long_outage_rebuilds_every_hall(redis_process, hubs, monkeypatch):
     rp = redis_process()
     db = Database()
-    a = await hubs(rp.url, hall_view(), db.load, rebuild_after_s=0.5, **FAST)
+    clock = FakeClock()  # how long Redis is away, for the broker
+    a = await hubs(rp.url, hall_view(), db.load, rebuild_after_s=60, clock=clock, **FAST)
+    asked: list[str] = []  # why the broker asked for a rebuild
+    rebuild = a.rebuild
+    monkeypatch.setattr(a, "rebuild", lambda hall, why: (asked.append(why), rebuild(hall, why)))
     db.commit(a, *call(1))
     await until(lambda: _same(a, db))
-    await asyncio.to_thread(rp.stop)
+
+    async def outage(seconds: float) -> None:
+        await asyncio.to_thread(_away_keeping_data, rp)
+        await until(lambda: a.broker.stats()["up"] is False, timeout=10)
+        clock.advance(seconds)
+        await asyncio.to_thread(rp.start)
+        await until(lambda: a.broker.stats()["up"], timeout=30, what="redis answering again")
+
     # Meanwhile another process (on a machine whose Redis link is gone for good) served w2.
     db.view.apply(Event(HALL, "call", dict(call(2, "w2")[1]), db.view.seq + 1, db.view.public_seq + 1))
-    await until(lambda: a.broker.stats()["up"] is False, timeout=10)
-    await asyncio.sleep(0.6)  # the outage outlasts rebuild_after_s
-    await asyncio.to_thread(rp.start)
+    await outage(59)  # shorter than rebuild_after_s: nothing is read from the database
+    assert asked == [] and a.views[HALL].windows["w2"]["number"] is None
+    await outage(60)
     await until(lambda: _same(a, db), timeout=30, what="the view rebuilt after the long outage")
+    assert asked == ["redis was away 60 s"]
     assert a.views[HALL].windows["w2"]["number"] == "A002"
 
 
@@ -94,14 +116,16 @@ async def test_a_dead_process_s_unsent_events_are_made_good(redis_process, hubs,
     # A's sender hangs (its link to Redis is gone), A acknowledges two more calls, then dies:
     # its tasks end and it never leaves Redis's list of the living.
     hang = asyncio.Event()
+    sending: list[list] = []  # the batches A's sender took
 
     async def hung(*args, **kw):
+        sending.append(kw["args"])
         await hang.wait()
 
     a.broker._publish_script = hung
     db.commit(a, *call(2, "w2"))
     db.commit(a, *call(3, "w3"))
-    await asyncio.sleep(0.05)
+    await until(lambda: sending and a.broker.outbox_size == 2, what="A's sender hanging on calls 2 and 3")
     a.broker._closing = True
     for t in a.broker._tasks:
         t.cancel()
