@@ -4,6 +4,12 @@ connections straight on the event loop), one transaction and one commit per
 request, no auth, no events, no validation. hall_bench.py reports ours as a
 share of this one's, with the same number of workers, in the same run.
 
+Issue takes the category's counter row; next takes the head tickets, then
+writes the ticket, the window's row (its current ticket, as onewindow's
+window_state) and the event. Until 2026-12-03 next left the window's row out,
+so the two apps did not make the same writes: onewindow's calls were measured
+against a ceiling that never queued on a window's row.
+
     BARE_PG=postgresql://postgres@127.0.0.1:5432/db uvicorn bench.bare_pg_app:app --workers 2 ...
 
 `setup(url)` makes the tables (once, before the workers start).
@@ -31,6 +37,8 @@ CREATE TABLE IF NOT EXISTS ticket (id BIGSERIAL PRIMARY KEY, category TEXT, numb
 CREATE INDEX IF NOT EXISTS ix_wait ON ticket (category, priority, arrived_at, id) WHERE status = 'waiting';
 CREATE TABLE IF NOT EXISTS event (id BIGSERIAL PRIMARY KEY, ticket_id BIGINT, type TEXT, at DOUBLE PRECISION,
   data TEXT);
+CREATE TABLE IF NOT EXISTS window_state (window_id TEXT PRIMARY KEY, current_ticket BIGINT);
+INSERT INTO window_state (window_id) SELECT 'w' || n FROM generate_series(1, 6) n ON CONFLICT DO NOTHING;
 """
 HEADS = ("SELECT h.id, h.arrived_at FROM (VALUES " + ", ".join(f"('{c}', {p})" for c in CATEGORIES for p in (1, 0))
          + ") AS k (cat, prio) CROSS JOIN LATERAL (SELECT id, arrived_at FROM ticket WHERE category = k.cat "
@@ -101,6 +109,7 @@ async def call_next(request):
             best = min(rows, key=lambda r: (r[1], r[0]))
             await conn.execute("UPDATE ticket SET status = 'called', window_id = %s, called_at = %s WHERE id = %s",
                                (window, now, best[0]))
+            await conn.execute("UPDATE window_state SET current_ticket = %s WHERE window_id = %s", (best[0], window))
             await conn.execute("INSERT INTO event (ticket_id, type, at, data) VALUES (%s, 'call', %s, '{}')",
                                (best[0], now))
     finally:
