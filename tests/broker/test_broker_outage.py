@@ -8,6 +8,7 @@ import logging
 from types import SimpleNamespace
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from support.broker import HALL, call, take
 from support.servers import free_port
 from support.wait import wait_until_async as until
@@ -261,3 +262,72 @@ async def test_nothing_is_numbered_in_a_restarted_redis_before_the_process_rejoi
     go_a.set()
     (ea,), (eb,) = await take(sa, 1, 15), await take(sb, 1, 15)
     assert (ea.seq, ea.data["ticket"]) == (eb.seq, eb.data["ticket"]) == (21, "A021")
+
+
+async def test_a_rejoin_in_the_same_epoch_applies_no_event_twice(redis_url, prefix, hubs):
+    """A rejoins while the checkpoint is behind its view (the publisher writes it at most every
+    checkpoint_every_s, after its event): A keeps its view and reads on from its own place, so no
+    event is applied, counted or delivered twice, and its subscriber has nothing to resync for."""
+    a, b = await hubs(redis_url, prefix, **FAST), await hubs(redis_url, prefix, **FAST)
+
+    async def not_yet(*args, **kw):  # B's checkpoint after its events: not written yet
+        return 0
+
+    b.broker._checkpoint_script = not_yet
+    sa, _ = a.subscribe(HALL)
+    for i in (1, 2):
+        b.publish(HALL, *call(i))
+    assert [e.seq for e in await take(sa, 2)] == [1, 2]
+    epoch = a.broker._epoch
+    a.broker._rejoin = True  # as after its sender was refused by a Redis that had lost its data
+    await until(lambda: not a.broker._rejoin, what="A rejoined")
+    assert a.broker._epoch == epoch
+    b.publish(HALL, *call(3))
+    (ev,) = await take(sa, 1)
+    assert (ev.seq, ev.data["ticket"]) == (3, "A003")
+    assert a.delivered_by[HALL] == 3 and a.resyncs == 0
+    assert a.views[HALL].state() == b.views[HALL].state()
+
+
+async def test_a_refusal_of_an_epoch_already_left_is_no_reason_to_rejoin(redis_process, hubs, monkeypatch):
+    """Redis restarted empty; A's sender sent a batch in the old epoch, and A's reader rejoined
+    (founding the new one) before Redis refused it: the batch goes again in the new epoch. A
+    rejoin for that refusal would found yet another epoch, asking for another rebuild."""
+    rp = redis_process()
+    a = await hubs(rp.url, "ow", **FAST)
+    asked: list[str] = []  # why the broker asked for a rebuild
+    monkeypatch.setattr(a, "rebuild", lambda hall, why: asked.append(why))
+    sa, _ = a.subscribe(HALL)
+    a.publish(HALL, *call(1))
+    await take(sa, 1)
+    old = a.broker._epoch
+    go_read, reader_held = _pause_reader(a)
+    await asyncio.wait_for(reader_held.wait(), 10)
+    publish, sent, go_send = a.broker._publish_script, asyncio.Event(), asyncio.Event()
+
+    async def held(*args, **kw):  # the batch is on its way, in the epoch it was sent in
+        sent.set()
+        await go_send.wait()
+        return await publish(*args, **kw)
+
+    a.broker._publish_script = held
+    await asyncio.to_thread(rp.stop)
+    await asyncio.to_thread(rp.start)
+
+    async def sender_connected() -> bool:  # so that the batch reaches the new Redis, not a dead socket
+        try:
+            return bool(await a.broker._r.ping())
+        except RedisConnectionError:
+            return False
+
+    await until(sender_connected, what="A's sending connection on the new Redis")
+    a.publish(HALL, *call(2))
+    await asyncio.wait_for(sent.wait(), 10)
+    go_read.set()
+    await until(lambda: a.broker._epoch != old, timeout=15, what="A's reader in the new epoch")
+    new = a.broker._epoch
+    go_send.set()
+    (ev,) = await take(sa, 1, timeout=15)
+    assert (ev.seq, ev.data["ticket"]) == (2, "A002")
+    assert a.broker._epoch == new
+    assert asked == ["redis lost its data"]

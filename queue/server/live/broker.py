@@ -23,6 +23,10 @@ Views
   publisher of each event) and reads the stream from there; its own view,
   loaded from the database, is replaced. So its view equals theirs, without
   the race of loading from the database while others publish.
+  A process rejoining in the epoch it was in (a gap, a hall joined anew) keeps
+  its view when the checkpoint is not past it, and reads on from its own place:
+  an event is never applied, counted or delivered twice (one read again is
+  skipped).
 - When no other process is alive (a cold start, or Redis lost its data), the
   joining process founds a new *epoch*: its view becomes the checkpoint and the
   counters go on from max(Redis's, its view's), so numbering goes on rather
@@ -49,7 +53,9 @@ When Redis is unreachable
   it: the process that finds its liveness entry expired rebuilds every hall.
 - Redis restarted empty: the publish script refuses batches of an epoch Redis
   does not hold (EPOCH), the process rejoins (the first one back founds a new
-  epoch from its view, the others take it over) and then publishes. Processes
+  epoch from its view, the others take it over) and then publishes; a refusal
+  of a batch sent in an epoch the process has left already (its reader rejoined
+  while the batch was on its way) is no news: the batch goes again. Processes
   that were in step go on seamlessly; events some process had not read yet
   when Redis died are lost to the views (not to the database).
 - A gap in a stream (a process fell more than `stream_maxlen` events behind)
@@ -216,7 +222,8 @@ class RedisBroker:
         self._rejoin = True  # (re)join every hall before reading
         self._pos: dict[str, str] = {}  # hall -> stream id of the last event applied
         self._next: dict[str, int] = {}  # hall -> the seq expected next
-        self._adopted: dict[str, tuple] = {}  # hall -> (epoch, seq, stream id) of the checkpoint last taken
+        # hall -> (epoch, seq, stream id) where the view stands: the last event applied, or the checkpoint taken
+        self._last: dict[str, tuple[str | None, int, str]] = {}
         self._broken: dict[str, tuple[str, dict]] = {}  # hall -> the entry after a gap
         self._cp_dirty: set[str] = set()
         self._down_since: float | None = None
@@ -420,6 +427,9 @@ class RedisBroker:
 
     def _on_entry(self, hall: str, entry_id: str, fields: dict) -> None:
         seq, pseq = int(fields["s"]), int(fields["p"])
+        if seq < self._next[hall]:
+            self._pos[hall] = entry_id  # read again after a rejoin in the same epoch: applied already, never twice
+            return
         if seq != self._next[hall]:
             log.warning("hall %s: expected event %d, read %d: taking the checkpoint", hall, self._next[hall], seq)
             self._broken[hall] = (entry_id, fields)
@@ -428,6 +438,7 @@ class RedisBroker:
         body = json.loads(fields["e"])
         ev = Event(hall, body["t"], body["d"], seq, pseq, body.get("i"), local=body.get("o") == self.origin)
         self._pos[hall], self._next[hall] = entry_id, seq + 1
+        self._last[hall] = (self._epoch, seq, entry_id)
         self.delivered += 1
         try:
             assert self._deliver is not None  # started
@@ -480,9 +491,13 @@ class RedisBroker:
         view = self._hub.views.get(hall) if self._hub is not None else None
         broken = self._broken.pop(hall, None)
         was = self._next.get(hall)
-        mark = (self._epoch, seq, stream_id)
-        if broken is not None and kind == "cp" and self._adopted.get(hall) == mark:
-            # The checkpoint cannot bridge the gap (the stream no longer holds its next event):
+        last = self._last.get(hall)
+        # A rejoin in the epoch this view was in (a gap, a hall joined anew) may find the checkpoint at
+        # or behind the view: it holds nothing the view lacks, and reading from it would apply (count,
+        # deliver) the events after it a second time.
+        behind = kind == "cp" and last is not None and last[0] == self._epoch and seq <= last[1]
+        if broken is not None and behind:
+            # The checkpoint cannot bridge the gap (the stream no longer holds the view's next event):
             # go on from the event after the gap, and let every subscriber take a fresh snapshot.
             entry_id, fields = broken
             log.error("hall %s: live events %d..%d are lost to this process; numbering jumps, subscribers "
@@ -492,14 +507,19 @@ class RedisBroker:
                 view.seq, view.public_seq = int(fields["s"]) - 1, int(fields["p"]) - (1 if public else 0)
             self._next[hall] = int(fields["s"])
             self._pos[hall] = _before(entry_id)
+            self._last[hall] = (self._epoch, int(fields["s"]) - 1, self._pos[hall])
             assert self._hub is not None  # bound before start
             self._hub.resync(hall)
+            return
+        if behind:
+            assert last is not None  # behind says so
+            self._pos[hall], self._next[hall] = last[2], last[1] + 1  # the view and its place stay
             return
         if kind == "cp" and view is not None:
             view.restore(json.loads(state))
         if view is not None:
             view.seq, view.public_seq = seq, pseq
-        self._adopted[hall] = mark
+        self._last[hall] = (self._epoch, seq, stream_id)
         self._pos[hall], self._next[hall] = stream_id, seq + 1
         # Subscribers saw up to was - 1: a replaced view or another numbering means a fresh snapshot.
         changed = (was is not None and was != seq + 1) or (view is not None and _dump(view) != before)
@@ -511,6 +531,7 @@ class RedisBroker:
     async def _drain(self) -> None:
         backoff = BACKOFF_MIN_S
         batch: tuple[int, str, list] | None = None
+        sent_epoch: str | None = None  # the epoch the batch was last sent in
         while not self._closing:
             try:
                 if batch is None:
@@ -533,10 +554,11 @@ class RedisBroker:
                     except TimeoutError:
                         pass
                     continue
+                sent_epoch = self._epoch
                 flat = [x for _, public, payload in items for x in ("1" if public else "0", payload)]
                 keys = [*self._hall_keys(hall)[:3], self._key("h", hall, "batch", self.origin)]
                 last = await self._publish_script(keys=[self._key("epoch"), *keys],
-                                                  args=[self._epoch, no, self.stream_maxlen, DEDUP_TTL_S, *flat],
+                                                  args=[sent_epoch, no, self.stream_maxlen, DEDUP_TTL_S, *flat],
                                                   client=self._r)
                 self.published += len(items)
                 batch, self._inflight_items, self._batch_in_flight = None, [], False
@@ -551,7 +573,12 @@ class RedisBroker:
                 raise
             except ResponseError as exc:
                 if str(exc).startswith("EPOCH"):
-                    self._rejoin = True  # Redis restarted empty, or another lineage began: rejoin, then send
+                    # Sent in an epoch this process has left already (its reader rejoined meanwhile): send
+                    # again in this one. A rejoin then would take the checkpoint again for nothing.
+                    if sent_epoch == self._epoch:
+                        log.warning("redis refused live events of epoch %s (restarted empty, or another lineage "
+                                    "began): rejoining before sending them", sent_epoch)
+                        self._rejoin = True
                     continue
                 assert batch is not None  # only the publishing call raises it
                 log.exception("redis refused %d live event(s) of hall %s; they are dropped", len(batch[2]), batch[1])
