@@ -55,7 +55,9 @@ for line in sys.stdin:
 
 def config(port: int, daily_limit: int = 10):
     text = demo_config_path().read_text(encoding="utf-8").replace(
-        'channel = "file"\n', f'channel = "smpp"\ndaily_limit = {daily_limit}\n', 1)
+        # no quiet hours: from 21:00 to 08:00 hall time every message would wait for the morning
+        'channel = "file"\n', f'channel = "smpp"\ndaily_limit = {daily_limit}\nquiet_start = "00:00"\n'
+        'quiet_end = "00:00"\n', 1)
     text += (f'\n[halls.notify.smpp]\nhost = "127.0.0.1"\nport = {port}\nsystem_id = "onewindow"\n'
              'password = "secret"\nsource_addr = "10690001"\n')
     # the sub-table must follow its table's keys: put it right after [halls.notify]
