@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from support.accounts import Staff
 from support.clock import at
-from support.halls import demo_text
+from support.halls import demo_text, park_text
 from support.mobile import publish_visits, van_text
 from support.wait import wait_until
 
@@ -18,30 +18,7 @@ H = "/api/v1/halls"
 
 # Open Mondays, Wednesdays and Saturdays: Tuesday is a working day it does not open, Saturday a day
 # off the calendar on which it does.
-PARK = """
-[[halls]]
-id = "park"
-name = "高新园区生态环境服务站"
-name_en = "High-tech Park Service Point"
-kind = "special"
-opening_days = ["mon", "wed", "sat"]
-enforce_hours = true
-
-[halls.hours]
-open = "09:00"
-close = "17:00"
-
-[[halls.categories]]
-code = "assist"
-prefix = "P"
-name = "园区帮办"
-name_en = "Park assistance"
-
-[[halls.windows]]
-id = "p1"
-name = "1号窗口"
-categories = ["assist"]
-"""
+PARK = park_text(("mon", "wed", "sat"))
 
 
 @pytest.fixture

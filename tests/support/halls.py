@@ -28,6 +28,36 @@ def demo_with(extra: str) -> Config:
     return parse_config(demo_text() + "\n" + extra, "demo_hall.toml")
 
 
+def park_text(opening_days: tuple[str, ...], enforce_hours: bool = True) -> str:
+    """A special outlet "park" (one window, p1, serving "assist", 09:00-17:00) open on `opening_days`,
+    to append to the demo hall's TOML."""
+    days = ", ".join(f'"{d}"' for d in opening_days)
+    return f"""
+[[halls]]
+id = "park"
+name = "高新园区生态环境服务站"
+name_en = "High-tech Park Service Point"
+kind = "special"
+opening_days = [{days}]
+enforce_hours = {str(enforce_hours).lower()}
+
+[halls.hours]
+open = "09:00"
+close = "17:00"
+
+[[halls.categories]]
+code = "assist"
+prefix = "P"
+name = "园区帮办"
+name_en = "Park assistance"
+
+[[halls.windows]]
+id = "p1"
+name = "1号窗口"
+categories = ["assist"]
+"""
+
+
 def small_hall_toml(windows: int = 8, hall: str = "t", posts: bool = False) -> str:
     """A hall with two categories (general: A, other: B) and `windows` fifo windows w1.. serving
     both; without posts any clerk may sign in anywhere, with them clerk<i> holds window i's A post."""

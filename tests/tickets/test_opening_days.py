@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from support.accounts import Staff
 from support.clock import at
-from support.halls import demo_text
+from support.halls import demo_text, park_text
 from support.mobile import publish_visits, van_text
 
 from onewindow.server.config import parse_config
@@ -16,30 +16,7 @@ from onewindow.server.config import parse_config
 H = "/api/v1/halls"
 REMOTE = {"X-Device-Token": ""}  # no device: a remote ticket (the client is otherwise a paired kiosk)
 
-PARK = """
-[[halls]]
-id = "park"
-name = "高新园区生态环境服务站"
-name_en = "High-tech Park Service Point"
-kind = "special"
-opening_days = ["tue", "sat"]
-enforce_hours = true
-
-[halls.hours]
-open = "09:00"
-close = "17:00"
-
-[[halls.categories]]
-code = "assist"
-prefix = "P"
-name = "园区帮办"
-name_en = "Park assistance"
-
-[[halls.windows]]
-id = "p1"
-name = "1号窗口"
-categories = ["assist"]
-"""
+PARK = park_text(("tue", "sat"))
 
 
 @pytest.fixture
@@ -129,7 +106,7 @@ def test_a_mobile_outlet_issues_during_its_published_visits_only(city, clock):
 
 def test_enforce_hours_off_still_takes_tickets_any_day(make_client, clock):
     """The demo's switch (take tickets at any hour so it can be tried) covers opening days too."""
-    city = make_client(config=parse_config(demo_text() + "\n" + PARK.replace("enforce_hours = true",
-                                                                             "enforce_hours = false"), "c.toml"))
+    city = make_client(config=parse_config(demo_text() + "\n" + park_text(("tue", "sat"), enforce_hours=False),
+                                           "c.toml"))
     clock.set(at(2026, 11, 23, 10))  # Monday: not an opening day of the park
     assert ticket(city, "park", "assist").status_code == 201
