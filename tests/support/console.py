@@ -111,3 +111,19 @@ def issue_live(base_url: str, category: str, priority: str = "normal") -> dict:
     r = httpx.post(f"{base_url}{H}/tickets", json={"category": category, "priority": priority}, timeout=30)
     assert r.status_code == 201, r.text
     return r.json()
+
+
+def accept_case_live(c, case: dict) -> tuple[dict, dict]:
+    """On a live server (`c`: an httpx client on it): kiosks equipped, zhangwei signed in at w1 calls
+    an eia ticket and completes it with the case `case` accepted. (the case, zhangwei's headers)"""
+    from support.devices import equip
+
+    accounts = Accounts(c, keep_cookies=False)
+    equip(c, accounts.admin)
+    clerk = accounts.make("zhangwei")
+    assert c.post(f"{H}/windows/w1/sign-in", headers=clerk).status_code == 200
+    t = c.post(f"{H}/tickets", json={"category": "eia"}).json()
+    assert c.post(f"{H}/windows/w1/next", headers=clerk).json()["id"] == t["id"]
+    r = c.post(f"/api/v1/tickets/{t['id']}/complete", headers=clerk, json={"outcome": "accepted", "case": case})
+    assert r.status_code == 200, r.text
+    return r.json()["case"], clerk

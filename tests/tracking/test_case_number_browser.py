@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from support.accounts import Accounts
 from support.browser import screenshot
-from support.devices import equip
-from support.halls import HALL, demo_config
+from support.console import accept_case_live
+from support.halls import demo_config
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +24,7 @@ def test_a_long_case_number_breaks_only_after_a_hyphen(live_server, browser):
     srv = live_server(config=demo_config(replace={'kind = "comprehensive"':
                                                   'kind = "comprehensive"\ncase_prefix = "HP-DONGSHAN"'}))
     c = httpx.Client(base_url=srv.url, timeout=30)
-    accounts = Accounts(c, keep_cookies=False)
-    equip(c, accounts.admin)
-    clerk = accounts.make("zhangwei")
-    assert c.post(f"/api/v1/halls/{HALL}/windows/w1/sign-in", headers=clerk).status_code == 200
-    t = c.post(f"/api/v1/halls/{HALL}/tickets", json={"category": "eia"}).json()
-    c.post(f"/api/v1/halls/{HALL}/windows/w1/next", headers=clerk)
-    case = c.post(f"/api/v1/tickets/{t['id']}/complete", headers=clerk, json={"outcome": "accepted", "case": {
-        "item": "eia_registration", "applicant_name": "欧阳娜娜"}}).json()["case"]
+    case, _ = accept_case_live(c, {"item": "eia_registration", "applicant_name": "欧阳娜娜"})
     assert case["number"] == "HP-DONGSHAN-20261123-0001"
     context = browser.new_context(**PHONE)
     page = context.new_page()

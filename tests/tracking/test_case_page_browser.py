@@ -11,6 +11,7 @@ import httpx
 import pytest
 from support.accounts import Accounts
 from support.browser import screenshot
+from support.console import accept_case_live
 from support.devices import equip
 from support.halls import HALL, demo_config
 from support.smsc import Smsc
@@ -138,14 +139,7 @@ def test_a_wrong_link_says_not_found(live_server, browser):
 def test_the_page_fits_the_narrowest_and_widest_phones(live_server, browser, width, height):
     srv = live_server()
     c = httpx.Client(base_url=srv.url, timeout=30)
-    accounts = Accounts(c, keep_cookies=False)
-    equip(c, accounts.admin)
-    clerk = accounts.make("zhangwei")
-    assert c.post(f"/api/v1/halls/{HALL}/windows/w1/sign-in", headers=clerk).status_code == 200
-    t = c.post(f"/api/v1/halls/{HALL}/tickets", json={"category": "eia"}).json()
-    c.post(f"/api/v1/halls/{HALL}/windows/w1/next", headers=clerk)
-    case = c.post(f"/api/v1/tickets/{t['id']}/complete", headers=clerk, json={"outcome": "accepted", "case": {
-        "item": "key_project_eia", "applicant_name": "欧阳娜娜"}}).json()["case"]
+    case, clerk = accept_case_live(c, {"item": "key_project_eia", "applicant_name": "欧阳娜娜"})
     c.post(f"/api/v1/cases/{case['id']}/suspend", headers=clerk, json={
         "reason": "correction", "notice": "补正",
         "missing": ["建设项目环境影响报告书（全本及公示本，含公众参与说明）"]})
