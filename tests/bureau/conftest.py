@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from support.accounts import Staff
 from support.clock import at
-from support.halls import demo_text
+from support.halls import demo_text, park_text
 from support.mobile import publish_visits
 
 from onewindow.server.config import Config, parse_config
@@ -15,36 +15,8 @@ from onewindow.server.config import Config, parse_config
 # Monday 2026-11-23.
 VAN_VISITS = ("2026-11-10", "2026-11-23", "2026-12-08", "2026-12-22")
 
-PARK = """
-[[halls]]
-id = "park"
-name = "高新园区生态环境服务站"
-name_en = "High-tech Park Service Point"
-kind = "special"
-address = "高新区园区管委会一楼 / 1F, Park Management Committee"
-opening_days = ["mon", "tue", "wed", "thu", "fri", "sat"]
-enforce_hours = false
-
-[halls.hours]
-open = "09:00"
-close = "18:00"
-
-[[halls.categories]]
-code = "assist"
-prefix = "P"
-name = "园区帮办"
-name_en = "Park assistance"
-
-[[halls.windows]]
-id = "p1"
-name = "1号窗口"
-categories = ["assist"]
-
-[[halls.windows]]
-id = "p2"
-name = "2号窗口"
-categories = ["assist"]
-"""
+PARK = park_text(("mon", "tue", "wed", "thu", "fri", "sat"), enforce_hours=False, windows=2, close="18:00",
+                 address="高新区园区管委会一楼 / 1F, Park Management Committee")
 
 
 def van_text() -> str:

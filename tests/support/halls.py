@@ -28,34 +28,33 @@ def demo_with(extra: str) -> Config:
     return parse_config(demo_text() + "\n" + extra, "demo_hall.toml")
 
 
-def park_text(opening_days: tuple[str, ...], enforce_hours: bool = True) -> str:
-    """A special outlet "park" (one window, p1, serving "assist", 09:00-17:00) open on `opening_days`,
+def park_text(opening_days: tuple[str, ...], enforce_hours: bool = True, windows: int = 1, address: str = "",
+              close: str = "17:00") -> str:
+    """A special outlet "park" (windows p1.. serving "assist", 09:00 to `close`) open on `opening_days`,
     to append to the demo hall's TOML."""
     days = ", ".join(f'"{d}"' for d in opening_days)
+    where = f'address = "{address}"\n' if address else ""
+    desks = "".join(f'\n[[halls.windows]]\nid = "p{i}"\nname = "{i}号窗口"\ncategories = ["assist"]\n'
+                    for i in range(1, windows + 1))
     return f"""
 [[halls]]
 id = "park"
 name = "高新园区生态环境服务站"
 name_en = "High-tech Park Service Point"
 kind = "special"
-opening_days = [{days}]
+{where}opening_days = [{days}]
 enforce_hours = {str(enforce_hours).lower()}
 
 [halls.hours]
 open = "09:00"
-close = "17:00"
+close = "{close}"
 
 [[halls.categories]]
 code = "assist"
 prefix = "P"
 name = "园区帮办"
 name_en = "Park assistance"
-
-[[halls.windows]]
-id = "p1"
-name = "1号窗口"
-categories = ["assist"]
-"""
+{desks}"""
 
 
 def small_hall_toml(windows: int = 8, hall: str = "t", posts: bool = False) -> str:
