@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from onewindow.tickets.hours import days_text
+
 
 @dataclass(frozen=True, slots=True)
 class Session:
@@ -101,20 +103,15 @@ def day_slots(day: date, tz: tzinfo, working: bool, open_: time, close: time, lu
     return out
 
 
-_ZH = "一二三四五六日"
-_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
 def closed_day(day: date, opening_days: Sequence[int] | None) -> str:
     """Why nothing can be booked on `day`, a day the outlet does not open: a fixed outlet names its
     opening days (0 = Monday), a van (None) has no published visit offering the service then."""
     if opening_days is None:
         return (f"流动服务车 {day.isoformat()} 没有办理此事项的已公布服务 / The mobile outlet has no published "
                 f"visit offering this service on {day.isoformat()}")
-    days = sorted(opening_days)
-    return (f"本网点 {day.isoformat()} 不开放（每周{'、'.join(_ZH[d] for d in days)}开放，节假日除外） / "
-            f"This outlet does not open on {day.isoformat()} (open {', '.join(_EN[d] for d in days)}, "
-            "public holidays excepted)")
+    zh, en = days_text(opening_days)
+    return (f"本网点 {day.isoformat()} 不开放（每周{zh}开放，节假日除外） / "
+            f"This outlet does not open on {day.isoformat()} (open {en}, public holidays excepted)")
 
 
 def bookable_day(day: date, today: date, ahead_days: int) -> bool:

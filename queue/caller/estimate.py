@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from onewindow.tickets.hours import EN_WEEKDAYS, ZH_WEEKDAYS
+
 # No visitor is assumed to take less than this at a window (seconds), however
 # fast the logged services were: a few instant completions must not promise
 # six people ahead a wait of one second. The hall file may set another.
@@ -17,8 +19,6 @@ MIN_CYCLE_S = 60.0
 PRIOR_SAMPLES = 10
 # How far ahead `resumes_at` looks for a day the outlet opens (a van may visit once a fortnight).
 HORIZON_DAYS = 31
-_ZH_DAY = "一二三四五六日"
-_EN_DAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _EN_MONTH = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -142,9 +142,9 @@ def wait_text(seconds: int, serving_now: bool = True, resumes_at: datetime | Non
             return "暂无窗口服务", "No window serving now"
         hm = f"{resumes_at:%H:%M}"
         if today is not None and resumes_at.date() != today:
-            d = resumes_at.date()
-            return (f"暂无窗口服务，{d.month}月{d.day}日（周{_ZH_DAY[d.weekday()]}）{hm} 恢复",
-                    f"No window serving now; resumes {_EN_DAY[d.weekday()]} {d.day} {_EN_MONTH[d.month - 1]} at {hm}")
+            d, wd = resumes_at.date(), resumes_at.weekday()
+            return (f"暂无窗口服务，{d.month}月{d.day}日（周{ZH_WEEKDAYS[wd]}）{hm} 恢复",
+                    f"No window serving now; resumes {EN_WEEKDAYS[wd]} {d.day} {_EN_MONTH[d.month - 1]} at {hm}")
         return f"暂无窗口服务，{hm} 恢复", f"No window serving now; resumes at {hm}"
     minutes = wait_minutes(seconds)
     if minutes == 0:

@@ -4,13 +4,19 @@ reception day, say). Messages are Chinese first, then English, as the kiosk
 shows them."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # datetime.weekday() order
-_ZH = "一二三四五六日"
-_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+ZH_WEEKDAYS = "一二三四五六日"  # 周一 .. 周日, as the pages and slips say them
+EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def days_text(days: Iterable[int]) -> tuple[str, str]:
+    """Weekdays (0 = Monday) as said in messages: ("一、三、五", "Mon, Wed, Fri"), in week order."""
+    ordered = sorted(days)
+    return "、".join(ZH_WEEKDAYS[d] for d in ordered), ", ".join(EN_WEEKDAYS[d] for d in ordered)
 
 
 @dataclass(frozen=True)
@@ -46,18 +52,15 @@ def session_closed(local: datetime, sessions: Sequence[Session], name: str, name
     day, now = local.weekday(), local.time()
     if any(day in s.weekdays and s.start <= now < s.end for s in sessions):
         return None
-    zh = "；".join(f"每周{'、'.join(_ZH[d] for d in sorted(s.weekdays))} {s.start:%H:%M}–{s.end:%H:%M}"
-                  for s in sessions)
-    en = "; ".join(f"{', '.join(_EN[d] for d in sorted(s.weekdays))} {s.start:%H:%M}–{s.end:%H:%M}"
-                   for s in sessions)
+    zh = "；".join(f"每周{days_text(s.weekdays)[0]} {s.start:%H:%M}–{s.end:%H:%M}" for s in sessions)
+    en = "; ".join(f"{days_text(s.weekdays)[1]} {s.start:%H:%M}–{s.end:%H:%M}" for s in sessions)
     return f"{name} 取号时间：{zh} / {name_en}: tickets on {en}"
 
 
 def not_open_today(opening_days: Sequence[int]) -> str:
     """Why an outlet issues no ticket on a working day that is not one of its opening days (0 = Monday)."""
-    days = sorted(opening_days)
-    return (f"本网点今天不开放（每周{'、'.join(_ZH[d] for d in days)}开放） / This outlet does not open today "
-            f"(open {', '.join(_EN[d] for d in days)})")
+    zh, en = days_text(opening_days)
+    return f"本网点今天不开放（每周{zh}开放） / This outlet does not open today (open {en})"
 
 
 @dataclass(frozen=True)
