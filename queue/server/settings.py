@@ -27,9 +27,12 @@ def positive_int(name: str, raw: str | None, default: int) -> int:
     return value
 
 
+REDIS_OUTBOX_MAX = 20_000  # live events a process keeps while Redis is away: about a day of a busy hall
+
+
 def redis_outbox_max(env: Mapping[str, str]) -> int:
-    """ONEWINDOW_REDIS_OUTBOX_MAX, checked (SettingError); unset: 20,000, about a day of a busy hall."""
-    return positive_int("ONEWINDOW_REDIS_OUTBOX_MAX", env.get("ONEWINDOW_REDIS_OUTBOX_MAX"), 20_000)
+    """ONEWINDOW_REDIS_OUTBOX_MAX, checked (SettingError); unset: REDIS_OUTBOX_MAX."""
+    return positive_int("ONEWINDOW_REDIS_OUTBOX_MAX", env.get("ONEWINDOW_REDIS_OUTBOX_MAX"), REDIS_OUTBOX_MAX)
 
 
 @dataclass
@@ -42,7 +45,7 @@ class Settings:
     redis_prefix: str = "onewindow"  # key prefix, so deployments can share one Redis
     # Events each process keeps while Redis is unreachable (broker.RedisBroker); beyond them the oldest
     # are dropped and the halls' views rebuilt from the database once Redis answers.
-    redis_outbox_max: int = 20_000
+    redis_outbox_max: int = REDIS_OUTBOX_MAX
     admin_password: str | None = None
     secure_cookies: bool = False  # behind HTTPS: the session cookie's Secure flag (ONEWINDOW_SECURE_COOKIES=1)
     session_ttl_s: float = 12 * 3600

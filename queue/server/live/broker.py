@@ -82,6 +82,7 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from onewindow.server.live.hub import PUBLIC_KEYS, Event
+from onewindow.server.settings import REDIS_OUTBOX_MAX
 from onewindow.server.tasks import cancel_all
 
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ def _safe_url(url: str) -> str:
 class RedisBroker:
     """The hub's broker for several server processes (see the module docstring)."""
 
-    def __init__(self, url: str, *, prefix: str = "onewindow", outbox_max: int = 20_000,
+    def __init__(self, url: str, *, prefix: str = "onewindow", outbox_max: int = REDIS_OUTBOX_MAX,
                  stream_maxlen: int = 10_000, batch_max: int = 256, block_ms: int = 500,
                  checkpoint_every_s: float = 0.2, start_timeout_s: float = 3.0, stop_timeout_s: float = 2.0,
                  rebuild_after_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
