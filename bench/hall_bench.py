@@ -1,8 +1,13 @@
 """Benchmark of the hall core (issue 2): issue tickets and call next over
 HTTP, one uvicorn worker (uvloop + httptools), SQLite, at 16 and 64
 connections; the same load against bench/bare_app.py (stdlib sqlite3) as
-the ceiling; then duplicate and double-call checks on PostgreSQL with 2 and
-4 workers.
+the ceiling; then PostgreSQL with 1, 2 and 4 workers beside bench/bare_pg_app.py,
+with duplicate and double-call checks.
+
+Rounds of: the paired kiosk issues a batch of tickets, then the windows call as
+many, each window by the clerk signed in there (until 2026-12-03 a manager
+called at windows nobody had signed in to, which no hall does: every call then
+also put a "covering" card on the screens and read the clerks' names for it).
 
     .venv/bin/python bench/hall_bench.py [--rounds 30] [--reps 3] [--skip-pg] [--skip-sqlite]
         [--pg-rounds 5] [--pg-workers 1 2 4]
@@ -27,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 ADMIN = "bench-Ledger-4417"
+STAFF_PASSWORD = "Hall-desk-7781"
 CATS = ["eia", "permit", "acceptance", "hazwaste", "complaint", "consult", "assist"]
 WINDOWS = ["w1", "w2", "w3", "w4", "w5", "w6"]
 
@@ -80,38 +86,49 @@ def load(url: str, ops: list[list[str]], conns: int, batch: int, rounds: int, bo
         return json.loads(out.read_text(encoding="ascii"))
 
 
-def hall_ops(token: str | None, device: str | None = None) -> list[list[str]]:
-    """Issue as the hall's paired kiosk (`device`: its token), call as a manager."""
-    nexts = ",".join(f"/api/v1/halls/eco/windows/{w}/next" for w in WINDOWS)
-    auth = [f"Authorization: Bearer {token}"] if token else []
+def hall_ops(clerks: list[str] | None = None, device: str | None = None) -> list[list[str]]:
+    """Issue as the hall's paired kiosk (`device`: its token); call at each window as the clerk
+    signed in there (`clerks`: their tokens, window by window), as in a hall. The bare apps
+    take neither."""
+    nexts = ",".join(f"/api/v1/halls/eco/windows/{w}/next" + (f"|Authorization: Bearer {clerks[i]}" if clerks else "")
+                     for i, w in enumerate(WINDOWS))
     kiosk = [f"X-Device-Token: {device}"] if device else []
     return [["issue", "POST", "/api/v1/halls/eco/tickets", json.dumps({"category": "eia"}), *kiosk],
-            ["next", "POST", nexts, "", *auth]]
+            ["next", "POST", nexts, ""]]
 
 
-def api(url: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
-    req = urllib.request.Request(url + path, method="POST", data=json.dumps(body or {}).encode(),
+def api(url: str, path: str, body: dict | None = None, token: str | None = None, method: str = "POST") -> dict:
+    req = urllib.request.Request(url + path, method=method, data=json.dumps(body or {}).encode(),
                                  headers={"Content-Type": "application/json",
                                           **({"Authorization": f"Bearer {token}"} if token else {})})
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read() or b"{}")
 
 
-def manager_token(url: str) -> str:
+def login(url: str, username: str) -> str:
+    return api(url, "/api/v1/auth/login", {"username": username, "password": STAFF_PASSWORD})["token"]
+
+
+def staff(url: str) -> list[list[str]]:
+    """The hall's morning: a manager gives each window its A post and pairs the kiosk; each
+    clerk signs in at their window. The ops to run (hall_ops)."""
     admin = api(url, "/api/v1/auth/login", {"username": "admin", "password": ADMIN})["token"]
-    api(url, "/api/v1/users", {"username": "bench", "password": "Hall-desk-7781", "role": "manager"}, admin)
-    return api(url, "/api/v1/auth/login", {"username": "bench", "password": "Hall-desk-7781"})["token"]
+    api(url, "/api/v1/users", {"username": "bench", "password": STAFF_PASSWORD, "role": "manager"}, admin)
+    manager = login(url, "bench")
+    clerks = []
+    for w in WINDOWS:
+        name = f"clerk-{w}"
+        api(url, "/api/v1/users", {"username": name, "password": STAFF_PASSWORD, "role": "clerk"}, admin)
+        api(url, f"/api/v1/halls/eco/windows/{w}/posts", {"a_clerk": name}, manager, method="PUT")
+        clerks.append(login(url, name))
+        api(url, f"/api/v1/halls/eco/windows/{w}/sign-in", {}, clerks[-1])
+    return hall_ops(clerks, kiosk_token(url, manager))
 
 
 def kiosk_token(url: str, manager: str) -> str:
     """Pair a kiosk as a manager does (a one-time code, exchanged once): its device token."""
     code = api(url, "/api/v1/halls/eco/devices/pairing-codes", {"kind": "kiosk", "name": "bench kiosk"}, manager)
     return api(url, "/api/v1/devices/pair", {"code": code["code"]})["device_token"]
-
-
-def run_pair(url: str, token: str | None, conns: int, batch: int, rounds: int, device: str | None = None) -> dict:
-    """Rounds of: issue a batch of tickets, then call as many."""
-    return load(url, hall_ops(token, device), conns, batch, rounds)
 
 
 def bench_sqlite(batch: int, rounds: int, reps: int) -> dict:
@@ -145,8 +162,7 @@ def _run_ours(conns: int, batch: int, rounds: int) -> dict:
                      {"ONEWINDOW_DATA_DIR": d, "ONEWINDOW_ADMIN_PASSWORD": ADMIN})
         try:
             wait_up(url, proc)
-            token = manager_token(url)
-            return run_pair(url, token, conns, batch, rounds, kiosk_token(url, token))
+            return load(url, staff(url), conns, batch, rounds)
         finally:
             stop(proc)
 
@@ -157,7 +173,7 @@ def _run_bare(conns: int, batch: int, rounds: int) -> dict:
         proc = start("bench.bare_app:app", port, {"BARE_DB": f"{d}/bare.db"}, factory=False)
         try:
             _wait_port(port, proc)
-            return run_pair(f"http://127.0.0.1:{port}", None, conns, batch, rounds)
+            return load(f"http://127.0.0.1:{port}", hall_ops(), conns, batch, rounds)
         finally:
             stop(proc)
 
@@ -232,11 +248,10 @@ def _run_pg(app: str, template: str, workers: int, batch: int, rounds: int) -> d
             try:
                 if app == "ours":
                     wait_up(url, proc)
-                    token = manager_token(url)
-                    ops = hall_ops(token, kiosk_token(url, token))
+                    ops = staff(url)
                 else:
                     _wait_port(port, proc)
-                    ops = hall_ops(None)
+                    ops = hall_ops()
                 # A round unmeasured, then ANALYZE, as autovacuum does within a minute of a hall's first
                 # tickets: a fresh database has no statistics, and its plans are not a working hall's.
                 load(url, ops, PG_CONNECTIONS, batch, 1)

@@ -4,7 +4,11 @@ share a core's time with the server it measures.
 
     python bench/loadgen.py --url http://127.0.0.1:8000 --connections 16 --batch 200 --rounds 20 \
         --op issue POST /api/v1/halls/eco/tickets '{"category":"eia"}' 'X-Device-Token: <a paired kiosk>' \
-        --op next POST /api/v1/halls/eco/windows/w1/next,/api/v1/halls/eco/windows/w2/next '' 'Authorization: Bearer x'
+        --op next POST '/api/v1/halls/eco/windows/w1/next|Authorization: Bearer a,'\
+'/api/v1/halls/eco/windows/w2/next|Authorization: Bearer b' ''
+
+A path may carry headers of its own after `|`, sent after the op's own: above,
+each window calls as the clerk signed in there.
 
 Issuing as a paired kiosk (its X-Device-Token) is never limited; without it
 every ticket is a remote one, held to a few per client an hour (429).
@@ -63,11 +67,19 @@ class Op:
 
     def __init__(self, name, method, host, paths, body, headers):
         self.name = name
-        self.request = [build(method, host, p, body, headers) for p in paths]
+        self.request = []
+        for entry in paths:
+            path, *own = entry.split("|")  # a path's own headers (its window's clerk) after the op's
+            self.request.append(build(method, host, path, body, [*headers, *own]))
         self.latencies: list[float] = []
         self.statuses: Counter = Counter()
         self.bodies: list = []
         self.seconds = 0.0
+
+    @classmethod
+    def parse(cls, spec: list[str], host: str) -> Op:
+        """From `--op NAME METHOD PATHS [BODY [HEADER...]]`."""
+        return cls(spec[0], spec[1], host, spec[2].split(","), spec[3] if len(spec) > 3 else "", spec[4:])
 
     def summary(self, keep_bodies: bool) -> dict:
         lat = sorted(self.latencies)
@@ -106,7 +118,8 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--url", required=True)
     p.add_argument("--op", action="append", required=True,
-                   help="NAME METHOD PATHS BODY [HEADER]: paths comma-separated, used in turn", nargs="+")
+                   help="NAME METHOD PATHS BODY [HEADER]: paths comma-separated, used in turn, each with "
+                        "headers of its own after '|'", nargs="+")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--batch", type=int, default=200)
     p.add_argument("--rounds", type=int, default=20)
@@ -120,7 +133,7 @@ def main() -> None:
     except ImportError:
         pass
     host = urlsplit(a.url).netloc
-    ops = [Op(o[0], o[1], host, o[2].split(","), o[3] if len(o) > 3 else "", o[4:]) for o in a.op]
+    ops = [Op.parse(o, host) for o in a.op]
     result = asyncio.run(run(a.url, ops, a.connections, a.batch, a.rounds, a.bodies))
     # ASCII (every non-ASCII character escaped): the output never depends on an encoding. The
     # PostgreSQL part of hall_bench.py (1.5 MB of bodies) once read it back from the stdout pipe
