@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from support.halls import HALL
+
+from onewindow.server.store import tracking as kstore
 
 
 def test_an_accepted_case_with_opt_in_gets_the_accepted_message_with_its_tracking_link(hall, recorder):
@@ -111,3 +114,24 @@ def test_ticket_holders_who_opted_in_hear_near_and_called_once(hall, recorder):
     hall.act(mine["id"], "no-show")
     assert hall.call()["id"] == quiet["id"]
     assert all(m["phone"] != "13700002222" for m in recorder.sent)
+
+
+def test_a_call_looks_for_holders_to_tell_only_while_one_waits(hall, recorder, monkeypatch):
+    """On PostgreSQL the call's own statement says whether anyone waiting asked for messages (issue
+    17, point 3: a round trip less per call): without one the call reads nothing more; with one,
+    they are still told."""
+    if hall.runtime.db.dialect != "postgresql":
+        pytest.skip("SQLite reads in the process: the call looks each time")
+    looked: list[str] = []
+    real = kstore.waiting_to_notify
+    monkeypatch.setattr(kstore, "waiting_to_notify", lambda tx, h: looked.append(h) or real(tx, h))
+    near = hall.runtime.halls[HALL].hall.notify.near_ahead
+    plain = [hall.issue() for _ in range(near + 2)]
+    assert hall.call()["id"] == plain[0]["id"]
+    assert looked == [] and recorder.sent == []
+    mine = hall.issue(phone="13700001111", notify=True)
+    hall.act(plain[0]["id"], "no-show")
+    assert hall.call()["id"] == plain[1]["id"]
+    assert looked == [HALL]
+    [msg] = recorder.sent
+    assert msg["kind"] == "ticket_near" and msg["params"] == {"number": mine["number"], "ahead": near}

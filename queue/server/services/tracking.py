@@ -144,6 +144,8 @@ class TrackingService:
             if t.get("phone_enc"):  # no phone, nothing to read (the call's row has it)
                 self.message_ticket(tx, svc.hall.id, t["id"], "ticket_called",
                                     {"number": t["number"], "window": w.name if w else t["window_id"]}, "called")
+            if t.get("notify_waiting") is False:  # the call's own statement saw nobody waiting for a message
+                return
             for o in kstore.waiting_to_notify(tx, svc.hall.id):
                 ahead = tstore.count_ahead(tx, svc.hall.id, svc.pool[o["category"]], o["priority"], o["arrived_at"],
                                            o["id"])

@@ -7,7 +7,7 @@ time (`dict(row)`); the types are for the readers.
 """
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class TicketRow(TypedDict):
@@ -39,6 +39,8 @@ class TicketRow(TypedDict):
     walk_s: float | None
     service_s: float | None
     phone_enc: str  # the holder's phone for queue messages, encrypted ('' without one); staff see it masked
+    # A call on PostgreSQL (store/tickets.py _call): whether anyone waiting asked for messages.
+    notify_waiting: NotRequired[bool]
 
 
 class WindowPosts(TypedDict):

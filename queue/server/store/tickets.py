@@ -240,6 +240,10 @@ def call_number(tx: Tx, *, hall: str, day: str, number: str, window: str, clerk:
     return _call(tx, ticket, window, clerk, now)
 
 
+# Waiting tickets whose holder asked for messages: the predicate of ix_ticket_notify, word for word
+# (SQLite uses a partial index only then), plus a phone to send to.
+NOTIFY_WAITING = "status = 'waiting' AND notify = TRUE AND phone_enc <> ''"
+
 _CALL_UPDATE = ("UPDATE ticket SET status = 'called', called_at = :called, last_called_at = :now, call_count = 1, "
                 "window_id = :w, clerk = :clerk, first_clerk = :first, wait_s = :wait, target_window = NULL "
                 "WHERE id = :id AND status = 'waiting'")
@@ -253,14 +257,18 @@ def _call(tx: Tx, t: TicketRow, window: str, clerk: str, now: float) -> TicketRo
     params = {"called": called_at, "now": now, "w": window, "clerk": clerk, "first": first, "wait": wait_s,
               "id": t["id"], "hall": t["hall"]}
     if tx.dialect == "postgresql":
-        # One round trip for the three writes; the window and the event only if the ticket was still waiting.
-        n = tx.scalar(
+        # One round trip for the three writes (the window and the event only if the ticket was still
+        # waiting), and whether anyone waiting asked for messages: most calls then need no more reads.
+        row = tx.one(
             f"WITH u AS ({_CALL_UPDATE} RETURNING id), "
             "w AS (UPDATE window_state SET current_ticket = :id WHERE hall = :hall AND window_id = :w "
             "AND EXISTS (SELECT 1 FROM u)), "
             "e AS (INSERT INTO ticket_event (hall, ticket_id, type, at, clerk, window_id, data) "
-            "SELECT :hall, id, 'call', :now, :clerk, :w, :data FROM u) SELECT count(*) FROM u",
+            "SELECT :hall, id, 'call', :now, :clerk, :w, :data FROM u) SELECT (SELECT count(*) FROM u) AS n, "
+            f"EXISTS (SELECT 1 FROM ticket WHERE hall = :hall AND {NOTIFY_WAITING}) AS notify_waiting",
             {**params, "data": json.dumps({"number": t["number"]}, ensure_ascii=False)})
+        n = row["n"]
+        t["notify_waiting"] = row["notify_waiting"]  # as before the call: it may count the ticket just called
     else:
         n = tx.execute(_CALL_UPDATE, params)
     if n != 1:  # someone else called it first (cannot happen under the write lock; kept as a guard)

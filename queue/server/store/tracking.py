@@ -9,6 +9,7 @@ from typing import Any
 from onewindow.server.errors import NotFound
 from onewindow.server.store import cases as cstore
 from onewindow.server.store import ratings as rstore
+from onewindow.server.store import tickets as tstore
 from onewindow.server.store.crypto import track_matches
 from onewindow.server.store.database import Tx
 from onewindow.server.store.rows import CaseRow
@@ -109,8 +110,7 @@ def waiting_to_notify(tx: Tx, hall: str) -> list[dict]:
     """Waiting tickets whose holder opted in to messages (few: a phone is optional)."""
     return [dict(r) for r in tx.all(
         "SELECT id, number, category, priority, arrived_at, lang, phone_enc FROM ticket WHERE hall = :hall "
-        # the predicate of ix_ticket_notify, word for word (SQLite uses a partial index only then)
-        "AND status = 'waiting' AND notify = TRUE AND phone_enc <> ''", {"hall": hall})]
+        f"AND {tstore.NOTIFY_WAITING}", {"hall": hall})]
 
 
 def ticket_phone(tx: Tx, ticket_id: int) -> str:
