@@ -645,7 +645,9 @@ def main() -> int:
     p.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     p.add_argument("--pg", default=PG_ADMIN, help="a PostgreSQL database to create the day's database from")
     args = p.parse_args()
-    figures = run_day(args.outlets, args.speed, args.start, args.end, args.seed, args.redis, args.pg)
+    started = time.gmtime()
+    figures = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", started),
+               **run_day(args.outlets, args.speed, args.start, args.end, args.seed, args.redis, args.pg)}
     for k, v in figures.items():
         if k not in ("problems", "errors"):
             print(f"{k:>32}: {v}")
@@ -655,7 +657,10 @@ def main() -> int:
         print("  PROBLEM:", prob)
     out = ROOT / "bench" / "results" / "city_day.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(figures, indent=2, ensure_ascii=False) + "\n"
+    out.write_text(text)
+    # and a dated copy, so runs in a row are kept side by side
+    out.with_name(f"city_day-{time.strftime('%Y%m%dT%H%M%SZ', started)}.json").write_text(text)
     print(f"written to {out.relative_to(ROOT)}; {'all held' if not figures['problems'] else 'PROBLEMS'}")
     return 0 if not figures["problems"] else 1
 
