@@ -109,6 +109,7 @@ class FakePrinter(PrinterDriver):
         self._status = status or PrinterStatus()
         self._failures: list[PrinterError] = []
         self._lock = threading.Lock()  # the test thread and the worker thread both touch it
+        self.status_reads = 0  # how often it was asked: a test waits for polls, not for time
 
     def set_status(self, status: PrinterStatus) -> None:
         with self._lock:
@@ -131,4 +132,5 @@ class FakePrinter(PrinterDriver):
 
     def status(self) -> PrinterStatus:
         with self._lock:
+            self.status_reads += 1
             return self._status

@@ -2,6 +2,7 @@ import asyncio
 import threading
 
 import pytest
+from support.wait import wait_until_async
 
 from onewindow.printer.device_thread import DeviceThread
 
@@ -34,8 +35,10 @@ async def test_activity_and_cancelling_a_call_that_has_not_started():
         await asyncio.sleep(0)  # the cancellation reaches the thread's side on the next loop turn
         gate.set()
         assert await blocking is True
-        await asyncio.sleep(0.1)
-        assert ran == [] and worker.activity() is None
+        # Calls run in order: once a later one is done, the cancelled one would have run before it.
+        assert await worker.call("status", lambda: "later") == "later"
+        assert ran == []
+        await wait_until_async(lambda: worker.activity() is None, what="the thread idle")
     finally:
         gate.set()
         worker.close()
