@@ -346,7 +346,9 @@ class Hub:
             return
         pending, self._pending = self._pending, []
         subs = pending[0][1]
-        if all(p[1] == subs for p in pending):  # the usual case: every screen of the hall wants every event
+        # The usual case: every screen of the hall wants every event (the hall's cached list itself:
+        # `is` answers at once where `==` would compare thousands of sockets one by one).
+        if all(p[1] is subs or p[1] == subs for p in pending):
             data = b"".join(ev.public_frame() for ev, _ in pending)
             for sub in subs:
                 self._write_to(sub, data)
