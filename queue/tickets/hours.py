@@ -52,8 +52,9 @@ def session_closed(local: datetime, sessions: Sequence[Session], name: str, name
     day, now = local.weekday(), local.time()
     if any(day in s.weekdays and s.start <= now < s.end for s in sessions):
         return None
-    zh = "；".join(f"每周{days_text(s.weekdays)[0]} {s.start:%H:%M}–{s.end:%H:%M}" for s in sessions)
-    en = "; ".join(f"{days_text(s.weekdays)[1]} {s.start:%H:%M}–{s.end:%H:%M}" for s in sessions)
+    said = [(*days_text(s.weekdays), f"{s.start:%H:%M}–{s.end:%H:%M}") for s in sessions]
+    zh = "；".join(f"每周{days_zh} {hours}" for days_zh, _, hours in said)
+    en = "; ".join(f"{days_en} {hours}" for _, days_en, hours in said)
     return f"{name} 取号时间：{zh} / {name_en}: tickets on {en}"
 
 
